@@ -1,0 +1,119 @@
+"""Configuration from environment variables, checked up front with plain-words errors."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """One or more settings are wrong; the message lists each with what to do."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str = field(repr=False)  # never printed, never logged
+    knowledge_dir: Path = Path("knowledge")
+    data_dir: Path = Path("data")
+    api_base: str | None = None
+    dev_guild_id: int | None = None
+    log_level: str = "INFO"
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+    #: a file the bot touches while connected, for container health checks
+    health_file: Path | None = None
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "lore.sqlite3"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if environ is None else environ
+        problems: list[str] = []
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        token = get("DISCORD_TOKEN")
+        if token is None:
+            problems.append(
+                "DISCORD_TOKEN is not set: create a bot in the Discord developer portal and put its token "
+                "in DISCORD_TOKEN (see README, 'Run it on Discord')"
+            )
+        elif token.lower().startswith("bot "):
+            token = token[4:].strip()
+
+        def integer(name: str, *, minimum: int = 0) -> int | None:
+            raw = get(name)
+            if raw is None:
+                return None
+            try:
+                value = int(raw)
+            except ValueError:
+                problems.append(f"{name} must be a whole number, not {raw!r}")
+                return None
+            if value < minimum:
+                problems.append(f"{name} must be at least {minimum}, not {value}")
+                return None
+            return value
+
+        api_base = get("DISCORD_API_BASE")
+        if api_base is not None:
+            parsed = urlparse(api_base)
+            if parsed.scheme not in ("http", "https") or not parsed.netloc:
+                problems.append(
+                    f"DISCORD_API_BASE must be an http(s) URL such as https://discord.com/api/v10, not {api_base!r}"
+                )
+                api_base = None
+            else:
+                api_base = api_base.rstrip("/")
+
+        log_level = (get("LOG_LEVEL") or "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {log_level!r}")
+            log_level = "INFO"
+
+        shard_count = integer("SHARD_COUNT", minimum=1)
+        shard_ids: tuple[int, ...] | None = None
+        raw_ids = get("SHARD_IDS")
+        if raw_ids is not None:
+            try:
+                shard_ids = tuple(int(part) for part in raw_ids.replace(" ", "").split(",") if part)
+            except ValueError:
+                problems.append(f"SHARD_IDS must be shard numbers separated by commas, such as 0,1, not {raw_ids!r}")
+            else:
+                if shard_count is None:
+                    problems.append("SHARD_IDS needs SHARD_COUNT too (the total number of shards)")
+                elif any(not 0 <= shard < shard_count for shard in shard_ids) or not shard_ids:
+                    problems.append(f"SHARD_IDS must be numbers from 0 to {shard_count - 1}, not {raw_ids!r}")
+
+        health = get("HEALTH_FILE")
+        config = cls(
+            token=token or "",
+            knowledge_dir=Path(get("KNOWLEDGE_DIR") or "knowledge"),
+            data_dir=Path(get("DATA_DIR") or "data"),
+            api_base=api_base,
+            dev_guild_id=integer("DEV_GUILD_ID", minimum=1),
+            log_level=log_level,
+            shard_count=shard_count,
+            shard_ids=shard_ids,
+            health_file=Path(health) if health else None,
+        )
+        if problems:
+            raise ConfigError(problems)
+        return config
+
+    def logging_level(self) -> int:
+        return getattr(logging, self.log_level)

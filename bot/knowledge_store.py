@@ -1,0 +1,65 @@
+"""Holds the knowledge the bot serves, and swaps in a new version only when it is wholly valid."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.loader import KnowledgeError, Problem, load_knowledge, summarize
+from bot.lore import Lore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadOutcome:
+    ok: bool
+    #: what is served now, e.g. "1 series (13 episodes), 120 entries, ..."
+    summary: str
+    problems: tuple[Problem, ...] = ()
+    #: True when the new knowledge differs from what was served before
+    changed: bool = False
+
+    def report(self) -> str:
+        if self.ok:
+            return f"Knowledge reloaded: {self.summary}."
+        lines = [f"Knowledge NOT reloaded ({len(self.problems)} problem(s)); still serving the last good version."]
+        lines += [str(p) for p in self.problems]
+        return "\n".join(lines)
+
+
+class KnowledgeStore:
+    """The current :class:`Lore` plus the folder it came from; the last good version always wins."""
+
+    def __init__(self, folder: str | Path, lore: Lore) -> None:
+        self.folder = Path(folder)
+        self._lore = lore
+        self.loaded_at = time.time()
+        self.last_problems: tuple[Problem, ...] = ()
+
+    @classmethod
+    def open(cls, folder: str | Path) -> KnowledgeStore:
+        """Load at start-up; raises KnowledgeError, since there is no last good version yet."""
+        return cls(folder, Lore.load(folder))
+
+    @property
+    def lore(self) -> Lore:
+        return self._lore
+
+    def reload(self) -> ReloadOutcome:
+        try:
+            kb = load_knowledge(self.folder)
+        except KnowledgeError as error:
+            self.last_problems = tuple(error.problems)
+            for problem in error.problems:
+                log.warning("knowledge problem: %s", problem)
+            log.warning("knowledge not reloaded; still serving the last good version")
+            return ReloadOutcome(False, summarize(self._lore.kb), tuple(error.problems))
+        changed = kb.entries != self._lore.kb.entries or kb.series != self._lore.kb.series
+        self._lore = Lore(kb)
+        self.loaded_at = time.time()
+        self.last_problems = ()
+        log.info("knowledge loaded from %s: %s", self.folder, summarize(kb))
+        return ReloadOutcome(True, summarize(kb), changed=changed)

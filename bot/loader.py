@@ -1,0 +1,603 @@
+"""Load and validate a folder of knowledge YAML files.
+
+Loading is all or nothing: :func:`load_knowledge` returns a complete :class:`KnowledgeBase` or
+raises :class:`KnowledgeError` carrying every problem found, each as ``path:line: reason`` in
+words a moderator understands. Bad content never produces a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.model import Alias, Entry, Episode, KnowledgeBase, Reveal, Series
+from bot.normalize import normalize
+
+try:  # libyaml is several times faster; fall back to the pure-Python parser.
+    _YamlLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _YamlLoader = yaml.SafeLoader
+
+MAX_REVEAL_CHARS = 1500
+MAX_QUESTION_CHARS = 100  # autocomplete choice names and button labels are limited to 100 / 80
+MAX_ALIAS_CHARS = 200
+DISCORD_MESSAGE_LIMIT = 2000
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+WORD_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+YAML_SUFFIXES = (".yaml", ".yml")
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TYPE_NAMES = {
+    _STR: "text",
+    _INT: "a whole number",
+    _BOOL: "true/false",
+    _NULL: "empty",
+    "tag:yaml.org,2002:float": "a decimal number",
+    "tag:yaml.org,2002:seq": "a list",
+    "tag:yaml.org,2002:map": "a mapping (key: value lines)",
+}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    """The knowledge folder is not valid; ``problems`` lists every reason."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def display_path(path: Path) -> str:
+    """A path as a moderator would type it: relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.ScalarNode):
+        return _TYPE_NAMES.get(node.tag, "a value")
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return "a mapping (key: value lines)"
+
+
+class _FileReader:
+    """Walks one file's YAML node tree, turning nodes into values and collecting problems."""
+
+    def __init__(self, path: Path, problems: list[Problem]) -> None:
+        self.path = path
+        self.shown = display_path(path)
+        self.problems = problems
+
+    def problem(self, node_or_line: yaml.Node | int, message: str) -> None:
+        line = node_or_line if isinstance(node_or_line, int) else node_or_line.start_mark.line + 1
+        self.problems.append(Problem(self.shown, line, message))
+
+    # -- typed scalars -------------------------------------------------------------------------
+    def text(self, node: yaml.Node, what: str, *, max_chars: int | None = None) -> str | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in (_STR, _INT):
+            self.problem(node, f"{what} must be text, not {_kind(node)}")
+            return None
+        value = " ".join(str(node.value).split())
+        if not value:
+            self.problem(node, f"{what} is empty")
+            return None
+        if max_chars is not None and len(value) > max_chars:
+            self.problem(
+                node, f"{what} is {len(value)} characters long; the most allowed is {max_chars}"
+            )
+            return None
+        return value
+
+    def integer(self, node: yaml.Node, what: str) -> int | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _INT:
+            try:
+                return int(yaml.SafeLoader.construct_yaml_int(yaml.SafeLoader(""), node))
+            except ValueError:
+                pass
+        self.problem(node, f"{what} must be a whole number, not {_kind(node)} ({_snippet(node)})")
+        return None
+
+    def boolean(self, node: yaml.Node, what: str) -> bool | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL:
+            return node.value.lower() in ("true", "yes", "on")
+        self.problem(node, f"{what} must be true or false, not {_snippet(node)}")
+        return None
+
+    def items(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        if isinstance(node, yaml.SequenceNode):
+            return list(node.value)
+        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
+            return []
+        self.problem(node, f"{what} must be a list (lines starting with '- '), not {_kind(node)}")
+        return []
+
+    def text_list(self, node: yaml.Node, what: str) -> list[tuple[yaml.Node, str]]:
+        out = []
+        for item in self.items(node, what):
+            value = self.text(item, f"each of {what}")
+            if value is not None:
+                out.append((item, value))
+        return out
+
+    def mapping(
+        self,
+        node: yaml.Node,
+        what: str,
+        *,
+        required: tuple[str, ...],
+        optional: tuple[str, ...],
+    ) -> dict[str, yaml.Node] | None:
+        """A mapping's values by key, after checking for unknown, missing and repeated keys."""
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{what} must be a mapping (key: value lines), not {_kind(node)}")
+            return None
+        allowed = required + optional
+        found: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            if key in found:
+                self.problem(key_node, f"'{key}' appears twice in {what}; keep only one")
+            elif key not in allowed:
+                hint = _closest(key, allowed)
+                suggestion = f" (did you mean '{hint}'?)" if hint else ""
+                self.problem(
+                    key_node,
+                    f"unknown key '{key}' in {what}{suggestion}; allowed keys: {', '.join(allowed)}",
+                )
+            else:
+                found[key] = value_node
+        for key in required:
+            if key not in found:
+                self.problem(node, f"{what} is missing '{key}'")
+        return found
+
+
+def _snippet(node: yaml.Node) -> str:
+    if isinstance(node, yaml.ScalarNode):
+        value = str(node.value)
+        return repr(value if len(value) <= 30 else value[:27] + "...")
+    return _kind(node)
+
+
+def _closest(key: str, allowed: tuple[str, ...]) -> str | None:
+    from rapidfuzz import process
+
+    match = process.extractOne(key, allowed, score_cutoff=70)
+    return match[0] if match else None
+
+
+@dataclass(slots=True)
+class _RawEntry:
+    entry: Entry
+    reader: _FileReader
+    node: yaml.Node
+    see_also_nodes: list[tuple[yaml.Node, str]]
+    alias_nodes: list[tuple[yaml.Node, Alias]]
+    episode_nodes: list[yaml.Node]
+    mystery_node: yaml.Node | None
+
+
+def iter_knowledge_files(folder: Path) -> Iterator[Path]:
+    """The YAML files the bot reads from a folder: directly inside it, in name order."""
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.suffix.lower() in YAML_SUFFIXES and not path.name.startswith("."):
+            yield path
+
+
+def load_knowledge(folder: str | Path) -> KnowledgeBase:
+    """Load and validate every YAML file in ``folder``; raise KnowledgeError listing all problems."""
+    folder = Path(folder)
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        raise KnowledgeError([Problem(display_path(folder), 0, "no such folder")])
+
+    series_found: list[tuple[_FileReader, yaml.Node, Series | None]] = []
+    raw_entries: list[_RawEntry] = []
+    files = list(iter_knowledge_files(folder))
+    if not files:
+        problems.append(Problem(display_path(folder), 0, "no .yaml files in this folder"))
+
+    for path in files:
+        reader = _FileReader(path, problems)
+        root = _compose(path, reader)
+        if root is None:
+            continue
+        top = reader.mapping(root, "the file", required=(), optional=("series", "entries"))
+        if top is None:
+            continue
+        if not top:
+            reader.problem(root, "the file needs 'series:' or 'entries:' at the top")
+        elif len(top) == 2:
+            reader.problem(root, "a file holds either 'series:' or 'entries:', not both")
+        if "series" in top:
+            series_found.append((reader, top["series"], _read_series(reader, top["series"])))
+        if "entries" in top:
+            for item in reader.items(top["entries"], "'entries'"):
+                raw = _read_entry(reader, item)
+                if raw is not None:
+                    raw_entries.append(raw)
+
+    series: Series | None = None
+    if len(series_found) > 1:
+        for reader, node, _ in series_found[1:]:
+            reader.problem(
+                node, f"a second series; the series is already described in {series_found[0][0].shown}"
+            )
+    elif not series_found and files:
+        problems.append(
+            Problem(display_path(folder), 0, "no series file: one file must start with 'series:'")
+        )
+    if series_found:
+        series = series_found[0][2]
+
+    entries, mysteries = _cross_check(raw_entries, series, problems)
+    if problems:
+        raise KnowledgeError(problems)
+    assert series is not None
+    return KnowledgeBase(series=series, entries=entries, mysteries=mysteries, source_dir=folder)
+
+
+def _compose(path: Path, reader: _FileReader) -> yaml.Node | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        reader.problem(line, "the file is not UTF-8 text; save it as UTF-8")
+        return None
+    except OSError as error:
+        reader.problem(0, f"cannot read the file: {error.strerror or error}")
+        return None
+    try:
+        root = yaml.compose(text, Loader=_YamlLoader)
+    except yaml.MarkedYAMLError as error:
+        line, message = _plain_yaml_error(error)
+        reader.problem(line, message)
+        return None
+    except yaml.YAMLError as error:
+        reader.problem(0, f"not valid YAML: {error}")
+        return None
+    if root is None:
+        reader.problem(1, "the file is empty; it needs 'series:' or 'entries:' at the top")
+    return root
+
+
+def _plain_yaml_error(error: yaml.MarkedYAMLError) -> tuple[int, str]:
+    """The line to blame and a moderator-friendly reason for a YAML syntax error."""
+    problem = (error.problem or "").strip()
+    context = (error.context or "").strip()
+    at = error.problem_mark or error.context_mark
+    line = at.line + 1 if at else 0
+    if "quoted scalar" in context and error.context_mark is not None:
+        return error.context_mark.line + 1, "a quoted text starts here but its closing quote is missing"
+    if "'\\t'" in problem or "tab" in problem:
+        return line, "a tab character is used for indentation; YAML needs spaces"
+    if "mapping values are not allowed" in problem:
+        return line, "not valid YAML: a ':' where a value was expected; put text that contains ': ' in quotes"
+    if "could not find expected ':'" in problem:
+        return line, "not valid YAML: a line is missing its ':' (or a quote above it is not closed)"
+    if "found character" in problem and "that cannot start any token" in problem:
+        return line, f"not valid YAML: {problem}; put the text in quotes"
+    if "expected <block end>" in problem or "did not find expected" in problem:
+        return line, f"not valid YAML: the indentation does not line up ({problem})"
+    return line, f"not valid YAML: {problem or error}"
+
+
+def _read_series(reader: _FileReader, node: yaml.Node) -> Series | None:
+    fields = reader.mapping(
+        node, "the series", required=("title", "episodes"), optional=("synonyms",)
+    )
+    if fields is None:
+        return None
+    title = reader.text(fields["title"], "the series title") if "title" in fields else None
+    episodes: list[Episode] = []
+    episode_items = reader.items(fields["episodes"], "'episodes'") if "episodes" in fields else []
+    for item in episode_items:
+        episode_fields = reader.mapping(
+            item, "an episode", required=("number", "title"), optional=("summary",)
+        )
+        if episode_fields is None or "number" not in episode_fields:
+            continue
+        number = reader.integer(episode_fields["number"], "the episode number")
+        episode_title = (
+            reader.text(episode_fields["title"], "the episode title", max_chars=100)
+            if "title" in episode_fields
+            else None
+        )
+        summary = (
+            reader.text(episode_fields["summary"], "the episode summary", max_chars=MAX_REVEAL_CHARS)
+            if "summary" in episode_fields
+            else None
+        )
+        if number is None or episode_title is None:
+            continue
+        expected = len(episodes) + 1
+        if number != expected:
+            reader.problem(
+                episode_fields["number"],
+                f"episode {number} is out of order; episodes are numbered 1, 2, 3, ... "
+                f"and episode {expected} was expected here",
+            )
+            continue
+        episodes.append(Episode(number, episode_title, summary))
+    if "episodes" in fields and not episodes and isinstance(fields["episodes"], yaml.SequenceNode):
+        if not fields["episodes"].value:
+            reader.problem(fields["episodes"], "the series needs at least one episode")
+    synonyms: dict[str, str] = {}
+    if "synonyms" in fields:
+        synonym_node = fields["synonyms"]
+        if not isinstance(synonym_node, yaml.MappingNode):
+            reader.problem(synonym_node, f"'synonyms' must be a mapping (word: word), not {_kind(synonym_node)}")
+        else:
+            for key_node, value_node in synonym_node.value:
+                word = reader.text(key_node, "a synonym")
+                target = reader.text(value_node, f"the word for synonym '{key_node.value}'")
+                if word is None or target is None:
+                    continue
+                word, target = word.lower(), target.lower()
+                if not WORD_PATTERN.match(word) or not WORD_PATTERN.match(target):
+                    reader.problem(key_node, f"synonym '{word}: {target}' must map one word to one word")
+                elif word in synonyms:
+                    reader.problem(key_node, f"synonym '{word}' is given twice")
+                elif word == target:
+                    reader.problem(key_node, f"synonym '{word}' maps to itself")
+                else:
+                    synonyms[word] = target
+            for word, target in synonyms.items():
+                if target in synonyms:
+                    reader.problem(
+                        synonym_node,
+                        f"synonym '{word}: {target}' leads to another synonym "
+                        f"'{target}: {synonyms[target]}'; map '{word}' to '{synonyms[target]}' directly",
+                    )
+    if title is None or not episodes:
+        return None
+    return Series(title=title, episodes=tuple(episodes), synonyms=synonyms)
+
+
+_ENTRY_KEYS = ("id", "question", "reveals")
+_ENTRY_OPTIONAL = ("aliases", "tags", "mystery", "see_also")
+_REVEAL_KEYS = ("episode", "text", "sources")
+_REVEAL_OPTIONAL = ("facts", "unconfirmed")
+
+
+def _read_entry(reader: _FileReader, node: yaml.Node) -> _RawEntry | None:
+    fields = reader.mapping(node, "an entry", required=_ENTRY_KEYS, optional=_ENTRY_OPTIONAL)
+    if fields is None:
+        return None
+    entry_id = None
+    if "id" in fields:
+        entry_id = reader.text(fields["id"], "the id")
+        if entry_id is not None and not ID_PATTERN.match(entry_id):
+            reader.problem(
+                fields["id"],
+                f"id '{entry_id}' must be lower-case letters, digits and dashes (like 'rouge-mother')",
+            )
+            entry_id = None
+    what = f"entry '{entry_id}'" if entry_id else "the entry"
+    question = (
+        reader.text(fields["question"], f"the question of {what}", max_chars=MAX_QUESTION_CHARS)
+        if "question" in fields
+        else None
+    )
+    read = _read_reveals(reader, fields["reveals"], what) if "reveals" in fields else None
+    reveals = [reveal for reveal, _ in read] if read else None
+
+    alias_nodes: list[tuple[yaml.Node, Alias]] = []
+    for item in reader.items(fields["aliases"], f"the aliases of {what}") if "aliases" in fields else []:
+        alias = _read_alias(reader, item, what)
+        if alias is not None:
+            alias_nodes.append((item, alias))
+    tags = tuple(
+        value.lower()
+        for _, value in (reader.text_list(fields["tags"], f"the tags of {what}") if "tags" in fields else [])
+    )
+    mystery = None
+    if "mystery" in fields:
+        mystery = reader.text(fields["mystery"], f"the mystery key of {what}")
+        if mystery is not None and not WORD_PATTERN.match(mystery):
+            reader.problem(
+                fields["mystery"],
+                f"the mystery key '{mystery}' must be one lower-case word (dashes allowed), like 'mother'",
+            )
+            mystery = None
+    see_also_nodes = (
+        reader.text_list(fields["see_also"], f"'see_also' of {what}") if "see_also" in fields else []
+    )
+    if entry_id is None or question is None or not reveals:
+        return None
+    entry = Entry(
+        id=entry_id,
+        question=question,
+        reveals=tuple(reveals),
+        aliases=tuple(alias for _, alias in alias_nodes),
+        tags=tags,
+        mystery=mystery,
+        see_also=tuple(value for _, value in see_also_nodes),
+        path=reader.path,
+        line=node.start_mark.line + 1,
+    )
+    episode_nodes = [episode_node for _, episode_node in read or []]
+    return _RawEntry(entry, reader, node, see_also_nodes, alias_nodes, episode_nodes, fields.get("mystery"))
+
+
+def _read_alias(reader: _FileReader, node: yaml.Node, what: str) -> Alias | None:
+    if isinstance(node, yaml.MappingNode):
+        fields = reader.mapping(node, f"an alias of {what}", required=("text",), optional=("episode",))
+        if fields is None or "text" not in fields:
+            return None
+        text = reader.text(fields["text"], f"an alias of {what}", max_chars=MAX_ALIAS_CHARS)
+        episode = reader.integer(fields["episode"], "the alias episode") if "episode" in fields else None
+        if text is None or ("episode" in fields and episode is None):
+            return None
+        return Alias(text, episode)
+    text = reader.text(node, f"an alias of {what}", max_chars=MAX_ALIAS_CHARS)
+    return Alias(text) if text is not None else None
+
+
+def _read_reveals(
+    reader: _FileReader, node: yaml.Node, what: str
+) -> list[tuple[Reveal, yaml.Node]] | None:
+    """The reveals with the node their episode was written at (for the range check later)."""
+    items = reader.items(node, f"the reveals of {what}")
+    if not items:
+        if isinstance(node, (yaml.SequenceNode, yaml.ScalarNode)):
+            reader.problem(node, f"{what} needs at least one reveal")
+        return None
+    reveals: list[tuple[Reveal, yaml.Node]] = []
+    ok = True
+    previous: tuple[int, yaml.Node] | None = None
+    for item in items:
+        fields = reader.mapping(item, f"a reveal of {what}", required=_REVEAL_KEYS, optional=_REVEAL_OPTIONAL)
+        if fields is None or any(key not in fields for key in _REVEAL_KEYS):
+            ok = False
+            continue
+        episode = reader.integer(fields["episode"], "the reveal episode")
+        text = reader.text(fields["text"], f"the text of a reveal of {what}", max_chars=MAX_REVEAL_CHARS)
+        sources = reader.text_list(fields["sources"], f"the sources of a reveal of {what}")
+        sources_node = fields["sources"]
+        if not sources and (
+            isinstance(sources_node, yaml.SequenceNode) and not sources_node.value
+            or isinstance(sources_node, yaml.ScalarNode) and sources_node.tag == _NULL
+        ):
+            reader.problem(sources_node, "every reveal needs at least one source (a URL or an article title)")
+            ok = False
+        facts = reader.text_list(fields["facts"], "'facts'") if "facts" in fields else []
+        unconfirmed = (
+            reader.boolean(fields["unconfirmed"], "'unconfirmed'") if "unconfirmed" in fields else False
+        )
+        if episode is None or text is None or unconfirmed is None:
+            ok = False
+            continue
+        if previous is not None and episode <= previous[0]:
+            reader.problem(
+                fields["episode"],
+                f"reveals of {what} are out of order: episode {episode} comes after episode "
+                f"{previous[0]}; list reveals oldest first, one per episode",
+            )
+            ok = False
+        previous = (episode, fields["episode"])
+        reveal = Reveal(
+            episode=episode,
+            text=text,
+            sources=tuple(value for _, value in sources),
+            facts=tuple(value for _, value in facts),
+            unconfirmed=unconfirmed,
+        )
+        reveals.append((reveal, fields["episode"]))
+    return reveals if ok else None
+
+
+def _cross_check(
+    raw_entries: list[_RawEntry], series: Series | None, problems: list[Problem]
+) -> tuple[dict[str, Entry], dict[str, str]]:
+    """Checks that span entries and files: unique ids, aliases and mysteries, links, episodes."""
+    from bot.render import render_answer  # the loader checks that every answer fits a message
+
+    entries: dict[str, Entry] = {}
+    first_seen: dict[str, _RawEntry] = {}
+    for raw in raw_entries:
+        entry = raw.entry
+        if entry.id in first_seen:
+            other = first_seen[entry.id]
+            raw.reader.problem(
+                raw.node, f"duplicate id '{entry.id}': already used at {other.reader.shown}:{other.entry.line}"
+            )
+            continue
+        first_seen[entry.id] = raw
+        entries[entry.id] = entry
+
+    phrasing_owner: dict[str, tuple[str, str]] = {}  # normalised text -> (entry id, where)
+    mysteries: dict[str, str] = {}
+    synonyms = series.synonyms if series else {}
+    for raw in first_seen.values():
+        entry = raw.entry
+        where = f"{raw.reader.shown}:{entry.line}"
+        key = normalize(entry.question, synonyms)
+        if key and key in phrasing_owner and phrasing_owner[key][0] != entry.id:
+            raw.reader.problem(
+                raw.node,
+                f"the question of '{entry.id}' is the same as '{phrasing_owner[key][0]}' "
+                f"({phrasing_owner[key][1]}); make it distinct",
+            )
+        phrasing_owner.setdefault(key, (entry.id, where))
+    for raw in first_seen.values():
+        entry = raw.entry
+        for node, alias in raw.alias_nodes:
+            key = normalize(alias.text, synonyms)
+            if not key:
+                raw.reader.problem(node, f"alias '{alias.text}' has no words the bot can match on")
+                continue
+            owner = phrasing_owner.get(key)
+            if owner is not None and owner[0] != entry.id:
+                raw.reader.problem(
+                    node,
+                    f"alias '{alias.text}' of '{entry.id}' is already claimed by '{owner[0]}' "
+                    f"({owner[1]}); an alias can point to one entry only",
+                )
+            elif owner is None:
+                phrasing_owner[key] = (entry.id, f"{raw.reader.shown}:{node.start_mark.line + 1}")
+            if series is not None and alias.episode is not None:
+                _check_episode(raw.reader, node, alias.episode, series, allow_zero=False)
+        if entry.mystery:
+            if entry.mystery in mysteries:
+                raw.reader.problem(
+                    raw.mystery_node,
+                    f"mystery '{entry.mystery}' is already the key of '{mysteries[entry.mystery]}'",
+                )
+            else:
+                mysteries[entry.mystery] = entry.id
+        for node, target in raw.see_also_nodes:
+            if target == entry.id:
+                raw.reader.problem(node, f"'{entry.id}' lists itself in see_also")
+            elif target not in entries:
+                hint = _closest(target, tuple(entries))
+                suggestion = f" (did you mean '{hint}'?)" if hint else ""
+                raw.reader.problem(node, f"see_also points to '{target}', which is not an entry id{suggestion}")
+        if series is not None:
+            for reveal, node in zip(entry.reveals, raw.episode_nodes):
+                _check_episode(raw.reader, node, reveal.episode, series, allow_zero=True)
+        if series is not None:
+            rendered = render_answer(entry, series=series, upto=None, spoiler_free=0, limit=None)
+            if len(rendered) > DISCORD_MESSAGE_LIMIT:
+                raw.reader.problem(
+                    raw.node,
+                    f"the answer of '{entry.id}' is {len(rendered)} characters once rendered; a Discord "
+                    f"message holds {DISCORD_MESSAGE_LIMIT}: shorten its reveals or split the entry",
+                )
+    return entries, mysteries
+
+
+def _check_episode(reader: _FileReader, node: yaml.Node, episode: int, series: Series, *, allow_zero: bool) -> None:
+    low = 0 if allow_zero else 1
+    if not low <= episode <= series.episode_count:
+        zero = " (0 = not from an episode)" if allow_zero else ""
+        reader.problem(
+            node,
+            f"episode {episode} is not an episode of {series.title}: use {low} to {series.episode_count}{zero}",
+        )
+
+
+def summarize(kb: KnowledgeBase) -> str:
+    return (
+        f"1 series ({kb.series.episode_count} episodes), {len(kb.entries)} entries, "
+        f"{len(kb.mysteries)} mysteries, {kb.alias_count} aliases"
+    )

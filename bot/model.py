@@ -1,0 +1,108 @@
+"""The knowledge model: plain, immutable data that the rest of the bot reads.
+
+Lore is progressive: an entry is a list of reveals, each tied to the episode in which a viewer
+first learns it. Everything spoiler-related is derived from those episode numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Episode number used for facts that come from outside the show (production, cast, staff).
+OFF_SCREEN_EPISODE = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Reveal:
+    episode: int
+    text: str
+    sources: tuple[str, ...]
+    facts: tuple[str, ...] = ()
+    unconfirmed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    text: str
+    #: The alias names a twist first shown in this episode; ``None`` when it gives nothing away.
+    episode: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: str
+    question: str
+    reveals: tuple[Reveal, ...]
+    aliases: tuple[Alias, ...] = ()
+    tags: tuple[str, ...] = ()
+    mystery: str | None = None
+    see_also: tuple[str, ...] = ()
+    path: Path | None = None
+    line: int = 0
+
+    @property
+    def first_episode(self) -> int:
+        """The episode of the earliest reveal: before it, the entry itself is a spoiler."""
+        return self.reveals[0].episode
+
+    @property
+    def last_episode(self) -> int:
+        return self.reveals[-1].episode
+
+    def visible_to(self, upto: int | None) -> bool:
+        """Whether an asker who has watched up to ``upto`` (None: everything) may see the entry."""
+        return upto is None or self.first_episode <= upto
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    number: int
+    title: str
+    summary: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    title: str
+    episodes: tuple[Episode, ...]
+    #: word -> canonical word, applied to questions and knowledge alike before matching.
+    synonyms: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def episode_count(self) -> int:
+        return len(self.episodes)
+
+    def episode(self, number: int) -> Episode | None:
+        if 1 <= number <= len(self.episodes):
+            return self.episodes[number - 1]
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    series: Series
+    entries: dict[str, Entry]
+    #: mystery key -> entry id
+    mysteries: dict[str, str]
+    #: which file each entry came from, for writing back (teach) and for messages.
+    source_dir: Path | None = None
+
+    @property
+    def alias_count(self) -> int:
+        return sum(len(entry.aliases) for entry in self.entries.values())
+
+    def entry(self, entry_id: str) -> Entry | None:
+        return self.entries.get(entry_id)
+
+    def mystery(self, key: str) -> Entry | None:
+        entry_id = self.mysteries.get(key.strip().lower())
+        return self.entries.get(entry_id) if entry_id else None
+
+    def reveals_in_episode(self, number: int) -> list[tuple[Entry, Reveal]]:
+        return [
+            (entry, reveal)
+            for entry in self.entries.values()
+            for reveal in entry.reveals
+            if reveal.episode == number
+        ]

@@ -1,0 +1,169 @@
+"""Render answers as the Discord messages the bot posts (and the CLI prints).
+
+Spoiler rules, in one place:
+
+* every reveal shows its episode, outside the spoiler bars, so a reader knows what they open;
+* a reveal from an episode past the server's spoiler-free horizon sits inside ``||...||``;
+* a reveal past the asker's own progress (``upto``) is not shown at all; the answer only says
+  that later episodes reveal more;
+* text from the knowledge and from the user is escaped, so nothing can close the bars early,
+  format the message or ping anyone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from bot.model import OFF_SCREEN_EPISODE, Entry, KnowledgeBase, Reveal, Series
+
+MESSAGE_LIMIT = 2000
+EPISODE_GUIDE_TAG = "episode-guide"
+ECHO_LIMIT = 200  # how much of a user's question is quoted back
+
+_MARKDOWN = re.compile(r"([\\*_~`|>\[\]])")
+_MENTION = re.compile(r"@(?=[^\s])|<(?=[@#:/a])")
+_ZERO_WIDTH = "\u200b"
+
+
+def escape(text: str) -> str:
+    """Text shown verbatim on Discord: no markdown, no spoiler bars, no mentions, one line."""
+    text = " ".join(text.split())
+    text = _MARKDOWN.sub(r"\\\1", text)
+    return _MENTION.sub(lambda m: m.group(0) + _ZERO_WIDTH, text)
+
+
+def quote_user(text: str) -> str:
+    """A user's question, shortened and escaped, ready to quote back."""
+    text = " ".join(text.split())
+    if len(text) > ECHO_LIMIT:
+        text = text[: ECHO_LIMIT - 1].rstrip() + "…"
+    return f"“{escape(text)}”"
+
+
+def spoiler(text: str) -> str:
+    return f"||{text}||"
+
+
+def episode_label(reveal: Reveal) -> str:
+    where = "production info" if reveal.episode == OFF_SCREEN_EPISODE else f"ep {reveal.episode}"
+    return f"({where}, unconfirmed)" if reveal.unconfirmed else f"({where})"
+
+
+def reveal_line(reveal: Reveal, spoiler_free: int) -> str:
+    text = escape(reveal.text)
+    if reveal.episode > spoiler_free:
+        text = spoiler(text)
+    return f"{text} {episode_label(reveal)}"
+
+
+def visible_reveals(entry: Entry, upto: int | None) -> list[Reveal]:
+    return [r for r in entry.reveals if upto is None or r.episode <= upto]
+
+
+def later_note(upto: int) -> str:
+    return f"-# Episodes after {upto} reveal more. Ask again when you have watched further."
+
+
+def fit(lines: Sequence[str], tail: Sequence[str] = (), limit: int | None = MESSAGE_LIMIT) -> str:
+    """Join whole lines, dropping body lines from the end so the message fits ``limit``."""
+    if limit is None:
+        return "\n".join([*lines, *tail])
+    body = list(lines)
+    while body:
+        text = "\n".join([*body, *tail])
+        if len(text) <= limit:
+            return text
+        body.pop()
+        tail = ["-# (shortened to fit one message)", *[t for t in tail if "shortened" not in t]]
+    return "\n".join(tail)[:limit]
+
+
+def render_answer(
+    entry: Entry,
+    *,
+    series: Series,
+    upto: int | None,
+    spoiler_free: int,
+    kb: KnowledgeBase | None = None,
+    limit: int | None = MESSAGE_LIMIT,
+) -> str:
+    """The message answering ``entry`` for an asker at ``upto`` on a server at ``spoiler_free``.
+
+    ``limit=None`` renders in full, without shortening (the loader uses it to measure answers).
+    """
+    reveals = visible_reveals(entry, upto)
+    if not reveals:
+        return render_withheld(upto if upto is not None else 0)
+    lines = [f"**{escape(entry.question)}**"]
+    lines += [reveal_line(reveal, spoiler_free) for reveal in reveals]
+    tail: list[str] = []
+    if upto is not None and entry.last_episode > upto:
+        tail.append(later_note(upto))
+    if kb is not None:
+        related = [
+            kb.entries[entry_id].question
+            for entry_id in entry.see_also
+            if entry_id in kb.entries and kb.entries[entry_id].visible_to(upto)
+        ]
+        if related:
+            tail.append("-# See also: " + " · ".join(escape(q) for q in related))
+    return fit(lines, tail, limit)
+
+
+def render_withheld(upto: int) -> str:
+    return (
+        f"That is not revealed as of episode {upto}. "
+        "Keep watching, or ask again once you have seen more."
+    )
+
+
+def render_unknown(question: str) -> str:
+    return (
+        f"I don't know the answer to {quote_user(question)} yet. "
+        "I've noted the question so the moderators can teach it to me."
+    )
+
+
+def render_empty_question() -> str:
+    return "Ask me something about Metallic Rouge, for example: who is Rouge's mother?"
+
+
+def render_suggestions(question: str, questions: Iterable[str]) -> str:
+    options = [f"{number}. {escape(q)}" for number, q in enumerate(questions, start=1)]
+    if not options:
+        return render_unknown(question)
+    return fit([f"I'm not sure what you mean by {quote_user(question)}. Did you mean:", *options])
+
+
+def render_episode(
+    kb: KnowledgeBase, number: int, *, upto: int | None, spoiler_free: int
+) -> str:
+    """An episode's title, summary and what it reveals; everything past the horizon in bars."""
+    series = kb.series
+    episode = series.episode(number)
+    if episode is None:
+        return (
+            f"{escape(series.title)} has episodes 1 to {series.episode_count}; "
+            f"there is no episode {number}."
+        )
+    if upto is not None and number > upto:
+        return render_withheld(upto)
+
+    def shown(text: str) -> str:
+        text = escape(text)
+        return spoiler(text) if number > spoiler_free else text
+
+    lines = [f"**Episode {number}:** {shown(episode.title)}"]
+    if episode.summary:
+        lines.append(shown(episode.summary))
+    # Episode-guide entries restate the episode itself; list what the other entries learn here.
+    reveals = [
+        (entry, reveal)
+        for entry, reveal in kb.reveals_in_episode(number)
+        if EPISODE_GUIDE_TAG not in entry.tags
+    ]
+    if reveals:
+        lines.append("Revealed in this episode:")
+        lines += [f"- {reveal_line(reveal, spoiler_free)}" for _, reveal in reveals]
+    return fit(lines)

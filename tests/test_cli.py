@@ -1,0 +1,117 @@
+"""The offline CLI, run as a moderator or a script would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = ROOT / "tests" / "data" / "mini"
+BROKEN = ROOT / "tests" / "data" / "broken"
+
+
+def run_cli(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("KNOWLEDGE_DIR", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin, capture_output=True, text=True, cwd=cwd, env=env, timeout=60,
+    )
+
+
+def test_ask_prints_the_rendered_answer() -> None:
+    result = run_cli("ask", "--knowledge", str(MINI), "whos rouges mom", "--upto", "5")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == [
+        "**Who is Rouge's mother?**",
+        "||Rouge and Gene share a mother; her identity is unrevealed.|| (ep 5)",
+    ]
+
+
+def test_ask_json_fields() -> None:
+    result = run_cli("ask", "--knowledge", str(MINI), "is eden varock gene's father", "--upto", "5", "--json")
+    data = json.loads(result.stdout)
+    assert data["status"] == "withheld"
+    assert data["entry"] is None and data["episode"] is None
+    assert data["text"].startswith("That is not revealed as of episode 5.")
+
+
+def test_batch_reads_json_lines_and_reports_bad_lines() -> None:
+    lines = "\n".join(
+        [
+            json.dumps({"question": "rouge mom", "upto": 5}),
+            json.dumps({"question": "who is naruto"}),
+            "not json",
+            json.dumps({"question": "rouge mom", "upto": "five"}),
+            "",
+            json.dumps({"question": "alter", "upto": 3}),
+        ]
+    )
+    result = run_cli("ask", "--knowledge", str(MINI), "--batch", "-", stdin=lines)
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("status") for o in out] == ["answered", "unknown", None, None, "withheld"]
+    assert out[0]["entry"] == "rouge-mother" and out[0]["episode"] == 5
+    assert out[2] == {"line": 3, "error": 'expected {"question": "text", "upto": episode or null}'}
+    assert result.returncode == 1
+    assert "2 line(s) were not valid requests" in result.stderr
+
+
+def test_batch_handles_thousands_quickly(tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("".join(json.dumps({"question": f"rouge mom {n}"}) + "\n" for n in range(2000)))
+    result = run_cli("ask", "--knowledge", str(MINI), "--batch", str(questions))
+    assert result.returncode == 0
+    assert len(result.stdout.splitlines()) == 2000
+
+
+def test_check_valid_folder() -> None:
+    result = run_cli("check", str(MINI))
+    assert result.returncode == 0
+    assert "is valid: 1 series (13 episodes), 5 entries, 2 mysteries, 11 aliases" in result.stdout
+
+
+def test_check_broken_folder_lists_problems_and_exits_1(tmp_path: Path) -> None:
+    shutil.copytree(MINI, tmp_path / "kb")
+    shutil.copy(BROKEN / "see_also_missing.yaml", tmp_path / "kb")
+    result = run_cli("check", "kb", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "kb/see_also_missing.yaml:4: see_also points to 'gene-fathr', which is not an entry id "
+        "(did you mean 'gene-father'?)",
+        "kb: 1 problem; nothing was loaded",
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_check_defaults_to_knowledge_folder(tmp_path: Path) -> None:
+    shutil.copytree(MINI, tmp_path / "knowledge")
+    assert run_cli("check", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("ask", "--upto", "-1", "x"), "an episode number cannot be negative"),
+        (("ask", "--upto", "five", "x"), "'five' is not an episode number"),
+        (("ask",), "give a question, or --batch FILE, but not both"),
+    ],
+)
+def test_bad_arguments_get_a_clear_message(args: tuple[str, ...], message: str) -> None:
+    result = run_cli(*args[:1], "--knowledge", str(MINI), *args[1:])
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_ask_with_broken_knowledge_reports_problems(tmp_path: Path) -> None:
+    shutil.copytree(MINI, tmp_path / "kb")
+    shutil.copy(BROKEN / "tab_indent.yaml", tmp_path / "kb")
+    result = run_cli("ask", "--knowledge", "kb", "rouge", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "kb/tab_indent.yaml:3: a tab character is used for indentation; YAML needs spaces"

@@ -1,0 +1,124 @@
+"""Storage keeps what it must and loses nothing; configuration errors are plain words."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, ConfigError
+from bot.logs import RedactSecrets
+from bot.storage import Storage
+
+
+def test_settings_progress_and_forgetting(tmp_path: Path) -> None:
+    storage = Storage.open(tmp_path / "data" / "lore.sqlite3")
+    assert storage.guild_settings(1).spoiler_free == 0
+    storage.set_spoiler_free(1, 5)
+    storage.set_modlog_channel(1, 42)
+    assert storage.guild_settings(1).spoiler_free == 5
+    assert storage.guild_settings(1).modlog_channel_id == 42
+    assert storage.guild_settings(2).spoiler_free == 0
+    storage.set_progress(7, 3)
+    storage.set_progress(7, 6)
+    assert storage.progress(7) == 6
+    assert storage.forget_user(7) is True
+    assert storage.progress(7) is None
+    assert storage.forget_user(7) is False
+    storage.close()
+
+
+def test_data_survives_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "lore.sqlite3"
+    storage = Storage.open(path)
+    storage.set_progress(1, 4)
+    storage.record_miss(9, "Who is Naruto?", "naruto")
+    storage.close()
+    reopened = Storage.open(path)
+    assert reopened.progress(1) == 4
+    assert reopened.top_misses(9)[0].question == "Who is Naruto?"
+
+
+def test_misses_are_counted_per_phrasing_and_never_name_the_asker(tmp_path: Path) -> None:
+    storage = Storage.open(tmp_path / "db")
+    for _ in range(3):
+        storage.record_miss(1, "who is naruto", "naruto")
+    storage.record_miss(1, "season 2?", "season 2")
+    storage.record_miss(2, "other server", "other server")
+    misses = storage.top_misses(1)
+    assert [(m.question, m.count) for m in misses] == [("who is naruto", 3), ("season 2?", 1)]
+    storage.resolve_miss(1, "naruto")
+    assert [m.normalized for m in storage.top_misses(1)] == ["season 2"]
+    assert storage.miss_count(1) == 4
+    columns = {row[1] for row in storage._db.execute("PRAGMA table_info(unanswered)")}
+    assert not any("user" in column for column in columns)
+
+
+def test_corrupt_database_is_moved_aside_not_overwritten(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "lore.sqlite3"
+    path.write_bytes(b"this is not a database, but somebody's data" * 100)
+    with caplog.at_level(logging.ERROR):
+        storage = Storage.open(path)
+    kept = list(tmp_path.glob("lore.sqlite3.corrupt-*"))
+    assert len(kept) == 1
+    assert kept[0].read_bytes().startswith(b"this is not a database")
+    assert "could not be read" in caplog.text and str(kept[0]) in caplog.text
+    storage.set_progress(1, 2)  # the new database works
+    assert storage.progress(1) == 2
+
+
+def test_audit_trail_records_who_did_what(tmp_path: Path) -> None:
+    storage = Storage.open(tmp_path / "db")
+    storage.audit(1, 99, "horizon", "spoiler-free horizon set to episode 5")
+    trail = storage.audit_trail(1)
+    assert [(r.user_id, r.action, r.detail) for r in trail] == [
+        (99, "horizon", "spoiler-free horizon set to episode 5")
+    ]
+
+
+def test_config_defaults_and_values() -> None:
+    config = Config.from_env(
+        {"DISCORD_TOKEN": "Bot abc.def", "DEV_GUILD_ID": "123", "LOG_LEVEL": "debug", "DATA_DIR": "/var/lore"}
+    )
+    assert config.token == "abc.def"
+    assert config.dev_guild_id == 123
+    assert config.log_level == "DEBUG"
+    assert config.knowledge_dir == Path("knowledge")
+    assert config.database_path == Path("/var/lore/lore.sqlite3")
+    assert "abc.def" not in repr(config)
+
+
+def test_config_problems_are_all_listed_in_plain_words() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Config.from_env(
+            {"DEV_GUILD_ID": "my server", "LOG_LEVEL": "LOUD", "DISCORD_API_BASE": "localhost:8080", "SHARD_IDS": "0"}
+        )
+    problems = caught.value.problems
+    assert problems[0].startswith("DISCORD_TOKEN is not set")
+    assert "DEV_GUILD_ID must be a whole number, not 'my server'" in problems
+    assert "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, not 'LOUD'" in problems
+    assert any(p.startswith("DISCORD_API_BASE must be an http(s) URL") for p in problems)
+    assert "SHARD_IDS needs SHARD_COUNT too (the total number of shards)" in problems
+
+
+def test_shard_ids_must_fit_the_count() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Config.from_env({"DISCORD_TOKEN": "x", "SHARD_COUNT": "2", "SHARD_IDS": "1,2"})
+    assert caught.value.problems == ["SHARD_IDS must be numbers from 0 to 1, not '1,2'"]
+    config = Config.from_env({"DISCORD_TOKEN": "x", "SHARD_COUNT": "4", "SHARD_IDS": "2, 3"})
+    assert config.shard_ids == (2, 3)
+
+
+def test_token_is_redacted_from_logs() -> None:
+    record = logging.LogRecord("x", logging.INFO, "f", 1, "connecting with %s", ("secret-token-123",), None)
+    RedactSecrets(["secret-token-123"]).filter(record)
+    assert record.getMessage() == "connecting with [redacted]"
+
+
+def test_sqlite_is_the_only_store(tmp_path: Path) -> None:
+    storage = Storage.open(tmp_path / "db")
+    tables = {row[0] for row in storage._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"guild_settings", "user_progress", "unanswered", "counters", "audit_log"} <= tables
+    assert isinstance(storage._db, sqlite3.Connection)
