@@ -19,11 +19,11 @@ from typing import Any
 import yaml
 
 from bot.model import Entry, KnowledgeBase
-from bot.normalize import FILLER_WORDS, tokens
+from bot.normalize import FILLER_WORDS, normalize, tokens
 
 _ONSETS = ("b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "dr", "kr", "tr", "st", "gl")
 _VOWELS = ("a", "e", "i", "o", "u", "ai", "ei", "ou")
-_CODAS = ("", "", "n", "r", "s", "l", "x", "th")
+_CODAS = ("", "", "n", "r", "l", "x", "th")  # never "s": "krusa" + "s" would be "krusas"
 
 ENTRIES_PER_FILE = 500
 
@@ -66,7 +66,7 @@ def entry_to_yaml(entry: Entry) -> dict[str, Any]:
     if entry.mystery:
         data["mystery"] = entry.mystery
     if entry.see_also:
-        data["see_also"] = list(entry.see_also)
+        data["see_also"] = [link.id for link in entry.see_also]
     data["reveals"] = [
         {
             "episode": r.episode,
@@ -134,14 +134,24 @@ def grow(kb: KnowledgeBase, size: int, seed: int = 7) -> list[dict[str, Any]]:
     vocabulary = {w for e in real for t in (e.question, *(a.text for a in e.aliases)) for w in tokens(t)}
     vocabulary |= set(synonyms) | set(synonyms.values())
     names = iter(invented_names(size * 2, vocabulary, seed))
+    claimed = {normalize(text, synonyms) for data in out for text in _phrasings(data)}
     number = 0
     while len(out) < size:
         data, word = templates[number % len(templates)]
         renamed = _renamed(data, word, next(names), number)
         number += 1
-        if renamed is not None:
-            out.append(renamed)
+        if renamed is None:
+            continue
+        keys = {normalize(text, synonyms) for text in _phrasings(renamed)}
+        if keys & claimed:
+            continue  # the loader would refuse a phrasing claimed by two entries
+        claimed |= keys
+        out.append(renamed)
     return out
+
+
+def _phrasings(data: dict[str, Any]) -> list[str]:
+    return [data["question"], *(a if isinstance(a, str) else a["text"] for a in data.get("aliases", []))]
 
 
 def write_knowledge(folder: Path, kb: KnowledgeBase, entries: list[dict[str, Any]]) -> list[Path]:

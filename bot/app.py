@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 
+import aiohttp
 import discord
 import yarl
 from discord.ext import commands
@@ -34,6 +35,7 @@ class LoreBot(commands.AutoShardedBot):
     """The bot: knowledge, storage and configuration hang off it; cogs reach them via ``self.bot``."""
 
     def __init__(self, config: Config, knowledge: KnowledgeStore, storage: Storage) -> None:
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # no voice: no warning at every start
         intents = discord.Intents.none()
         intents.guilds = True  # channels and roles for the mod-log; no privileged intents
         super().__init__(
@@ -128,6 +130,10 @@ def run() -> int:
         return _fail("Discord rejected DISCORD_TOKEN (401 Unauthorized): copy the bot token again from the developer portal")
     except discord.PrivilegedIntentsRequired:  # pragma: no cover - we ask for none
         return _fail("Discord refused the requested intents")
+    except (aiohttp.ClientError, OSError) as error:  # exit 1, not 2: a restart may well succeed
+        where = f"DISCORD_API_BASE ({config.api_base})" if config.api_base else "Discord"
+        print(f"error: cannot reach {where}: {error}; check the network and try again", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         pass
     return 0

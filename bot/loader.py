@@ -7,14 +7,16 @@ words a moderator understands. Bad content never produces a traceback.
 
 from __future__ import annotations
 
+import functools
+import gc
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from bot.model import Alias, Entry, Episode, KnowledgeBase, Reveal, Series
+from bot.model import Alias, Entry, Episode, KnowledgeBase, Link, Reveal, Series
 from bot.normalize import normalize
 
 try:  # libyaml is several times faster; fall back to the pure-Python parser.
@@ -190,7 +192,7 @@ class _RawEntry:
     entry: Entry
     reader: _FileReader
     node: yaml.Node
-    see_also_nodes: list[tuple[yaml.Node, str]]
+    see_also_nodes: list[tuple[yaml.Node, Link]]
     alias_nodes: list[tuple[yaml.Node, Alias]]
     episode_nodes: list[yaml.Node]
     mystery_node: yaml.Node | None
@@ -203,6 +205,28 @@ def iter_knowledge_files(folder: Path) -> Iterator[Path]:
             yield path
 
 
+def _without_gc(load: Callable[[str | Path], KnowledgeBase]) -> Callable[[str | Path], KnowledgeBase]:
+    """Pause the cyclic garbage collector while loading (speed; see docs/performance.md).
+
+    A load builds hundreds of thousands of short-lived YAML nodes, none in reference cycles;
+    the collector kept rescanning them and tripled the load time of 10,000 entries (2.5 s to
+    0.8 s without it). It is switched back on afterwards, unless it was already off.
+    """
+
+    @functools.wraps(load)
+    def wrapper(folder: str | Path) -> KnowledgeBase:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return load(folder)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return wrapper
+
+
+@_without_gc
 def load_knowledge(folder: str | Path) -> KnowledgeBase:
     """Load and validate every YAML file in ``folder``; raise KnowledgeError listing all problems."""
     folder = Path(folder)
@@ -419,9 +443,11 @@ def _read_entry(reader: _FileReader, node: yaml.Node) -> _RawEntry | None:
                 f"the mystery key '{mystery}' must be one lower-case word (dashes allowed), like 'mother'",
             )
             mystery = None
-    see_also_nodes = (
-        reader.text_list(fields["see_also"], f"'see_also' of {what}") if "see_also" in fields else []
-    )
+    see_also_nodes: list[tuple[yaml.Node, Link]] = []
+    for item in reader.items(fields["see_also"], f"'see_also' of {what}") if "see_also" in fields else []:
+        link = _read_link(reader, item, what)
+        if link is not None:
+            see_also_nodes.append((item, link))
     if entry_id is None or question is None or not reveals:
         return None
     entry = Entry(
@@ -431,7 +457,7 @@ def _read_entry(reader: _FileReader, node: yaml.Node) -> _RawEntry | None:
         aliases=tuple(alias for _, alias in alias_nodes),
         tags=tags,
         mystery=mystery,
-        see_also=tuple(value for _, value in see_also_nodes),
+        see_also=tuple(link for _, link in see_also_nodes),
         path=reader.path,
         line=node.start_mark.line + 1,
     )
@@ -451,6 +477,20 @@ def _read_alias(reader: _FileReader, node: yaml.Node, what: str) -> Alias | None
         return Alias(text, episode)
     text = reader.text(node, f"an alias of {what}", max_chars=MAX_ALIAS_CHARS)
     return Alias(text) if text is not None else None
+
+
+def _read_link(reader: _FileReader, node: yaml.Node, what: str) -> Link | None:
+    if isinstance(node, yaml.MappingNode):
+        fields = reader.mapping(node, f"a see_also link of {what}", required=("id",), optional=("episode",))
+        if fields is None or "id" not in fields:
+            return None
+        target = reader.text(fields["id"], f"a see_also link of {what}")
+        episode = reader.integer(fields["episode"], "the link episode") if "episode" in fields else None
+        if target is None or ("episode" in fields and episode is None):
+            return None
+        return Link(target, episode)
+    target = reader.text(node, f"each of 'see_also' of {what}")
+    return Link(target) if target is not None else None
 
 
 def _read_reveals(
@@ -565,7 +605,10 @@ def _cross_check(
                 )
             else:
                 mysteries[entry.mystery] = entry.id
-        for node, target in raw.see_also_nodes:
+        for node, link in raw.see_also_nodes:
+            target = link.id
+            if series is not None and link.episode is not None:
+                _check_episode(raw.reader, node, link.episode, series, allow_zero=False)
             if target == entry.id:
                 raw.reader.problem(node, f"'{entry.id}' lists itself in see_also")
             elif target not in entries:

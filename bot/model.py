@@ -30,6 +30,15 @@ class Alias:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """A see-also link. The link itself can hint at a twist ("Rouge's mother" -> "Eva"), so it
+    may carry the episode from which it is shown; it is never shown before either entry is."""
+
+    id: str
+    episode: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     id: str
     question: str
@@ -37,7 +46,7 @@ class Entry:
     aliases: tuple[Alias, ...] = ()
     tags: tuple[str, ...] = ()
     mystery: str | None = None
-    see_also: tuple[str, ...] = ()
+    see_also: tuple[Link, ...] = ()
     path: Path | None = None
     line: int = 0
 

@@ -24,7 +24,27 @@ FILLER_WORDS = frozenset(
     we were what whats when whens where wheres which who whos whom why whys will with would ya
     yeah yo you your
     """.split()
+) | frozenset(
+    # Chat shorthand and the rest of the usual English function words: they never tell two
+    # entries apart, and an unexplained word makes the matcher less sure.
+    """
+    above after again against anyway because before below between both btw cuz
+    did didnt does doesnt down during each else even ever every exactly few further guys hasnt
+    havent here hers herself himself idk imo itself kinda lmao lol lul many maybe might most
+    much must myself n no nor not now off once only other ours ourselves out over own pls r
+    rn same shall she should since sorta such tbh too under until ur very was wasnt whatever
+    whether while whose why y yall yours yourself
+    """.split()
 )
+
+#: Spelled-out numbers, so "immortal nine" and "immortal 9", "episode one" and "ep 1" agree.
+NUMBER_WORDS = {
+    word: str(number)
+    for number, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen".split()
+    )
+}
+_ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 
 #: Always-on rewrites, before the knowledge base's own synonyms.
 BUILT_IN_SYNONYMS = {"ep": "episode", "eps": "episode", "episodes": "episode", "epi": "episode"}
@@ -37,6 +57,8 @@ _NON_WORD = re.compile(r"[^\w']+|_+")
 
 def fold(text: str) -> str:
     """Lower-case, accent-free, compatibility-folded text (｢Ｒｏｕｇｅ｣ -> "rouge")."""
+    if text.isascii():  # the common case, and ten times faster
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return stripped.casefold().translate(_APOSTROPHES)
@@ -46,16 +68,38 @@ def tokens(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
     """The meaningful words of ``text`` in order, synonyms applied and filler removed."""
     text = _POSSESSIVE.sub("", fold(text))
     text = _LETTER_DIGIT.sub(" ", text)
-    words = []
+    words: list[str] = []
     for raw in _NON_WORD.split(text):
         word = raw.strip("'").replace("'", "")
         if not word or word in FILLER_WORDS:
             continue
+        if word in _ORDINAL_SUFFIXES and words and words[-1].isdigit():
+            continue  # "1st" -> "1"
         word = BUILT_IN_SYNONYMS.get(word, word)
+        word = NUMBER_WORDS.get(word, word)
         if synonyms:
             word = synonyms.get(word, word)
         words.append(word)
     return words
+
+
+def stem(word: str) -> str:
+    """A word's plain form for matching: "killers", "killed", "killing" -> "kill".
+
+    Deliberately crude (plural, possessive-without-apostrophe, -ed, -ing, -er, -or) and applied to
+    the knowledge and the question alike, so it only has to be consistent, not correct English.
+    Not part of :func:`normalize`: two aliases that differ by a plural stay distinct phrasings.
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed", "er", "or"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
 
 
 def normalize(text: str, synonyms: Mapping[str, str] | None = None) -> str:

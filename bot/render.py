@@ -102,9 +102,11 @@ def render_answer(
         tail.append(later_note(upto))
     if kb is not None:
         related = [
-            kb.entries[entry_id].question
-            for entry_id in entry.see_also
-            if entry_id in kb.entries and kb.entries[entry_id].visible_to(upto)
+            kb.entries[link.id].question
+            for link in entry.see_also
+            if link.id in kb.entries
+            and kb.entries[link.id].visible_to(upto)
+            and (upto is None or link.episode is None or link.episode <= upto)
         ]
         if related:
             tail.append("-# See also: " + " · ".join(escape(q) for q in related))

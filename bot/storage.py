@@ -110,6 +110,8 @@ class Storage:
             raise StorageError(f"cannot create the data folder {path.parent}: {error.strerror or error}") from None
         try:
             return cls(cls._connect(path), path)
+        except sqlite3.OperationalError as error:  # locked by another process, unreadable: not corrupt
+            raise StorageError(f"cannot open the database {path}: {error}") from None
         except sqlite3.DatabaseError as error:
             if not path.exists():
                 raise StorageError(f"cannot open the database {path}: {error}") from None

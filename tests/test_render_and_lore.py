@@ -40,7 +40,7 @@ def test_whole_series_answer_shows_every_reveal_in_bars_oldest_first(lore: Lore)
     assert lines[2] == "||Her mother is the scientist Eva Cristella.|| (ep 8)"
     assert "Episodes after" not in answer.text
     # see_also to an entry first revealed at episode 9 is shown only to askers past it
-    assert lines[3] == "-# See also: Who is Gene's father? · What is the Alter?"
+    assert lines[3] == "-# See also: Who is Gene's father? · What is the Alter? · Which studio made Metallic Rouge?"
 
 
 def test_server_horizon_unbars_reveals_up_to_it(lore: Lore) -> None:
@@ -85,6 +85,13 @@ def test_see_also_is_gated_like_any_label(lore: Lore) -> None:
     text = lore.ask("rouge mom", upto=8).text
     assert "Who is Gene's father?" in text
     assert "Alter" not in text
+
+
+def test_a_see_also_link_that_hints_at_a_twist_waits_for_its_episode(lore: Lore) -> None:
+    assert "studio" not in lore.ask("rouge mom", upto=7).text
+    assert lore.ask("rouge mom", upto=8).text.endswith(
+        "-# See also: Who is Gene's father? · Which studio made Metallic Rouge?"
+    )
 
 
 def test_progress_past_the_end_means_everything(lore: Lore) -> None:

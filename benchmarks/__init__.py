@@ -1,0 +1,1 @@
+"""Benchmarks: answer quality and speed against baselines. Run ``python -m benchmarks``."""

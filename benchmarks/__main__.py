@@ -1,0 +1,149 @@
+"""``python -m benchmarks [--quick]``: answer quality and speed, ours against the baselines.
+
+Prints markdown tables (paste them into docs/performance.md). It measures and reports; it never
+fails because a figure is slow or a target is missed, so CI can run ``--quick`` on any machine.
+It does fail, loudly, if the code it measures is broken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import rapidfuzz
+
+from benchmarks import quality, speed
+from benchmarks.report import table
+from benchmarks.synthetic import iter_sizes
+from bot.loader import KnowledgeError, load_knowledge, summarize
+from bot.model import KnowledgeBase
+
+ROOT = Path(__file__).resolve().parent.parent
+FULL_SIZES = "100,1000,10000"
+QUICK_SIZES = "50,200"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=f"small sizes ({QUICK_SIZES}), a few seconds; for CI")
+    parser.add_argument("--sizes", help=f"entry counts for the speed tables (default {FULL_SIZES})")
+    parser.add_argument("--only", choices=("quality", "speed"), help="run one half only")
+    parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge", help="knowledge folder (default knowledge/)")
+    parser.add_argument(
+        "--questions", type=Path, default=ROOT / "tests" / "data" / "questions.yaml", help="labelled question set"
+    )
+    parser.add_argument("--show-misses", action="store_true", help="list every question our matcher gets wrong")
+    parser.add_argument("--tune", action="store_true", help="sweep the thresholds on the tuning half and print the best")
+    parser.add_argument("--no-pin", action="store_true", help="do not pin the process to one CPU core")
+    return parser
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} logical CPUs; Python {platform.python_version()} on {platform.system()}; "
+        f"rapidfuzz {rapidfuzz.__version__}"
+    )
+
+
+def load_base(folder: Path, log) -> tuple[KnowledgeBase, bool]:
+    """The real knowledge, or the small test knowledge when the real one is missing or broken."""
+    try:
+        kb = load_knowledge(folder)
+        return kb, True
+    except KnowledgeError as error:
+        log(f"note: {folder} does not load ({len(error.problems)} problems: {error.problems[0]}); "
+            "using tests/data/mini instead")
+    return load_knowledge(ROOT / "tests" / "data" / "mini"), False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    pinned = ""
+    if not args.no_pin and hasattr(os, "sched_setaffinity"):
+        try:
+            core = min(os.sched_getaffinity(0))
+            os.sched_setaffinity(0, {core})
+            pinned = f" (pinned to core {core})"
+        except OSError:
+            pass
+    started = time.perf_counter()
+    base, real = load_base(args.knowledge, log)
+    source = args.knowledge if real else ROOT / "tests" / "data" / "mini"
+    print(f"# Benchmarks{' (quick)' if args.quick else ''}\n")
+    print(f"- machine: {machine()}{pinned}")
+    print(f"- knowledge: {_shown(source)}: {summarize(base)}")
+    goals: list[tuple[str, str, bool]] = []
+
+    if args.only in (None, "quality"):
+        if not real:
+            print("- quality: skipped (needs the real knowledge)")
+        elif not args.questions.exists():
+            print(f"- quality: skipped ({_shown(args.questions)} not found)")
+        else:
+            questions = quality.load_questions(args.questions, base)
+            print(f"- questions: {_shown(args.questions)}")
+            if args.tune:
+                _tune(base, questions)
+            result = quality.run(base, questions)
+            print(quality.render(result, show_misses=args.show_misses))
+            goals += quality.targets(result)
+
+    if args.only in (None, "speed"):
+        sizes = list(iter_sizes(args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)))
+        results = speed.run(base, sizes, quick=args.quick, log=log)
+        print(speed.render(results))
+        goals += speed.targets(results)
+
+    if goals:
+        rows = [[goal, measured, "met" if met else "MISSED"] for goal, measured, met in goals]
+        print(table(["target", "measured", "status"], rows, title="Targets (reported, never enforced)"))
+    print(f"\n(took {time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+def _tune(kb: KnowledgeBase, questions) -> None:
+    grid = {
+        "answer": [70, 72, 74, 76, 78, 80, 82, 84, 86],
+        "margin": [0, 2, 4, 6, 8, 10],
+        "suggest": [50, 55, 60, 65],
+    }
+    ranked = quality.sweep(kb, questions, grid)
+    rows = [
+        [f"{t.answer:g}/{t.margin:g}/{t.suggest:g}", s.utility(), s.top1, s.answerable, s.abstained, s.unanswerable, s.wrong, s.n]
+        for t, s in ranked[:15]
+    ]
+    print(
+        table(
+            ["answer/margin/suggest", "utility", "top-1", "of", "abstained", "of", "wrong", "questions"],
+            rows,
+            title="Threshold sweep on the tuning half (best first)",
+        )
+    )
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""The matcher as a fan meets it: typos, slang, unicode, ambiguity, and the spoiler gate.
+
+All on tests/data/mini: rouge-mother (ep 5; twist alias "is eva cristella rouges mother" at
+ep 8), gene-father (ep 3; twist alias "is eden varock gene father" at ep 7), rouge (ep 1),
+studio (ep 0) and late-twist "What is the Alter?" (ep 9). Synonyms: mom/mum -> mother,
+jean -> gene, dad -> father.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.loader import load_knowledge
+from bot.matcher import Matcher, Verdict
+from bot.normalize import fold, normalize, tokens
+
+MINI = Path(__file__).parent / "data" / "mini"
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_knowledge(MINI))
+
+
+def ids(entries) -> list[str]:
+    return [entry.id for entry in entries]
+
+
+# -- answering ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who is Rouge's mother?", "rouge-mother"),  # the canonical question
+        ("who is rouges mohter", "rouge-mother"),  # typo, possessive without apostrophe
+        ("who is rouge's mohter??", "rouge-mother"),
+        ("rouge mum", "rouge-mother"),  # the knowledge's synonym mum -> mother
+        ("Rouge's MOM", "rouge-mother"),
+        ("Who is Rouge’s MOTHER??", "rouge-mother"),  # curly apostrophe, shouting
+        ("ＲＯＵＧＥ’S mother", "rouge-mother"),  # full-width letters
+        ("Rougé's mother", "rouge-mother"),  # accent
+        ("jean's dad", "gene-father"),  # name variant + slang, both synonyms
+        ("who is genes father", "gene-father"),
+        ("Which studio made Metallic Rouge?", "studio"),
+        ("who animated metallic rouge", "studio"),
+        ("who is rouge redstar", "rouge"),
+    ],
+)
+def test_fan_phrasings_are_answered_with_the_right_entry(matcher: Matcher, question: str, expected: str) -> None:
+    result = matcher.match(question)
+    assert result.verdict is Verdict.ANSWERED, result
+    assert result.entry is not None and result.entry.id == expected
+    assert result.suggestions and result.suggestions[0].entry.id == expected
+
+
+def test_an_exact_question_scores_full_marks_and_leads_its_suggestions(matcher: Matcher) -> None:
+    result = matcher.match("Who is Gene's father?")
+    assert result.score == pytest.approx(100.0)
+    assert ids(s.entry for s in result.suggestions)[0] == "gene-father"
+    assert len({s.entry.id for s in result.suggestions}) == len(result.suggestions)  # one per entry
+
+
+def test_an_ambiguous_question_is_a_suggestion_listing_both_readings(matcher: Matcher) -> None:
+    result = matcher.match("mother or father?")
+    assert result.verdict is Verdict.SUGGEST
+    assert {s.entry.id for s in result.suggestions[:2]} == {"rouge-mother", "gene-father"}
+
+
+def test_a_question_about_someone_else_is_never_answered_as_a_known_entry(matcher: Matcher) -> None:
+    # "mother" is known, "naruto" is not: at best a "did you mean", never a confident answer.
+    result = matcher.match("who is naruto's mother")
+    assert result.verdict in (Verdict.SUGGEST, Verdict.UNKNOWN)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what's the weather in paris", "asdfghjkl", "who is it?", "??", "", "   ", "lol what"],
+)
+def test_off_topic_filler_and_gibberish_are_unknown(matcher: Matcher, question: str) -> None:
+    result = matcher.match(question)
+    assert result.verdict is Verdict.UNKNOWN
+    assert result.suggestions == ()
+
+
+def test_a_pasted_essay_is_handled_quickly_and_without_error(matcher: Matcher) -> None:
+    result = matcher.match("rouge mother " + "blah " * 2000)
+    assert result.verdict in (Verdict.ANSWERED, Verdict.SUGGEST, Verdict.UNKNOWN)
+
+
+# -- the spoiler gate ------------------------------------------------------------------------------
+def test_an_entry_past_the_askers_progress_is_withheld_not_unknown(matcher: Matcher) -> None:
+    result = matcher.match("What is the Alter?", upto=5)
+    assert result.verdict is Verdict.WITHHELD
+    assert result.entry is not None and result.entry.id == "late-twist"
+    assert result.suggestions == ()
+
+
+def test_the_same_entry_is_answered_once_the_asker_has_reached_it(matcher: Matcher) -> None:
+    assert matcher.match("What is the Alter?", upto=9).verdict is Verdict.ANSWERED
+    assert matcher.match("What is the Alter?").verdict is Verdict.ANSWERED
+
+
+def test_a_twist_alias_is_withheld_even_though_its_entry_is_visible(matcher: Matcher) -> None:
+    # gene-father is visible from ep 3, but naming Eden Varock as the father is an ep 7 twist:
+    # matching it to the (visible) entry would confirm the twist.
+    early = matcher.match("is eden varock gene's father?", upto=5)
+    assert early.verdict is Verdict.WITHHELD
+    assert early.suggestions == ()
+    later = matcher.match("is eden varock gene's father?", upto=7)
+    assert later.verdict is Verdict.ANSWERED and later.entry is not None and later.entry.id == "gene-father"
+
+
+def test_a_withheld_match_is_never_swapped_for_a_neighbouring_earlier_entry(matcher: Matcher) -> None:
+    # At upto 6, "rouge's mother" (ep 5) is visible and close in words, but the question names
+    # the ep 8 twist: the bot must say "not revealed yet", not answer the earlier entry.
+    result = matcher.match("is eva cristella rouge's mother", upto=6)
+    assert result.verdict is Verdict.WITHHELD
+    assert result.entry is not None and result.entry.id == "rouge-mother"
+    assert matcher.match("is eva cristella rouge's mother", upto=8).verdict is Verdict.ANSWERED
+
+
+def test_progress_zero_sees_production_facts_only(matcher: Matcher) -> None:
+    assert matcher.match("Who is Rouge's mother?", upto=0).verdict is Verdict.WITHHELD
+    studio = matcher.match("which studio made it", upto=0)
+    assert studio.verdict is Verdict.ANSWERED and studio.entry is not None and studio.entry.id == "studio"
+
+
+def test_suggestions_only_name_entries_the_asker_has_reached(matcher: Matcher) -> None:
+    for upto in range(0, 10):
+        for question in ("mother or father?", "rouge", "who is rouge", "alter mother", "studio rouge"):
+            result = matcher.match(question, upto)
+            for suggestion in result.suggestions:
+                assert suggestion.entry.first_episode <= upto, (question, upto, suggestion.entry.id)
+
+
+def test_unknown_is_not_withheld(matcher: Matcher) -> None:
+    # Nothing in the knowledge answers it, at any progress: "I don't know", not "not yet".
+    assert matcher.match("who is the pilot of the gundam", upto=1).verdict is Verdict.UNKNOWN
+
+
+# -- autocomplete ----------------------------------------------------------------------------------
+def test_autocomplete_completes_the_word_being_typed(matcher: Matcher) -> None:
+    assert "rouge-mother" in ids(matcher.complete("rouge mo"))
+    assert ids(matcher.complete("rouge mo"))[0] == "rouge-mother"
+    assert ids(matcher.complete("gene fa"))[0] == "gene-father"
+    assert ids(matcher.complete("stud"))[0] == "studio"
+
+
+def test_autocomplete_tolerates_a_typo_in_an_earlier_word(matcher: Matcher) -> None:
+    assert ids(matcher.complete("rogue moth"))[0] == "rouge-mother"
+
+
+def test_autocomplete_never_offers_an_entry_past_the_askers_progress(matcher: Matcher) -> None:
+    assert "rouge-mother" in ids(matcher.complete("rouge"))
+    assert "rouge-mother" not in ids(matcher.complete("rouge", upto=4))
+    assert "rouge-mother" not in ids(matcher.complete("rouge mo", upto=4))
+    assert "late-twist" in ids(matcher.complete("alt"))
+    assert "late-twist" not in ids(matcher.complete("alt", upto=8))
+
+
+def test_autocomplete_does_not_connect_a_twist_name_to_a_visible_entry(matcher: Matcher) -> None:
+    # Offering "Who is Gene's father?" for "eden varock" at ep 5 would give the ep 7 twist away.
+    assert "gene-father" not in ids(matcher.complete("eden varock", upto=5))
+    assert "gene-father" in ids(matcher.complete("eden varock", upto=7))
+
+
+def test_an_empty_autocomplete_box_browses_visible_entries_mysteries_first(matcher: Matcher) -> None:
+    everything = ids(matcher.complete(""))
+    assert everything[:2] == ["gene-father", "rouge-mother"]  # mysteries first, earliest first
+    assert set(everything) == {"rouge-mother", "gene-father", "rouge", "studio", "late-twist"}
+    assert set(ids(matcher.complete("", upto=2))) == {"rouge", "studio"}
+    assert set(ids(matcher.complete("who is", upto=2))) == {"rouge", "studio"}  # filler only
+
+
+def test_autocomplete_respects_the_limit(matcher: Matcher) -> None:
+    assert len(matcher.complete("", limit=2)) == 2
+    assert len(matcher.complete("rouge", limit=1)) == 1
+
+
+def test_mystery_autocomplete_is_gated_too(matcher: Matcher) -> None:
+    assert ids(matcher.complete_mystery("moth")) == ["rouge-mother"]
+    assert ids(matcher.complete_mystery("")) == ["gene-father", "rouge-mother"]
+    assert ids(matcher.complete_mystery("", upto=4)) == ["gene-father"]
+    assert ids(matcher.complete_mystery("moth", upto=4)) == []
+
+
+# -- normalisation ---------------------------------------------------------------------------------
+def test_normalisation_folds_case_unicode_punctuation_possessives_and_filler() -> None:
+    assert normalize("Who's Rouge’s MOM??", {"mom": "mother"}) == "rouge mother"
+    assert normalize("ＲＯＵＧＥ") == "rouge"
+    assert fold("Rougé") == "rouge"
+    assert tokens("what happens in ep5?") == ["happens", "episode", "5"]
+    assert normalize("the Neans' code") == normalize("the neans code")
+
+
+def test_the_index_is_built_once_and_reused(matcher: Matcher) -> None:
+    first = matcher.match("rouge mum")
+    second = matcher.match("rouge mum")
+    assert first == second
