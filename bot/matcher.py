@@ -50,11 +50,11 @@ class Thresholds:
     see docs/performance.md."""
 
     #: a best score at or above this is answered, if it is also clear of the runner-up
-    answer: float = 80.0
+    answer: float = 72.0
     #: how far ahead of the best other entry the best must be to be answered outright
-    margin: float = 6.0
+    margin: float = 2.0
     #: at or above this, offer "did you mean"; below it, the bot does not know
-    suggest: float = 58.0
+    suggest: float = 55.0
     #: a fuzzy word match (typo) must be at least this similar (rapidfuzz ratio)
     word: float = 80.0
 
@@ -68,9 +68,10 @@ class Scoring:
     #: in the word match, how much more explaining the question counts than using the phrasing
     recall_bias: float = 2.0
     #: weight of a word the knowledge does not know, relative to the rarest known word
-    unknown_word: float = 0.6
-    #: similarity credited to a word matched only by a prefix (autocomplete) or a typo floor
-    prefix: float = 0.9
+    unknown_word: float = 1.6
+    #: similarity of an unfinished word to the word it starts ("roug" -> "rouge", "joke" ->
+    #: "joker"): it may as well be the start of another word, so it is a weak match
+    unfinished: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +210,7 @@ class Matcher:
     def match(self, question: str, upto: int | None = None, *, limit: int = 3) -> MatchResult:
         """Match a whole question for an asker who has watched up to ``upto`` (None: all)."""
         t = self.thresholds
-        ranked = self._rank(question, prefix=False, floor=t.suggest)
+        ranked = self._rank(question, upto, prefix=False, floor=t.suggest)
         if not ranked:
             return MatchResult(Verdict.UNKNOWN)
         best_phrasing, best_score = ranked[0]
@@ -231,7 +232,7 @@ class Matcher:
         if not tokens(typed, self.synonyms):
             return [entry for entry in self._browse_order if entry.visible_to(upto)][:limit]
         floor = self.thresholds.suggest * 0.8
-        ranked = self._rank(typed, prefix=True, floor=floor)
+        ranked = self._rank(typed, upto, prefix=True, floor=floor)
         return [s.entry for s in self._per_entry(ranked, upto)[:limit]]
 
     def complete_mystery(self, typed: str, upto: int | None = None, *, limit: int = 25) -> list[Entry]:
@@ -312,7 +313,7 @@ class Matcher:
 
     def _typo(self, word: str) -> dict[str, float]:
         """Vocabulary words one slip away (a letter dropped, added, changed or swapped)."""
-        if len(word) < 4:
+        if len(word) < 3:
             return {}
         candidates: set[str] = set()
         deletions = self._deletions
@@ -322,14 +323,19 @@ class Matcher:
                 candidates.update(found)
         out: dict[str, float] = {}
         cutoff = self.thresholds.word
+        unfinished = self.scoring.unfinished
         for candidate in candidates:
-            similarity = fuzz.ratio(word, candidate, score_cutoff=cutoff)
+            similarity = fuzz.ratio(word, candidate, score_cutoff=cutoff) / 100
             if similarity:
+                if candidate.startswith(word):
+                    similarity = min(similarity, unfinished)
                 stemmed = self._surface[candidate]
-                out[stemmed] = max(out.get(stemmed, 0.0), similarity / 100)
+                out[stemmed] = max(out.get(stemmed, 0.0), similarity)
         return out
 
-    def _rank(self, question: str, *, prefix: bool, floor: float) -> list[tuple[_Phrasing, float]]:
+    def _rank(
+        self, question: str, upto: int | None, *, prefix: bool, floor: float
+    ) -> list[tuple[_Phrasing, float]]:
         """Phrasings that share words with the question, best first, with their scores."""
         words = tokens(question, self.synonyms)[: self.MAX_WORDS]
         if not words:
@@ -392,9 +398,9 @@ class Matcher:
         return ranked
 
     def _query_text(self, analysed: list[_Word]) -> Iterable[str]:
-        """The question as the index would have written it: each word as its best stem."""
+        """The question as typed (stemmed, not typo-corrected), for the character-level score."""
         for word in analysed:
-            yield max(word.stems, key=word.stems.__getitem__) if word.stems else word.text
+            yield word.text
 
     @staticmethod
     def _per_entry(ranked: Iterable[tuple[_Phrasing, float]], upto: int | None) -> list[Scored]:

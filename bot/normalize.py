@@ -25,15 +25,16 @@ FILLER_WORDS = frozenset(
     yeah yo you your
     """.split()
 ) | frozenset(
-    # Chat shorthand and the rest of the usual English function words: they never tell two
-    # entries apart, and an unexplained word makes the matcher less sure.
+    # Chat shorthand, the rest of the usual English function words and the vaguest nouns: they
+    # never tell two entries apart, and a word the matcher cannot explain makes it less sure.
     """
     above after again against anyway because before below between both btw cuz
     did didnt does doesnt down during each else even ever every exactly few further guys hasnt
     havent here hers herself himself idk imo itself kinda lmao lol lul many maybe might most
     much must myself n no nor not now off once only other ours ourselves out over own pls r
-    rn same shall she should since sorta such tbh too under until ur very was wasnt whatever
-    whether while whose why y yall yours yourself
+    rn same shall she should since sorta such tbh too under until ur very was wasnt wat whatever
+    whether while whose why wot wut y yall yours yourself
+    bit deal guy kind lot name person sort stuff type way
     """.split()
 )
 

@@ -454,7 +454,7 @@ async def test_teach_a_twist_phrasing_with_its_episode(bot: LoreBot, guild: Fake
     )
     assert "(matched from episode 8 on)" in reply.content
     early = FakeMember()
-    await run(bot, guild, early, "progress", episode=5)
+    await run(bot, guild, early, "progress set", episode=5)
     interaction = await run(bot, guild, early, "ask", question="is doctor eva rouge's mum")
     assert "Eva" not in interaction.last.content
     assert interaction.last.content.startswith("That is not revealed as of episode 5.")

@@ -204,6 +204,7 @@ class RequestRecord:
     files: List[Dict[str, Any]]
     status: int = 0
     at: float = field(default_factory=time.time)
+    response: Any = None  # the JSON body the fake answered with (None for 204)
 
 
 @dataclass
@@ -254,6 +255,8 @@ class InteractionRecord:
         self.deleted: List[str] = []
         self.modal: Optional[dict] = None
         self.autocomplete_choices: Optional[List[dict]] = None
+        #: For a modal submit: the interaction whose callback opened the modal (if known).
+        self.triggered_by: Optional["InteractionRecord"] = None
 
     # -- state -------------------------------------------------------------------------------
     @property
@@ -412,10 +415,6 @@ def valid_chat_input_name(name: Any) -> bool:
             continue
         return False
     return name == name.lower()
-
-
-def _is_snowflake(v: Any) -> bool:
-    return isinstance(v, (int, str)) and str(v).isdigit() and len(str(v)) <= 20
 
 
 def _truthy(v: Optional[str]) -> bool:
@@ -629,6 +628,7 @@ class FakeGuild:
                   "threads", "presences", "stage_instances", "guild_scheduled_events", "soundboard_sounds",
                   "embedded_activities", "activity_instances", "application_command_counts"):
             p.pop(k, None)
+        p["region"] = "deprecated"
         return p
 
 
@@ -908,6 +908,14 @@ class FakeDiscord:
     def resume_gateway_url(self) -> str:
         return f"ws://{self.host}:{self.port}/resume-gateway"
 
+    def env(self, token_var: str = "DISCORD_TOKEN", base_var: str = "DISCORD_API_BASE",
+            guild_var: Optional[str] = "DISCORD_GUILD_ID") -> Dict[str, str]:
+        """Environment variables for a bot process pointed at this fake."""
+        out = {base_var: self.api_base, token_var: self.token}
+        if guild_var and self.guild is not None:
+            out[guild_var] = self.guild.id
+        return out
+
     @property
     def cdn_base(self) -> str:
         """A loopback stand-in for ``discord.asset.Asset.BASE`` (serves a 1x1 PNG for anything)."""
@@ -944,7 +952,10 @@ class FakeDiscord:
         if self.bot_user["id"] not in guild.members:
             guild.add_member(self.bot_user)
         sess = self._session
-        await self.dispatch("GUILD_CREATE", guild.create_payload(sess.intents if sess else INTENT_GUILD_MEMBERS))
+        payload = guild.create_payload(sess.intents if sess else INTENT_GUILD_MEMBERS)
+        # A join omits "unavailable" (discord.py: absent -> on_guild_join, False -> on_guild_available).
+        payload.pop("unavailable", None)
+        await self.dispatch("GUILD_CREATE", payload)
 
     async def set_member_roles(self, user: Union[str, dict], roles: Iterable[Union[str, dict]],
                                guild: Optional[FakeGuild] = None) -> dict:
@@ -1167,6 +1178,41 @@ class FakeDiscord:
         inj = _Injection(method.upper(), route, times, status, body=body)
         self._injections.append(inj)
         return inj
+
+    def check_openapi(self, spec_path: Optional[str] = None) -> List[str]:
+        """Validate every recorded JSON request body (what the bot sent) and response body (what
+        the fake answered) against Discord's OpenAPI description. Returns the problems found.
+
+        ``spec_path`` defaults to $DISCORD_OPENAPI_SPEC or ``shared/specs/discord-openapi.json``
+        next to the repository. Needs ``jsonschema`` (raises RuntimeError when it or the file is missing).
+        """
+        validators = _openapi_validators(spec_path)
+        problems: List[str] = []
+        for rec in self.requests:
+            if rec.route is None:
+                continue
+            op = validators.operation(rec.route, rec.method)
+            if op is None:
+                problems.append(f"{rec.method} {rec.route}: not in the OpenAPI description")
+                continue
+            # Bodies the fake rejected are already violations; one it accepted must fit the spec.
+            if rec.json is not None and 200 <= rec.status < 300:
+                for err in validators.request_errors(op, rec.json):
+                    problems.append(f"request {rec.method} {rec.path}: {err}")
+            if rec.response is not None and rec.status:
+                body = rec.response
+                if rec.status >= 400 and isinstance(body, dict):
+                    # The spec types the nested _errors[].code as integer; Discord sends strings
+                    # ("BASE_TYPE_REQUIRED", as in its docs) and discord.py reads only "message".
+                    body = {k: v for k, v in body.items() if k != "errors"}
+                for err in validators.response_errors(op, rec.status, body):
+                    problems.append(f"response {rec.status} to {rec.method} {rec.path}: {err}")
+        return problems
+
+    def assert_openapi_conformance(self, spec_path: Optional[str] = None) -> None:
+        problems = self.check_openapi(spec_path)
+        if problems:
+            raise AssertionError("bodies that do not match Discord's OpenAPI description:\n  " + "\n  ".join(problems[:50]))
 
     # ------------------------------------------------------------------------------------------
     # gateway controls
@@ -1532,8 +1578,12 @@ class FakeDiscord:
                           permissions: Optional[int] = None, message: Optional[dict] = None,
                           locale: str = "en-US", guild_locale: Optional[str] = None,
                           app_permissions: Optional[int] = None, dm: bool = False,
-                          extra: Optional[dict] = None) -> dict:
+                          extra: Optional[dict] = None, guild_id: Any = None, channel_id: Any = None) -> dict:
         """Build a realistic INTERACTION_CREATE payload (see ``send_interaction``)."""
+        if guild_id is not None:
+            guild = guild_id
+        if channel_id is not None:
+            channel = channel_id
         iid = self._snowflake()
         u = self._user_of(user)
         payload: Dict[str, Any] = {
@@ -1579,7 +1629,8 @@ class FakeDiscord:
         return payload
 
     async def send_interaction(self, type: int, data: Optional[dict] = None, *, deadline: Optional[float] = None,
-                               payload: Optional[dict] = None, **kw: Any) -> InteractionRecord:
+                               payload: Optional[dict] = None, triggered_by: Optional[InteractionRecord] = None,
+                               **kw: Any) -> InteractionRecord:
         """Dispatch INTERACTION_CREATE and return its :class:`InteractionRecord`.
 
         ``type``: 2 application command, 3 component, 4 autocomplete, 5 modal submit.
@@ -1593,6 +1644,7 @@ class FakeDiscord:
         if payload is None:
             payload = self.build_interaction(type, data, **kw)
         rec = InteractionRecord(self, payload, self.callback_deadline if deadline is None else deadline)
+        rec.triggered_by = triggered_by
         self.interactions[rec.id] = rec
         self._interactions_by_token[rec.token] = rec
         await self._dispatch("INTERACTION_CREATE", payload, rec)
@@ -1673,33 +1725,69 @@ class FakeDiscord:
             data["resolved"] = resolved
         return data
 
+    def _check_can_use(self, cmd: dict, g: Optional[FakeGuild], kw: Dict[str, Any]) -> None:
+        """Discord's client does not offer a command the user may not use; refuse like it would."""
+        if kw.pop("force", False):
+            return
+        contexts = cmd.get("contexts")
+        if kw.get("dm"):
+            if contexts is not None and 1 not in contexts or cmd.get("dm_permission") is False or cmd.get("guild_id"):
+                raise PermissionError(f"command {cmd['name']!r} is not available in DMs")
+            return
+        if contexts is not None and 0 not in contexts:
+            raise PermissionError(f"command {cmd['name']!r} is not available in guilds")
+        dmp = cmd.get("default_member_permissions")
+        if dmp is None or g is None:
+            return
+        u = self._user_of(kw.get("user"))
+        if kw.get("permissions") is not None:
+            perms = int(kw["permissions"])
+        else:
+            roles = kw.get("roles")
+            role_ids = [g._role_id(r) for r in roles] if roles is not None else None
+            perms = g.permissions_for(u["id"], None, role_ids)
+        needed = int(dmp)
+        if perms & Permissions.ADMINISTRATOR or perms == Permissions.ALL:
+            return
+        if needed == 0 or perms & needed != needed:
+            raise PermissionError(f"{u['username']} lacks default_member_permissions {needed:#x} of "
+                                  f"{cmd['name']!r}; Discord would not show it (pass force=True to send anyway)")
+
+    def _normalise_kw(self, kw: Dict[str, Any]) -> Tuple[Any, Optional[FakeGuild]]:
+        if kw.get("guild_id") is not None:
+            kw["guild"] = kw.pop("guild_id")
+        guild_arg = kw.get("guild", _MISSING)
+        g = None if kw.get("dm") else (self._default_guild() if guild_arg is _MISSING else self._guild_of(guild_arg))
+        return guild_arg, g
+
     async def send_slash_command(self, name: str, options: Optional[Dict[str, Any]] = None, **kw: Any) -> InteractionRecord:
         """Invoke a registered chat-input command like a user would. ``name`` may include subcommands
         ("lore ask"); ``options`` maps option names to values (users/channels/roles as payloads, ids or
-        names). Keywords as for ``send_interaction``."""
-        guild_arg = kw.get("guild", _MISSING)
-        g = None if kw.get("dm") else (self._default_guild() if guild_arg is _MISSING else self._guild_of(guild_arg))
+        names). Keywords as for ``send_interaction``, plus ``force=True`` to skip the check that the
+        user may see the command (default_member_permissions, contexts)."""
+        guild_arg, g = self._normalise_kw(kw)
         data = self._command_data(name, options, g, _MISSING if guild_arg is _MISSING else guild_arg)
+        self._check_can_use(self.find_command(data["name"], guild=guild_arg), g, kw)
         return await self.send_interaction(INTERACTION_APPLICATION_COMMAND, data, **kw)
 
     async def send_autocomplete(self, name: str, options: Optional[Dict[str, Any]] = None, *, focused: str,
                                 **kw: Any) -> InteractionRecord:
         """Autocomplete for a registered command; ``focused`` names the option being typed, its value
         in ``options`` is the partial text (default "")."""
-        guild_arg = kw.get("guild", _MISSING)
-        g = None if kw.get("dm") else (self._default_guild() if guild_arg is _MISSING else self._guild_of(guild_arg))
+        guild_arg, g = self._normalise_kw(kw)
         opts = dict(options or {})
         opts.setdefault(focused, "")
         data = self._command_data(name, opts, g, _MISSING if guild_arg is _MISSING else guild_arg, focused=focused)
+        self._check_can_use(self.find_command(data["name"], guild=guild_arg), g, kw)
         return await self.send_interaction(INTERACTION_AUTOCOMPLETE, data, **kw)
 
     async def send_context_menu(self, name: str, target: Union[dict, str], *, kind: int = 2, **kw: Any) -> InteractionRecord:
         """Invoke a user (kind=2) or message (kind=3) context menu command on ``target``."""
-        guild_arg = kw.get("guild", _MISSING)
+        guild_arg, g = self._normalise_kw(kw)
         cmd = self.find_command(name, guild=guild_arg, type=kind)
         if cmd is None:
             raise ValueError(f"context menu {name!r} (type {kind}) is not registered")
-        g = self._default_guild() if guild_arg is _MISSING else self._guild_of(guild_arg)
+        self._check_can_use(cmd, g, kw)
         data: Dict[str, Any] = {"id": cmd["id"], "name": name, "type": kind}
         if cmd.get("guild_id"):
             data["guild_id"] = cmd["guild_id"]
@@ -1778,7 +1866,11 @@ class FakeDiscord:
                     inner_c["values"] = values.get(c["custom_id"], [])
                 comps.append({"type": 18, "id": row.get("id"), "component": inner_c})
         data = {"custom_id": modal["custom_id"], "components": comps}
-        return await self.send_interaction(INTERACTION_MODAL_SUBMIT, data, message=message, **kw)
+        origin = next((r for r in reversed(list(self.interactions.values()))
+                       if r.modal is not None and r.modal.get("custom_id") == modal.get("custom_id")), None)
+        if message is None and origin is not None and origin.type == INTERACTION_MESSAGE_COMPONENT:
+            message = origin.payload.get("message")
+        return await self.send_interaction(INTERACTION_MODAL_SUBMIT, data, message=message, triggered_by=origin, **kw)
 
     # ------------------------------------------------------------------------------------------
     # HTTP plumbing
@@ -1924,9 +2016,11 @@ class FakeDiscord:
             headers = self._rl_headers(template, params)
             if out is None:
                 return web.Response(status=status, headers=dict(headers, Via="1.1 google"))
+            rec.response = copy.deepcopy(out)
             return self._json_response(status, out, headers)
         except _ApiError as err:
             rec.status = err.status
+            rec.response = err.body()
             if err.violation:
                 self.record_violation(err.kind, err.message, method=method, path=request.path_qs, status=err.status,
                                       detail=err.detail if err.detail is not None else err.errors)
@@ -1940,6 +2034,8 @@ class FakeDiscord:
             return self._json_response(inj.status, inj.body or {"message": "500: Internal Server Error", "code": 0})
         self.rate_limited.append(rec)
         headers = self._rl_headers(template, params)
+        rec.response = {"message": "You are being rate limited.", "retry_after": inj.retry_after,
+                        "global": inj.is_global, "code": 0}
         headers.update({
             "X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": f"{inj.retry_after:.3f}",
             "X-RateLimit-Reset": f"{time.time() + inj.retry_after:.3f}", "Retry-After": str(max(1, round(inj.retry_after))),
@@ -1950,14 +2046,21 @@ class FakeDiscord:
         body = {"message": "You are being rate limited.", "retry_after": inj.retry_after, "global": inj.is_global, "code": 0}
         return self._json_response(429, body, headers)
 
+    def _record_plain(self, request: web.Request, status: int) -> None:
+        self.requests.append(RequestRecord(request.method, request.path_qs, None, dict(request.query),
+                                           dict(request.headers), None, [], status))
+        self._notify()
+
     async def _attachment_handler(self, request: web.Request) -> web.StreamResponse:
         f = self._files.get(request.match_info["attachment_id"])
+        self._record_plain(request, 404 if f is None else 200)
         if f is None:
             return web.Response(status=404, text="Not Found")
         data, ctype, _ = f
         return web.Response(status=200, body=data, headers={"Content-Type": ctype})
 
     async def _cdn_handler(self, request: web.Request) -> web.StreamResponse:
+        self._record_plain(request, 200)
         png = base64.b64decode(
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
         return web.Response(status=200, body=png, headers={"Content-Type": "image/png"})
@@ -2130,17 +2233,38 @@ class FakeDiscord:
             raise _ApiError(401, 50027, "Invalid Webhook Token", kind="expired_interaction_token")
         return rec
 
+    def _interaction_metadata(self, rec: InteractionRecord, depth: int = 0) -> Dict[str, Any]:
+        """MessageResponse.interaction_metadata as the OpenAPI description defines it per type."""
+        p = rec.payload
+        u = p.get("member", {}).get("user") or p.get("user") or {}
+        meta: Dict[str, Any] = {"id": rec.id, "type": rec.type, "user": u,
+                                "authorizing_integration_owners": p.get("authorizing_integration_owners", {})}
+        data = p.get("data") or {}
+        if rec.type == INTERACTION_APPLICATION_COMMAND:
+            target = data.get("target_id")
+            if data.get("type") == 2 and target:
+                meta["target_user"] = ((data.get("resolved") or {}).get("users") or {}).get(target) or self._users.get(target)
+            elif data.get("type") == 3 and target:
+                meta["target_message_id"] = target
+        elif rec.type == INTERACTION_MESSAGE_COMPONENT:
+            meta["interacted_message_id"] = (p.get("message") or {}).get("id") or "0"
+        elif rec.type == INTERACTION_MODAL_SUBMIT:
+            origin = rec.triggered_by
+            if origin is not None and depth == 0 and origin.type in (2, 3):
+                meta["triggering_interaction_metadata"] = self._interaction_metadata(origin, depth + 1)
+            else:  # unknown origin: say it came from a slash command
+                meta["triggering_interaction_metadata"] = {
+                    "id": self._snowflake(), "type": 2, "user": u,
+                    "authorizing_integration_owners": meta["authorizing_integration_owners"]}
+        if depth and rec.original is not None:
+            meta["original_response_message_id"] = rec.original["id"]
+        return _strip_none(meta)
+
     def _interaction_message_base(self, rec: InteractionRecord) -> Dict[str, Any]:
         p = rec.payload
         u = p.get("member", {}).get("user") or p.get("user") or {}
-        meta = {"id": rec.id, "type": rec.type, "user": u,
-                "authorizing_integration_owners": p.get("authorizing_integration_owners", {})}
         data = p.get("data") or {}
-        if rec.type == INTERACTION_APPLICATION_COMMAND:
-            meta["name"] = data.get("name")
-            meta["command_type"] = data.get("type", 1)
-        elif rec.type == INTERACTION_MESSAGE_COMPONENT and p.get("message"):
-            meta["interacted_message_id"] = p["message"]["id"]
+        meta = self._interaction_metadata(rec)
         return {"application_id": self.application_id, "webhook_id": self.application_id, "interaction_metadata": meta,
                 "interaction": {"id": rec.id, "type": rec.type, "name": data.get("name", ""), "user": u}}
 
@@ -3034,6 +3158,8 @@ def _normalise_embed(e: Any) -> dict:
     out = {k: v for k, v in e.items() if v is not None}
     out.setdefault("type", "rich")
     out.setdefault("content_scan_version", 0)
+    if isinstance(out.get("fields"), list):
+        out["fields"] = [dict(f, inline=bool(f.get("inline"))) if isinstance(f, dict) else f for f in out["fields"]]
     return out
 
 
@@ -3067,6 +3193,115 @@ def _normalise_option(o: Any) -> Any:
     if isinstance(out.get("options"), list):
         out["options"] = [_normalise_option(x) for x in out["options"]]
     return out
+
+
+# ----------------------------------------------------------------------------------------------
+# OpenAPI conformance
+
+
+def default_spec_path() -> Optional[str]:
+    """$DISCORD_OPENAPI_SPEC, else shared/specs/discord-openapi.json beside the repository."""
+    import os
+    from pathlib import Path
+
+    env = os.environ.get("DISCORD_OPENAPI_SPEC")
+    if env:
+        return env
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "shared" / "specs" / "discord-openapi.json"
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+class _OpenAPIValidators:
+    def __init__(self, spec_path: str) -> None:
+        from jsonschema import Draft202012Validator, validators
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
+        with open(spec_path, encoding="utf-8") as fh:
+            self.spec = json.load(fh)
+        resource = Resource.from_contents(self.spec, default_specification=DRAFT202012)
+        self._registry = Registry().with_resource("urn:discord-openapi", resource)
+        self._validator_cls = Draft202012Validator
+        strict_type = Draft202012Validator.VALIDATORS["type"]
+
+        def lenient_type(validator: Any, types: Any, instance: Any, schema: dict) -> Any:
+            # Discord coerces integer snowflakes in request bodies (discord.py sends ints for ids).
+            if (schema.get("format") == "snowflake" and isinstance(instance, int) and not isinstance(instance, bool)
+                    and instance >= 0):
+                return
+            yield from strict_type(validator, types, instance, schema)
+
+        self._request_cls = validators.extend(Draft202012Validator, {"type": lenient_type})
+        self._cache: Dict[str, Any] = {}
+
+    def _validator(self, pointer: str, request: bool = False) -> Any:
+        key = ("req:" if request else "resp:") + pointer
+        v = self._cache.get(key)
+        if v is None:
+            cls = self._request_cls if request else self._validator_cls
+            v = cls({"$ref": "urn:discord-openapi#" + pointer}, registry=self._registry)
+            self._cache[key] = v
+        return v
+
+    def operation(self, template: str, method: str) -> Optional[Tuple[str, dict]]:
+        item = self.spec["paths"].get(template)
+        if not item or method.lower() not in item:
+            return None
+        return f"/paths/{template.replace('~', '~0').replace('/', '~1')}/{method.lower()}", item[method.lower()]
+
+    @staticmethod
+    def _errors(validator: Any, body: Any) -> List[str]:
+        from jsonschema.exceptions import best_match
+
+        errors = list(validator.iter_errors(body))
+        if not errors:
+            return []
+        e = best_match(errors)
+        where = "/".join(str(p) for p in e.absolute_path) or "<root>"
+        return [f"{where}: {e.message[:300]}"]
+
+    def request_errors(self, op: Tuple[str, dict], body: Any) -> List[str]:
+        pointer, spec = op
+        content = (spec.get("requestBody") or {}).get("content") or {}
+        if "application/json" not in content:
+            return []
+        return self._errors(self._validator(pointer + "/requestBody/content/application~1json/schema", request=True), body)
+
+    def response_errors(self, op: Tuple[str, dict], status: int, body: Any) -> List[str]:
+        pointer, spec = op
+        responses = spec.get("responses") or {}
+        key = str(status) if str(status) in responses else f"{str(status)[0]}XX"
+        resp = responses.get(key)
+        if resp is None:
+            return [f"status {status} is not documented for this operation"] if status < 400 else []
+        base = f"{pointer}/responses/{key}"
+        if "$ref" in resp:
+            base = "/" + resp["$ref"].lstrip("#/")
+            ref = resp["$ref"].split("/")[-1]
+            resp = self.spec["components"]["responses"][ref]
+        if "application/json" not in (resp.get("content") or {}):
+            return []
+        return self._errors(self._validator(base + "/content/application~1json/schema"), body)
+
+
+_VALIDATORS: Dict[str, _OpenAPIValidators] = {}
+
+
+def _openapi_validators(spec_path: Optional[str]) -> _OpenAPIValidators:
+    path = spec_path or default_spec_path()
+    if path is None:
+        raise RuntimeError("Discord's OpenAPI description was not found (set DISCORD_OPENAPI_SPEC)")
+    try:
+        import jsonschema  # noqa: F401
+    except ImportError as exc:  # pragma: no cover
+        raise RuntimeError("check_openapi needs the jsonschema package") from exc
+    if path not in _VALIDATORS:
+        _VALIDATORS[path] = _OpenAPIValidators(path)
+    return _VALIDATORS[path]
 
 
 # ----------------------------------------------------------------------------------------------

@@ -23,11 +23,12 @@ from discord import app_commands
 from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
-from .fake_discord import FakeDiscord, Permissions, loopback_guard_trace
+from .fake_discord import FakeDiscord, Permissions, default_spec_path, loopback_guard_trace
 
 pytestmark = [pytest.mark.timeout(30)]
 
 STEP = 8.0  # upper bound for any single wait in these tests
+SPEC = default_spec_path()
 
 
 class Harness:
@@ -106,6 +107,8 @@ async def running_bot(fake: FakeDiscord, setup: Optional[Callable[[commands.Bot]
     received = collections.Counter(r.path for r in fake.requests)
     missing = bot_rest - received
     assert not missing, f"requests the fake never saw: {missing}"
+    if SPEC is not None:  # what discord.py sent and what the fake answered fit Discord's OpenAPI description
+        fake.assert_openapi_conformance(SPEC)
 
 
 def guild_obj(fake: FakeDiscord) -> discord.Object:
@@ -627,4 +630,222 @@ async def test_rejects_component_and_embed_limits_and_big_autocomplete() -> None
             assert attempt.status == 400 and "choices" in attempt.error["errors"]["data"]
             assert not rec.acknowledged
         assert [v.kind for v in fake.take_violations()] == ["invalid_form_body"]
+        fake.assert_no_violations()
+
+
+# --------------------------------------------------------------------------------------------------
+# modals, selects, option types, context menus, permissions
+
+
+@pytest.mark.asyncio
+async def test_modal_select_user_option_context_menu_and_permissions() -> None:
+    async with FakeDiscord(heartbeat_interval=1000) as fake:
+
+        class Teach(discord.ui.Modal, title="Teach the bot"):
+            answer = discord.ui.TextInput(label="Answer", custom_id="answer", style=discord.TextStyle.paragraph)
+
+            async def on_submit(self, interaction: discord.Interaction) -> None:
+                await interaction.response.send_message(f"learned: {self.answer.value}", ephemeral=True)
+
+        class Pick(discord.ui.View):
+            @discord.ui.select(custom_id="episode", options=[discord.SelectOption(label=f"Ep {i}", value=str(i))
+                                                             for i in range(1, 4)])
+            async def episode(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
+                await interaction.response.send_message(f"up to episode {select.values[0]}")
+
+        async def setup(bot: commands.Bot) -> None:
+            @bot.tree.command(name="teach", description="Moderators teach an answer")
+            @app_commands.default_permissions(manage_guild=True)
+            async def teach(interaction: discord.Interaction) -> None:
+                await interaction.response.send_modal(Teach())
+
+            @bot.tree.command(name="progress", description="Pick an episode")
+            async def progress(interaction: discord.Interaction) -> None:
+                await interaction.response.send_message("pick one", view=Pick(timeout=30))
+
+            @bot.tree.command(name="whois", description="Describe a member")
+            async def whois(interaction: discord.Interaction, member: discord.Member) -> None:
+                await interaction.response.send_message(
+                    f"{member.name} roles={[r.name for r in member.roles[1:]]} mod={interaction.permissions.manage_guild}")
+
+            @bot.tree.context_menu(name="Ask about")
+            async def ask_about(interaction: discord.Interaction, user: discord.User) -> None:
+                await interaction.response.send_message(f"asked about {user.name}")
+
+        async with running_bot(fake, setup) as h:
+            await h.bot.tree.sync()
+            assert fake.find_command("teach")["default_member_permissions"] == str(Permissions.MANAGE_GUILD)
+
+            with pytest.raises(PermissionError):
+                await fake.send_slash_command("teach")  # alice is no moderator: Discord hides it
+            rec = await fake.send_slash_command("teach", user=fake.moderator)
+            body = await rec.response(timeout=STEP)
+            assert body["type"] == 9 and body["data"]["title"] == "Teach the bot"
+            submitted = await fake.submit_modal(rec.modal, {"answer": "Rouge is an android"}, user=fake.moderator)
+            body = await submitted.response(timeout=STEP)
+            assert body["data"]["content"] == "learned: Rouge is an android" and body["data"]["flags"] == 64
+
+            rec = await fake.send_slash_command("progress")
+            await rec.response(timeout=STEP)
+            chosen = await fake.select_option(rec.original, "episode", ["2"])
+            assert (await chosen.response(timeout=STEP))["data"]["content"] == "up to episode 2"
+
+            rec = await fake.send_slash_command("whois", {"member": fake.moderator}, user=fake.moderator)
+            assert (await rec.response(timeout=STEP))["data"]["content"] == "mod roles=['Moderator'] mod=True"
+            rec = await fake.send_slash_command("whois", {"member": fake.user}, roles=["Moderator"])
+            assert (await rec.response(timeout=STEP))["data"]["content"] == "alice roles=[] mod=True"
+
+            rec = await fake.send_context_menu("Ask about", fake.moderator)
+            assert (await rec.response(timeout=STEP))["data"]["content"] == "asked about mod"
+            assert not h.errors
+
+            # the bot may not post in #mod-log once its role is denied SEND_MESSAGES there
+            modlog = fake.guild.channel("mod-log")
+            fake.guild.set_overwrite(modlog, fake.guild.role("LoreBot"), deny=Permissions.SEND_MESSAGES)
+            with pytest.raises(discord.Forbidden) as exc:
+                await h.bot.get_channel(int(modlog["id"])).send("nope")
+            assert exc.value.code == 50013
+            await h.bot.get_channel(int(fake.guild.channel("general")["id"])).send("still fine here")
+            found = await fake.wait_for_message(lambda m: m["content"] == "still fine here", channel="general")
+            assert found["author"]["id"] == fake.application_id
+        assert [v.kind for v in fake.take_violations()] == ["missing_permissions"]
+        fake.assert_no_violations()
+
+
+# --------------------------------------------------------------------------------------------------
+# every route, checked against Discord's OpenAPI description
+
+
+@pytest.mark.asyncio
+@pytest.mark.skipif(SPEC is None, reason="shared/specs/discord-openapi.json not found")
+async def test_every_route_answers_as_the_openapi_description_says() -> None:
+    async with FakeDiscord() as fake:
+        g, app = fake.guild, fake.application_id
+        general = g.channel("general")["id"]
+        calls = [("GET", "/users/@me"), ("GET", f"/users/{fake.user['id']}"), ("GET", "/oauth2/applications/@me"),
+                 ("GET", "/applications/@me"), ("GET", "/gateway"), ("GET", "/gateway/bot"),
+                 ("GET", f"/channels/{general}"), ("GET", f"/guilds/{g.id}"), ("GET", f"/guilds/{g.id}/channels"),
+                 ("GET", f"/guilds/{g.id}/roles"), ("GET", f"/guilds/{g.id}/members/{fake.user['id']}"),
+                 ("POST", f"/channels/{general}/typing")]
+        for method, path in calls:
+            status, body, _ = await raw(fake, method, path)
+            assert status in (200, 204), (path, body)
+
+        cmd = {"name": "lore", "description": "Ask", "options": [
+            {"type": 3, "name": "question", "description": "what", "required": True, "autocomplete": True},
+            {"type": 4, "name": "upto", "description": "episode", "choices": [{"name": "one", "value": 1}]}]}
+        for base in (f"/applications/{app}/commands", f"/applications/{app}/guilds/{g.id}/commands"):
+            status, body, _ = await raw(fake, "PUT", base, json=[cmd])
+            assert status == 200 and body[0]["options"][0]["autocomplete"] is True
+            status, extra, _ = await raw(fake, "POST", base, json={"name": "Ask about", "type": 2})
+            assert status == 201
+            assert (await raw(fake, "GET", base))[0] == 200
+            assert (await raw(fake, "GET", f"{base}/{extra['id']}"))[0] == 200
+            assert (await raw(fake, "DELETE", f"{base}/{extra['id']}"))[0] == 204
+
+        status, msg, _ = await raw(fake, "POST", f"/channels/{general}/messages", json={
+            "content": f"hi <@{fake.user['id']}>", "allowed_mentions": {"parse": []},
+            "embeds": [{"title": "t", "fields": [{"name": "a", "value": "b"}], "color": 0xFF0000}],
+            "components": [{"type": 1, "components": [{"type": 2, "style": 5, "label": "docs", "url": "https://example.org"},
+                                                      {"type": 2, "style": 1, "label": "More", "custom_id": "more"}]}]})
+        assert status == 200 and msg["mentions"] == []  # allowed_mentions suppressed the ping
+        for method, body in (("GET", None), ("PATCH", {"content": "edited"}), ("DELETE", None)):
+            status, _, _ = await raw(fake, method, f"/channels/{general}/messages/{msg['id']}", json=body)
+            assert status in (200, 204)
+        assert (await raw(fake, "GET", f"/channels/{general}/messages", params={"limit": "5"}))[0] == 200
+
+        rec = await fake.send_interaction(2, {"id": "1", "name": "lore", "type": 1}, deadline=STEP)
+        cb = f"/interactions/{rec.id}/{rec.token}/callback"
+        status, body, _ = await raw(fake, "POST", cb, json={"type": 5}, auth=False, params={"with_response": "true"})
+        assert status == 200 and body["interaction"]["response_message_loading"] is True
+        hook = f"/webhooks/{app}/{rec.token}"
+        status, first, _ = await raw(fake, "POST", hook, json={"content": "answer"}, auth=False, params={"wait": "true"})
+        assert status == 200 and first["id"] == rec.original["id"]  # replaced the "thinking" message
+        status, second, _ = await raw(fake, "POST", hook, json={"content": "more", "flags": 64}, auth=False,
+                                      params={"wait": "true"})
+        assert status == 200 and second["flags"] == 64
+        for method, body in (("GET", None), ("PATCH", {"content": "answer!"})):
+            assert (await raw(fake, method, f"{hook}/messages/@original", json=body, auth=False))[0] == 200
+            assert (await raw(fake, method, f"{hook}/messages/{second['id']}", json=body, auth=False))[0] == 200
+        assert (await raw(fake, "DELETE", f"{hook}/messages/{second['id']}", auth=False))[0] == 204
+        assert (await raw(fake, "DELETE", f"{hook}/messages/@original", auth=False))[0] == 204
+        status, body, _ = await raw(fake, "POST", hook, json={"content": "x"}, auth=False, params={"wait": "true"})
+        assert status == 200
+
+        fake.assert_no_violations()
+        assert fake.check_openapi(SPEC) == []
+        fake.requests[0].response.pop("username")  # and the check does notice a broken body
+        assert fake.check_openapi(SPEC) == ["response 200 to GET /api/v10/users/@me: <root>: 'username' is a required property"]
+
+
+@pytest.mark.asyncio
+async def test_file_uploads_in_channel_message_and_interaction_response() -> None:
+    async with FakeDiscord(heartbeat_interval=1000) as fake:
+
+        async def setup(bot: commands.Bot) -> None:
+            @bot.tree.command(name="export", description="Send a file")
+            async def export(interaction: discord.Interaction) -> None:
+                import io
+                await interaction.response.send_message("here", file=discord.File(io.BytesIO(b"a,b\n1,2\n"), "lore.csv"))
+
+        async with running_bot(fake, setup) as h:
+            await h.bot.tree.sync()
+            import io
+            channel = h.bot.get_channel(int(fake.guild.channel("mod-log")["id"]))
+            sent = await channel.send("report", file=discord.File(io.BytesIO(b"hello"), "report.txt"))
+            assert sent.attachments[0].filename == "report.txt" and sent.attachments[0].size == 5
+            assert await sent.attachments[0].read() == b"hello"  # served by the fake, on loopback
+
+            rec = await fake.send_slash_command("export")
+            body = await rec.response(timeout=STEP)
+            assert body["type"] == 4 and body["data"]["attachments"][0]["filename"] == "lore.csv"
+            assert rec.original["attachments"][0]["size"] == 8
+            assert any(r.files for r in fake.requests if r.route and "callback" in r.route)
+        fake.assert_no_violations()
+
+
+@pytest.mark.asyncio
+async def test_dm_interaction_5xx_retry_heartbeat_request_and_live_guild_changes() -> None:
+    intents = discord.Intents.default()
+    intents.members = True
+    async with FakeDiscord(heartbeat_interval=1000) as fake:
+        joined: List[discord.Guild] = []
+
+        async def setup(bot: commands.Bot) -> None:
+            @bot.tree.command(name="where", description="Where am I")
+            async def where(interaction: discord.Interaction) -> None:
+                kind = "dm" if interaction.guild_id is None else "guild"
+                await interaction.response.send_message(f"{kind} {interaction.user.name}")
+
+            async def on_guild_join(guild: discord.Guild) -> None:
+                joined.append(guild)
+
+            bot.add_listener(on_guild_join)
+
+        async with running_bot(fake, setup, intents=intents) as h:
+            await h.bot.tree.sync()
+            rec = await fake.send_slash_command("where", dm=True)
+            assert (await rec.response(timeout=STEP))["data"]["content"] == "dm alice"
+            assert rec.payload["context"] == 1 and "member" not in rec.payload
+
+            fake.fail_once("POST", "/channels/{channel_id}/messages", status=502)
+            await h.bot.get_channel(int(fake.guild.channel("general")["id"])).send("after a 502")  # retried
+            assert [r.status for r in fake.requests if r.route == "/channels/{channel_id}/messages"] == [502, 200]
+
+            beats = fake.heartbeat_count
+            await fake.gateway_request_heartbeat()
+            await fake.wait_for(lambda: fake.heartbeat_count > beats, timeout=STEP, what="an answer to op 1")
+
+            await fake.set_member_roles(fake.user, ["Moderator"])
+            member = h.bot.get_guild(int(fake.guild.id)).get_member(int(fake.user["id"]))
+            await fake.wait_for(lambda: [r.name for r in member.roles[1:]] == ["Moderator"], timeout=STEP,
+                                what="the role change to reach the bot")
+
+            other = fake.add_guild("Second Guild")
+            other.add_text_channel("lobby")
+            await fake.announce_guild(other)
+            await fake.wait_for(lambda: joined, timeout=STEP, what="on_guild_join")
+            assert joined[0].name == "Second Guild" and joined[0].text_channels[0].name == "lobby"
+            rec = await fake.send_slash_command("where", guild=other)
+            assert (await rec.response(timeout=STEP))["data"]["content"] == "guild alice"
         fake.assert_no_violations()
