@@ -25,7 +25,7 @@ from bot.model import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL_SIZES = "100,1000,10000"
-QUICK_SIZES = "50,200"
+QUICK_SIZES = "100,1000"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"- machine: {machine()}{pinned}")
     print(f"- knowledge: {_shown(source)}: {summarize(base)}")
     goals: list[tuple[str, str, bool]] = []
+    questions: list[quality.Question] = []
+    if real and args.questions.exists():
+        questions = quality.load_questions(args.questions, base)
 
     if args.only in (None, "quality"):
         if not real:
@@ -97,7 +100,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif not args.questions.exists():
             print(f"- quality: skipped ({_shown(args.questions)} not found)")
         else:
-            questions = quality.load_questions(args.questions, base)
             print(f"- questions: {_shown(args.questions)}")
             if args.tune:
                 _tune(base, questions)
@@ -107,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.only in (None, "speed"):
         sizes = list(iter_sizes(args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)))
-        results = speed.run(base, sizes, quick=args.quick, log=log)
+        results = speed.run(base, sizes, quick=args.quick, log=log, fan_questions=[q.q for q in questions])
         print(speed.render(results))
         goals += speed.targets(results)
 

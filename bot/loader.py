@@ -112,6 +112,8 @@ class _FileReader:
     def integer(self, node: yaml.Node, what: str) -> int | None:
         if isinstance(node, yaml.ScalarNode) and node.tag == _INT:
             try:
+                if node.value.isdigit():  # the usual "5": skip YAML's general int rules (speed)
+                    return int(node.value)
                 return int(yaml.SafeLoader.construct_yaml_int(yaml.SafeLoader(""), node))
             except ValueError:
                 pass

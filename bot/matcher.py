@@ -28,13 +28,17 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from dataclasses import dataclass, field
 from enum import Enum
 
 from rapidfuzz import fuzz, process
 
 from bot.model import Entry, KnowledgeBase
-from bot.normalize import stem, tokens
+from bot.normalize import VAGUE_WORDS, stem, tokens
+
+
+_VAGUE = frozenset(stem(word) for word in VAGUE_WORDS)
 
 
 class Verdict(str, Enum):
@@ -50,11 +54,11 @@ class Thresholds:
     see docs/performance.md."""
 
     #: a best score at or above this is answered, if it is also clear of the runner-up
-    answer: float = 72.0
+    answer: float = 74.0
     #: how far ahead of the best other entry the best must be to be answered outright
     margin: float = 2.0
     #: at or above this, offer "did you mean"; below it, the bot does not know
-    suggest: float = 55.0
+    suggest: float = 60.0
     #: a fuzzy word match (typo) must be at least this similar (rapidfuzz ratio)
     word: float = 80.0
 
@@ -64,7 +68,7 @@ class Scoring:
     """How a candidate phrasing's score is made; fixed, documented, tuned like the thresholds."""
 
     #: share of the score from the word-information match (the rest is WRatio on the texts)
-    words: float = 0.6
+    words: float = 0.5
     #: in the word match, how much more explaining the question counts than using the phrasing
     recall_bias: float = 2.0
     #: weight of a word the knowledge does not know, relative to the rarest known word
@@ -72,6 +76,11 @@ class Scoring:
     #: similarity of an unfinished word to the word it starts ("roug" -> "rouge", "joke" ->
     #: "joker"): it may as well be the start of another word, so it is a weak match
     unfinished: float = 0.5
+    #: weight of a vague word the knowledge does not know ("real", "special"), like unknown_word
+    vague_word: float = 0.25
+    #: credit for a question word the phrasing lacks but another phrasing of its entry has
+    #: ("ministry of truth aletheia": "ministry of truth" is one alias, "aletheia" another)
+    sibling: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,17 +104,6 @@ class MatchResult:
     @property
     def score(self) -> float:
         return self.best.score if self.best else 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class _Phrasing:
-    entry: Entry
-    text: str  # normalised and stemmed, for WRatio
-    words: frozenset[str]  # stems
-    #: the first episode the phrasing is not a spoiler at: its entry's, or later for a twist alias
-    episode: int
-    #: the sum of its words' weights
-    weight: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +132,7 @@ class Matcher:
     """An index over every question and alias of a knowledge base."""
 
     #: phrasings scored in full per question, chosen by how many of its words they contain
-    CANDIDATES = 300
+    CANDIDATES = 150
     #: a word in more phrasings than this does not pull in candidates by itself when the
     #: question has rarer words (it still counts towards the score of those it is in)
     COMMON = 400
@@ -152,72 +150,87 @@ class Matcher:
             self._build(kb)
 
     def _build(self, kb: KnowledgeBase) -> None:
-        raw: list[tuple[Entry, list[str], int]] = []
-        surface_stems: dict[str, str] = {}
-        for entry in kb.entries.values():
-            texts = [(entry.question, entry.first_episode)]
-            texts += [(a.text, max(entry.first_episode, a.episode or 0)) for a in entry.aliases]
-            for text, episode in texts:
-                words = tokens(text, self.synonyms)
-                if not words:
-                    continue
-                stems = []
-                for word in words:
-                    stemmed = surface_stems.get(word)
-                    if stemmed is None:
-                        stemmed = surface_stems[word] = stem(word)
-                    stems.append(stemmed)
-                raw.append((entry, stems, episode))
-        # Inverse document frequency over entries: a word in every entry says nothing.
-        entry_words: dict[str, set[str]] = {}
-        for entry, stems, _ in raw:
-            entry_words.setdefault(entry.id, set()).update(stems)
+        synonyms = self.synonyms
+        surface_stems: dict[str, str] = {}  # a word as written -> its stem
+        # One row per phrasing (question or alias), in parallel lists: compact and quick to build.
+        self._entries: list[Entry] = []
+        self._words: list[frozenset[str]] = []
+        #: the first episode a phrasing is not a spoiler at: its entry's, or later for a twist alias
+        self._episodes: list[int] = []
+        self._texts: list[str] = []  # normalised and stemmed, for WRatio
         document_frequency: Counter[str] = Counter()
-        for words in entry_words.values():
-            document_frequency.update(words)
-        count = max(1, len(entry_words))
-        # A bare number ("2") is weak evidence whatever its rarity: episode 2, Mk 2, 2 + 2.
+        #: entry id -> each word of its phrasings -> the first episode a phrasing with it is visible
+        self._entry_words: dict[str, dict[str, int]] = {}
+        for entry in kb.entries.values():
+            first = entry.first_episode
+            entry_words: dict[str, int] = {}
+            self._entry_words[entry.id] = entry_words
+            phrasings = [(entry.question, first)]
+            phrasings += [(alias.text, max(first, alias.episode or 0)) for alias in entry.aliases]
+            for text, episode in phrasings:
+                stems = [surface_stems.get(w) or surface_stems.setdefault(w, stem(w)) for w in tokens(text, synonyms)]
+                if not stems:
+                    continue
+                words = frozenset(stems)
+                for word in words:
+                    if entry_words.get(word, episode + 1) > episode:
+                        entry_words[word] = episode
+                self._entries.append(entry)
+                self._words.append(words)
+                self._episodes.append(episode)
+                self._texts.append(" ".join(stems))
+            document_frequency.update(entry_words.keys())
+        # Inverse document frequency over entries: a word in every entry says nothing. A bare
+        # number ("2") is weak evidence whatever its rarity: episode 2, Mk 2, 2 + 2.
+        count = max(1, len(kb.entries))
         self._weights = {
             w: math.log(1 + count / df) * (0.5 if w.isdigit() else 1.0) for w, df in document_frequency.items()
         }
         self._unknown_weight = math.log(1 + count) * self.scoring.unknown_word
-
-        self._phrasings: list[_Phrasing] = []
-        postings: dict[str, list[int]] = {}
+        self._vague_weight = math.log(1 + count) * self.scoring.vague_word
+        for word in _VAGUE & self._weights.keys():  # vague even where the knowledge uses it
+            self._weights[word] = min(self._weights[word], self._vague_weight)
         weights = self._weights
-        for entry, stems, episode in raw:
-            words = frozenset(stems)
-            index = len(self._phrasings)
-            self._phrasings.append(
-                _Phrasing(entry, " ".join(stems), words, episode, sum(weights[w] for w in words))
-            )
+        self._sizes = [sum(weights[w] for w in words) for words in self._words]
+        postings: dict[str, list[int]] = {w: [] for w in document_frequency}
+        for index, words in enumerate(self._words):
             for word in words:
-                postings.setdefault(word, []).append(index)
+                postings[word].append(index)
         self._postings = postings
-        # Surface words (as written, before stemming) for typos and prefixes.
+        # Words as written, before stemming, for typos and prefixes.
         self._surface = surface_stems
         self._surface_sorted = sorted(surface_stems)
-        self._deletions: dict[str, list[str]] = {}
+        deletions: dict[str, list[str]] = {}
         for word in surface_stems:
             if len(word) >= 4:
                 for key in (word, *_deletions(word)):
-                    self._deletions.setdefault(key, []).append(word)
-        self._texts = [phrasing.text for phrasing in self._phrasings]
+                    found = deletions.get(key)
+                    if found is None:
+                        deletions[key] = [word]
+                    else:
+                        found.append(word)
+        self._deletions = deletions
         # Entries for an empty autocomplete box: mysteries first, then in file order.
         self._browse_order = sorted(kb.entries.values(), key=lambda e: (e.mystery is None, e.first_episode))
+
+    @property
+    def phrasing_count(self) -> int:
+        return len(self._texts)
 
     # -- public ---------------------------------------------------------------------------------
     def match(self, question: str, upto: int | None = None, *, limit: int = 3) -> MatchResult:
         """Match a whole question for an asker who has watched up to ``upto`` (None: all)."""
-        t = self.thresholds
-        ranked = self._rank(question, upto, prefix=False, floor=t.suggest)
+        ranked = self._rank(question, upto, prefix=False, floor=self.thresholds.suggest)
+        return self._verdict(ranked, upto, self.thresholds, limit)
+
+    def _verdict(self, ranked: list[tuple[float, int]], upto: int | None, t: Thresholds, limit: int) -> MatchResult:
         if not ranked:
             return MatchResult(Verdict.UNKNOWN)
-        best_phrasing, best_score = ranked[0]
-        best = Scored(best_phrasing.entry, best_score, best_phrasing.text)
+        best_score, best_index = ranked[0]
+        best = Scored(self._entries[best_index], best_score, self._texts[best_index])
         if best_score < t.suggest:
             return MatchResult(Verdict.UNKNOWN, best)
-        if upto is not None and best_phrasing.episode > upto:
+        if upto is not None and self._episodes[best_index] > upto:
             return MatchResult(Verdict.WITHHELD, best)
         visible = self._per_entry(ranked, upto)
         suggestions = tuple(s for s in visible if s.score >= t.suggest)[:limit]
@@ -230,7 +243,7 @@ class Matcher:
     def complete(self, typed: str, upto: int | None = None, *, limit: int = 25) -> list[Entry]:
         """Entries to offer while the asker types; never one past their horizon."""
         if not tokens(typed, self.synonyms):
-            return [entry for entry in self._browse_order if entry.visible_to(upto)][:limit]
+            return list(islice((entry for entry in self._browse_order if entry.visible_to(upto)), limit))
         floor = self.thresholds.suggest * 0.8
         ranked = self._rank(typed, upto, prefix=True, floor=floor)
         return [s.entry for s in self._per_entry(ranked, upto)[:limit]]
@@ -297,7 +310,7 @@ class Matcher:
 
     def _word(self, text: str, stems: dict[str, float]) -> _Word:
         if not stems:
-            return _Word(text, self._unknown_weight, stems)
+            return _Word(text, self._vague_weight if text in _VAGUE else self._unknown_weight, stems)
         weights = self._weights
         return _Word(text, max(weights[s] for s in stems), stems)
 
@@ -333,10 +346,11 @@ class Matcher:
                 out[stemmed] = max(out.get(stemmed, 0.0), similarity)
         return out
 
-    def _rank(
-        self, question: str, upto: int | None, *, prefix: bool, floor: float
-    ) -> list[tuple[_Phrasing, float]]:
-        """Phrasings that share words with the question, best first, with their scores."""
+    def _rank(self, question: str, upto: int | None, *, prefix: bool, floor: float) -> list[tuple[float, int]]:
+        """(score, phrasing) for the phrasings that share words with the question, best first.
+
+        Phrasings whose score cannot reach ``floor`` are left out.
+        """
         words = tokens(question, self.synonyms)[: self.MAX_WORDS]
         if not words:
             return []
@@ -345,56 +359,70 @@ class Matcher:
         if not known:
             return []
         postings = self._postings
-        # Candidates: phrasings holding the question's informative words.
-        by_rarity = sorted(known, key=lambda w: -w.weight)
+        # Candidates: the phrasings holding the most of the question's information. Each word
+        # counts a whole number of times by its weight (rare words, with short posting lists,
+        # count most); a common word does not pull in candidates of its own when rarer words did.
         hits: Counter[int] = Counter()
-        for position, word in enumerate(by_rarity):
+        heaviest = max(w.weight for w in known)
+        for position, word in enumerate(sorted(known, key=lambda w: -w.weight)):
             lists = [postings[s] for s in word.stems]
-            if position and sum(map(len, lists)) > self.COMMON and hits:
+            if position and hits and sum(map(len, lists)) > self.COMMON:
                 break
-            if len(lists) == 1:
-                hits.update(lists[0])
-            else:
-                hits.update({index for found in lists for index in found})
+            found = lists[0] if len(lists) == 1 else list({index for found in lists for index in found})
+            hits.update(found * max(1, round(8 * word.weight / heaviest)))
         candidates = [index for index, _ in hits.most_common(self.CANDIDATES)]
 
         scoring = self.scoring
-        total = sum(w.weight for w in analysed)
-        weights = self._weights
-        query = " ".join(self._query_text(analysed))
-        recall_bias = scoring.recall_bias
         share = scoring.words
-        # A candidate's best possible score is its word score at 100% WRatio: skip WRatio below it.
-        ranked: list[tuple[_Phrasing, float]] = []
-        texts = self._texts
-        phrasings = self._phrasings
+        recall_bias = scoring.recall_bias
+        sibling = scoring.sibling
+        entries, entry_words = self._entries, self._entry_words
+        total = sum(w.weight for w in analysed)
+        query = " ".join(self._query_text(analysed))
+        weights = self._weights
+        all_words, sizes, texts = self._words, self._sizes, self._texts
+        # stem -> (which known word, similarity), to walk a phrasing's few words, not the question's.
+        meaning: dict[str, list[tuple[int, float]]] = {}
+        for position, word in enumerate(known):
+            for candidate, similarity in word.stems.items():
+                meaning.setdefault(candidate, []).append((position, similarity))
         ratio = fuzz.WRatio
+        ranked: list[tuple[float, int]] = []
         for index in candidates:
-            phrasing = phrasings[index]
-            own = phrasing.words
+            matched: dict[int, tuple[float, str]] = {}  # known word -> (similarity, phrasing word)
+            for own in all_words[index]:
+                for position, similarity in meaning.get(own, ()):
+                    if similarity > matched.get(position, (0.0, ""))[0]:
+                        matched[position] = (similarity, own)
+            if not matched:
+                continue
             explained = 0.0
             used: dict[str, float] = {}
-            for word in known:
-                best = 0.0
-                best_stem = None
-                for candidate, similarity in word.stems.items():
-                    if candidate in own and similarity > best:
-                        best, best_stem = similarity, candidate
-                if best_stem is not None:
-                    explained += word.weight * best
-                    if best > used.get(best_stem, 0.0):
-                        used[best_stem] = best
+            for position, (similarity, own) in matched.items():
+                explained += known[position].weight * similarity
+                if similarity > used.get(own, 0.0):
+                    used[own] = similarity
+            if sibling and len(matched) < len(known):
+                # Words the phrasing lacks but another (visible) phrasing of its entry has.
+                siblings = entry_words[entries[index].id]
+                for position, word in enumerate(known):
+                    if position in matched:
+                        continue
+                    best = 0.0
+                    for candidate, similarity in word.stems.items():
+                        episode = siblings.get(candidate)
+                        if episode is not None and similarity > best and (upto is None or episode <= upto):
+                            best = similarity
+                    explained += word.weight * best * sibling
             recall = explained / total
-            precision = sum(weights[s] * v for s, v in used.items()) / phrasing.weight
-            if recall <= 0.0 or precision <= 0.0:
-                continue
+            precision = sum(weights[s] * v for s, v in used.items()) / sizes[index]
             f = (1 + recall_bias) * precision * recall / (recall_bias * precision + recall)
-            ceiling = 100 * (share * f + (1 - share))
-            if ceiling < floor:
+            # The character score is at most 1: skip computing it when even that is not enough.
+            if 100 * (share * f + 1 - share) < floor:
                 continue
             character = ratio(query, texts[index]) / 100
-            ranked.append((phrasing, 100 * (share * f + (1 - share) * character)))
-        ranked.sort(key=lambda pair: -pair[1])
+            ranked.append((100 * (share * f + (1 - share) * character), index))
+        ranked.sort(key=lambda pair: (-pair[0], pair[1]))  # ties: in file order
         return ranked
 
     def _query_text(self, analysed: list[_Word]) -> Iterable[str]:
@@ -402,15 +430,16 @@ class Matcher:
         for word in analysed:
             yield word.text
 
-    @staticmethod
-    def _per_entry(ranked: Iterable[tuple[_Phrasing, float]], upto: int | None) -> list[Scored]:
+    def _per_entry(self, ranked: Iterable[tuple[float, int]], upto: int | None) -> list[Scored]:
         """The best visible phrasing of each entry, best entry first."""
         seen: dict[str, Scored] = {}
-        for phrasing, score in ranked:
-            if upto is not None and phrasing.episode > upto:
+        entries, episodes, texts = self._entries, self._episodes, self._texts
+        for score, index in ranked:
+            if upto is not None and episodes[index] > upto:
                 continue
-            if phrasing.entry.id not in seen:
-                seen[phrasing.entry.id] = Scored(phrasing.entry, score, phrasing.text)
+            entry = entries[index]
+            if entry.id not in seen:
+                seen[entry.id] = Scored(entry, score, texts[index])
         return list(seen.values())
 
 

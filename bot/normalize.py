@@ -38,6 +38,22 @@ FILLER_WORDS = frozenset(
     """.split()
 )
 
+#: Words that never name a topic: intensifiers, hedges, vague evaluations, generic nouns and
+#: verbs, and the kinds of thing a name is ("ochrona organization"). Not the adjectives of
+#: "how old / long / big": those ask for a fact. Unlike filler they are kept, and match when the knowledge uses them ("true
+#: identity"); but when it does not, the matcher barely counts them, whereas an unknown word
+#: that could name something ("goku", "sequel", "birthday") counts against every candidate.
+VAGUE_WORDS = frozenset(
+    """
+    absolute absolutely actual again already apparently awesome bad basically best better certain
+    certainly cool crazy definitely detail details entire exact fact faction facts fine full
+    general generally good great group honest honestly idea important interesting kinda literally
+    little main nice organisation organization overall particular point possibly pretty probably
+    proper real really reason seriously simple simply so special specific still story strange
+    supposedly sure team thing things think thought total totally true truly weird whole wonder
+    """.split()
+)
+
 #: Spelled-out numbers, so "immortal nine" and "immortal 9", "episode one" and "ep 1" agree.
 NUMBER_WORDS = {
     word: str(number)
@@ -48,12 +64,27 @@ NUMBER_WORDS = {
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 
 #: Always-on rewrites, before the knowledge base's own synonyms.
-BUILT_IN_SYNONYMS = {"ep": "episode", "eps": "episode", "episodes": "episode", "epi": "episode"}
+BUILT_IN_SYNONYMS = {
+    "ep": "episode",
+    "eps": "episode",
+    "episodes": "episode",
+    "epi": "episode",
+    "jp": "japanese",
+    "jpn": "japanese",
+    "eng": "english",
+}
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b|(?<=s)'(?=\s|$)")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _NON_WORD = re.compile(r"[^\w']+|_+")
+_DIGIT = re.compile(r"\d")
+#: filler -> "" (dropped), built-in synonyms and number words -> their replacement
+_REWRITES: dict[str, str] = {
+    **{word: "" for word in FILLER_WORDS},
+    **BUILT_IN_SYNONYMS,
+    **NUMBER_WORDS,
+}
 
 
 def fold(text: str) -> str:
@@ -67,20 +98,26 @@ def fold(text: str) -> str:
 
 def tokens(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
     """The meaningful words of ``text`` in order, synonyms applied and filler removed."""
-    text = _POSSESSIVE.sub("", fold(text))
-    text = _LETTER_DIGIT.sub(" ", text)
+    text = fold(text)
+    if "'" in text:
+        text = _POSSESSIVE.sub("", text)
+    if _DIGIT.search(text):
+        text = _LETTER_DIGIT.sub(" ", text)
     words: list[str] = []
-    for raw in _NON_WORD.split(text):
-        word = raw.strip("'").replace("'", "")
-        if not word or word in FILLER_WORDS:
+    rewrite = _REWRITES.get
+    for word in _NON_WORD.split(text):
+        if "'" in word:
+            word = word.strip("'").replace("'", "")
+        if not word:
             continue
-        if word in _ORDINAL_SUFFIXES and words and words[-1].isdigit():
+        new = rewrite(word, word)
+        if not new:
+            continue  # filler
+        if new in _ORDINAL_SUFFIXES and words and words[-1].isdigit():
             continue  # "1st" -> "1"
-        word = BUILT_IN_SYNONYMS.get(word, word)
-        word = NUMBER_WORDS.get(word, word)
         if synonyms:
-            word = synonyms.get(word, word)
-        words.append(word)
+            new = synonyms.get(new, new)
+        words.append(new)
     return words
 
 
@@ -97,9 +134,14 @@ def stem(word: str) -> str:
         word = word[:-3] + "y"
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
-    for suffix in ("ing", "ed", "er", "or"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
+    stripped = True
+    while stripped:  # "murderer" -> "murder" -> "murd", like "murdered" and "murder"
+        stripped = False
+        for suffix in ("ing", "ed", "er", "or"):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                word = word[: -len(suffix)]
+                stripped = True
+                break
     return word
 
 

@@ -69,6 +69,34 @@ def test_corrupt_database_is_moved_aside_not_overwritten(tmp_path: Path, caplog:
     assert storage.progress(1) == 2
 
 
+def test_two_corrupt_databases_are_both_kept(tmp_path: Path) -> None:
+    path = tmp_path / "lore.sqlite3"
+    for text in (b"first broken file" * 100, b"second broken file" * 100):
+        path.unlink(missing_ok=True)
+        path.write_bytes(text)
+        Storage.open(path).close()
+        for extra in tmp_path.glob("lore.sqlite3-*"):
+            extra.unlink()
+    kept = sorted(p.read_bytes()[:18] for p in tmp_path.glob("lore.sqlite3.corrupt-*"))
+    assert kept == [b"first broken filef", b"second broken file"]
+
+
+def test_damaged_pages_deep_in_the_file_are_found_at_start(tmp_path: Path) -> None:
+    path = tmp_path / "lore.sqlite3"
+    storage = Storage.open(path)
+    for user in range(3000):
+        storage.set_progress(user, user % 13)
+    storage.close()
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 8192] = b"\xff" * 8192
+    path.write_bytes(bytes(data))
+    reopened = Storage.open(path)
+    assert list(tmp_path.glob("lore.sqlite3.corrupt-*"))
+    reopened.set_progress(1, 5)
+    assert reopened.progress(1) == 5
+
+
 def test_audit_trail_records_who_did_what(tmp_path: Path) -> None:
     storage = Storage.open(tmp_path / "db")
     storage.audit(1, 99, "horizon", "spoiler-free horizon set to episode 5")
