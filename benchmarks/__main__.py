@@ -122,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _tune(kb: KnowledgeBase, questions) -> None:
     grid = {
-        "answer": [70, 72, 74, 76, 78, 80, 82, 84, 86],
+        "answer": [64, 66, 68, 70, 72, 74, 76, 78, 80, 82],
         "margin": [0, 2, 4, 6, 8, 10],
         "suggest": [50, 55, 60, 65],
     }

@@ -66,7 +66,9 @@ def entry_to_yaml(entry: Entry) -> dict[str, Any]:
     if entry.mystery:
         data["mystery"] = entry.mystery
     if entry.see_also:
-        data["see_also"] = [link.id for link in entry.see_also]
+        data["see_also"] = [
+            link.id if link.episode is None else {"id": link.id, "episode": link.episode} for link in entry.see_also
+        ]
     data["reveals"] = [
         {
             "episode": r.episode,
@@ -120,7 +122,9 @@ def grow(kb: KnowledgeBase, size: int, seed: int = 7) -> list[dict[str, Any]]:
         for entry in chosen:
             data = entry_to_yaml(entry)
             if "see_also" in data:
-                data["see_also"] = [target for target in data["see_also"] if target in ids]
+                data["see_also"] = [
+                    link for link in data["see_also"] if (link if isinstance(link, str) else link["id"]) in ids
+                ]
                 if not data["see_also"]:
                     del data["see_also"]
             out.append(data)

@@ -9,12 +9,13 @@ The index is built once per knowledge load. A question is matched in four steps:
    whose words the knowledge uses is unknown at once;
 2. the phrasings (questions and aliases) that contain the question's rarest words are its
    candidates; common words ("rouge", "episode") only add to a candidate's score;
-3. each candidate is scored on two things: how much of the question's *information* it
-   explains and how much of its own it uses (word weights are inverse document frequencies,
-   so "director" counts for far more than "metallic rouge"), and rapidfuzz's WRatio on the
+3. each candidate is scored on two things, half each: how much of the question's
+   *information* it explains and how much of its own it uses (word weights are inverse
+   document frequencies, so "director" counts for far more than "metallic rouge"; a word
+   another phrasing of the same entry has counts half), and rapidfuzz's WRatio on the
    normalised texts for what words alone miss (typos, word order, partial phrasings). A word
-   the knowledge has never seen ("naruto") counts against every candidate, so "naruto's
-   mother" does not pass for "Rouge's mother";
+   the knowledge has never seen ("naruto", "birthday") counts against every candidate, so
+   "naruto's mother" does not pass for "Rouge's mother"; a vague one ("real") barely counts;
 4. the verdict: answer only a clear, strong best entry; a weaker or ambiguous one becomes
    "did you mean"; a best match the asker has not reached is withheld, never swapped for an
    earlier neighbour.
@@ -28,15 +29,14 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
 from dataclasses import dataclass, field
 from enum import Enum
+from itertools import islice
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from bot.model import Entry, KnowledgeBase
 from bot.normalize import VAGUE_WORDS, stem, tokens
-
 
 _VAGUE = frozenset(stem(word) for word in VAGUE_WORDS)
 
@@ -50,8 +50,8 @@ class Verdict(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """The verdict's cut-offs (scores are 0-100). Chosen on the tuning half of the question set:
-    see docs/performance.md."""
+    """The verdict's cut-offs (scores are 0-100), chosen on the tuning half of the labelled
+    question set: see docs/performance.md and ``python -m benchmarks --tune``."""
 
     #: a best score at or above this is answered, if it is also clear of the runner-up
     answer: float = 74.0
@@ -76,7 +76,8 @@ class Scoring:
     #: similarity of an unfinished word to the word it starts ("roug" -> "rouge", "joke" ->
     #: "joker"): it may as well be the start of another word, so it is a weak match
     unfinished: float = 0.5
-    #: weight of a vague word the knowledge does not know ("real", "special"), like unknown_word
+    #: weight of a vague word ("real", "special", "organization"; normalize.VAGUE_WORDS),
+    #: relative to the rarest known word, whether or not the knowledge uses it
     vague_word: float = 0.25
     #: credit for a question word the phrasing lacks but another phrasing of its entry has
     #: ("ministry of truth aletheia": "ministry of truth" is one alias, "aletheia" another)
@@ -138,6 +139,8 @@ class Matcher:
     COMMON = 400
     #: words of a question considered (a pasted essay is not a question)
     MAX_WORDS = 24
+    #: longer "words" are not looked up as typos or split (no name is this long; junk can be)
+    LONGEST_WORD = 30
 
     def __init__(
         self, kb: KnowledgeBase, thresholds: Thresholds | None = None, scoring: Scoring | None = None
@@ -315,7 +318,7 @@ class Matcher:
         return _Word(text, max(weights[s] for s in stems), stems)
 
     def _split(self, word: str) -> tuple[str, str] | None:
-        if len(word) < 6 or not word.isalpha():
+        if not 6 <= len(word) <= self.LONGEST_WORD or not word.isalpha():
             return None
         postings = self._postings
         for cut in range(3, len(word) - 2):
@@ -326,7 +329,7 @@ class Matcher:
 
     def _typo(self, word: str) -> dict[str, float]:
         """Vocabulary words one slip away (a letter dropped, added, changed or swapped)."""
-        if len(word) < 3:
+        if not 3 <= len(word) <= self.LONGEST_WORD:
             return {}
         candidates: set[str] = set()
         deletions = self._deletions

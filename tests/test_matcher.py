@@ -111,9 +111,11 @@ def test_off_topic_filler_and_gibberish_are_unknown(matcher: Matcher, question: 
     assert result.suggestions == ()
 
 
-def test_a_pasted_essay_is_handled_quickly_and_without_error(matcher: Matcher) -> None:
+def test_a_pasted_essay_or_junk_is_handled_quickly_and_without_error(matcher: Matcher) -> None:
     result = matcher.match("rouge mother " + "blah " * 2000)
     assert result.verdict in (Verdict.ANSWERED, Verdict.SUGGEST, Verdict.UNKNOWN)
+    assert matcher.match("x" * 50_000).verdict is Verdict.UNKNOWN  # one enormous "word"
+    assert matcher.complete("q" * 50_000) == []
 
 
 # -- the spoiler gate ------------------------------------------------------------------------------
