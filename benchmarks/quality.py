@@ -81,13 +81,6 @@ def load_questions(path: Path, kb: KnowledgeBase) -> list[Question]:
     return out
 
 
-def clamp(kb: KnowledgeBase, upto: int | None) -> int | None:
-    """As the bot does: progress at or past the last episode is the whole series."""
-    if upto is None or upto >= kb.series.episode_count:
-        return None
-    return max(0, upto)
-
-
 # -- scoring ---------------------------------------------------------------------------------------
 @dataclass(slots=True)
 class Scores:
@@ -174,7 +167,7 @@ def score(questions: Iterable[Question], outcome: Callable[[Question], Outcome])
 # -- matchers --------------------------------------------------------------------------------------
 def ours(matcher: Matcher, kb: KnowledgeBase) -> Callable[[Question], Outcome]:
     def run(question: Question) -> Outcome:
-        result = matcher.match(question.q, clamp(kb, question.upto))
+        result = matcher.match(question.q, kb.series.clamp_progress(question.upto))
         first = result.suggestions[0].entry.id if result.suggestions else None
         return Outcome(result.verdict, result.entry.id if result.entry else None, first)
 
@@ -190,7 +183,7 @@ def _baseline_outcomes(
 def _gate(kb: KnowledgeBase, question: Question, entry_id: str | None) -> Outcome:
     if entry_id is None:
         return Outcome(Verdict.UNKNOWN)
-    upto = clamp(kb, question.upto)
+    upto = kb.series.clamp_progress(question.upto)
     if not kb.entries[entry_id].visible_to(upto):
         return Outcome(Verdict.WITHHELD, entry_id)
     return Outcome(Verdict.ANSWERED, entry_id)
@@ -337,11 +330,11 @@ def cross_check(
     matcher: Matcher, kb: KnowledgeBase, tuning: Sequence[Question], measured: Sequence[Question]
 ) -> tuple[Thresholds, Scores]:
     """Choose the answer threshold and margin on ``tuning`` alone; score ``measured`` with them."""
-    ranked = {q: matcher._rank(q.q, clamp(kb, q.upto), prefix=False, floor=0.0) for q in (*tuning, *measured)}
+    ranked = {q: matcher._rank(q.q, kb.series.clamp_progress(q.upto), prefix=False, floor=0.0) for q in (*tuning, *measured)}
 
     def outcome_with(thresholds: Thresholds) -> Callable[[Question], Outcome]:
         def run(question: Question) -> Outcome:
-            result = matcher._verdict(ranked[question], clamp(kb, question.upto), thresholds, 3)
+            result = matcher._verdict(ranked[question], kb.series.clamp_progress(question.upto), thresholds, 3)
             first = result.suggestions[0].entry.id if result.suggestions else None
             return Outcome(result.verdict, result.entry.id if result.entry else None, first)
 

@@ -7,7 +7,6 @@ knowledge and the same queries, so ratios stay meaningful on a noisy machine.
 from __future__ import annotations
 
 import gc
-import statistics
 import tempfile
 import time
 import tracemalloc

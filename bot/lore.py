@@ -105,10 +105,7 @@ class Lore:
         return self.matcher.complete(typed[:MAX_QUESTION_CHARS], self.clamp_upto(upto), limit=limit)
 
     def clamp_upto(self, upto: int | None) -> int | None:
-        """Progress past the last episode means the whole series; below 0 means nothing seen."""
-        if upto is None or upto >= self.kb.series.episode_count:
-            return None
-        return max(0, upto)
+        return self.kb.series.clamp_progress(upto)
 
     def _answer_for(self, result: MatchResult, question: str, upto: int | None, spoiler_free: int) -> Answer:
         suggestions = tuple(_suggestion(s) for s in result.suggestions)

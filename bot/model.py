@@ -82,6 +82,13 @@ class Series:
     def episode_count(self) -> int:
         return len(self.episodes)
 
+    def clamp_progress(self, upto: int | None) -> int | None:
+        """An asker's horizon: at or past the last episode means the whole series (None);
+        below 0 means nothing seen yet (0)."""
+        if upto is None or upto >= self.episode_count:
+            return None
+        return max(0, upto)
+
     def episode(self, number: int) -> Episode | None:
         if 1 <= number <= len(self.episodes):
             return self.episodes[number - 1]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import suppress
@@ -37,13 +36,6 @@ WAIT = 5.0
 ROUGE_MOM = "**Who is Rouge's mother?**\n{ep5} (ep 5)\n{ep8} (ep 8)"
 EP5 = "Rouge and Gene share a mother; her identity is unrevealed."
 EP8 = "Her mother is the scientist Eva Cristella."
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(MINI, target)
-    return target
 
 
 @pytest_asyncio.fixture

@@ -9,13 +9,11 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import discord
 import pytest
-import pytest_asyncio
 from discord import app_commands
 
 from bot.cogs import common
@@ -33,10 +31,8 @@ from tests.fakes import (
     FakeMember,
     FakeMessage,
     autocomplete,
-    close_bot,
     copy_knowledge,
     invoke,
-    make_bot,
     press,
 )
 
@@ -58,13 +54,6 @@ ROUGE_FATHER_SUGGEST = (
     "I'm not sure what you mean by “rouge father”. Did you mean:\n"
     "1. Who is Rouge Redstar?\n2. Who is Rouge's mother?\n3. Which studio made Metallic Rouge?"
 )
-
-
-@pytest_asyncio.fixture
-async def bot() -> AsyncIterator[Any]:
-    bot = await make_bot(extensions=("bot.cogs.lore", "bot.cogs.progress"))
-    yield bot
-    await close_bot(bot)
 
 
 @pytest.fixture

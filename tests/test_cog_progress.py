@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
-from tests.fakes import FakeClock, FakeInteraction, FakeMember, close_bot, find_command, invoke, make_bot
+from tests.fakes import FakeClock, FakeInteraction, FakeMember, find_command, invoke
 
 CHANGE = "Change it any time with /progress set, or forget it with /progress clear."
-
-
-@pytest_asyncio.fixture
-async def bot() -> AsyncIterator[Any]:
-    bot = await make_bot(extensions=("bot.cogs.lore", "bot.cogs.progress"))
-    yield bot
-    await close_bot(bot)
 
 
 @pytest.fixture

@@ -57,13 +57,6 @@ class Recorder:
         return [o for o in self.outcomes if not o.ok]
 
 
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(MINI, target)
-    return target
-
-
 @pytest_asyncio.fixture
 async def running(folder: Path) -> AsyncIterator[tuple[KnowledgeReloader, Recorder]]:
     recorder = Recorder()

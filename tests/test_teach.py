@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,6 @@ from bot.teach import teach_alias
 
 MINI = Path(__file__).parent / "data" / "mini"
 PHRASE = "the lady who built the red android"
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(MINI, target)
-    return target
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
