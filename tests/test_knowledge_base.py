@@ -133,3 +133,12 @@ def test_labelled_questions_point_at_real_entries():
     assert not problems, "\n".join(problems)
     assert len(questions) >= 180
     assert sum(1 for item in questions if item["expect"] is None) >= 40
+
+
+def test_readme_example_is_what_the_bot_answers() -> None:
+    """The README's first example is the shipped knowledge's real answer, not a paraphrase."""
+    from bot.lore import Lore
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```text\n/mystery topic:mother upto:5\n", 1)[1].split("\n```", 1)[0]
+    assert example == Lore.load(REPO / "knowledge").mystery("mother", upto=5).text
