@@ -7,15 +7,14 @@ words a moderator understands. Bad content never produces a traceback.
 
 from __future__ import annotations
 
-import functools
-import gc
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from bot.gc_pause import paused_gc
 from bot.model import Alias, Entry, Episode, KnowledgeBase, Link, Reveal, Series
 from bot.normalize import normalize
 
@@ -207,28 +206,7 @@ def iter_knowledge_files(folder: Path) -> Iterator[Path]:
             yield path
 
 
-def _without_gc(load: Callable[[str | Path], KnowledgeBase]) -> Callable[[str | Path], KnowledgeBase]:
-    """Pause the cyclic garbage collector while loading (speed; see docs/performance.md).
-
-    A load builds hundreds of thousands of short-lived YAML nodes, none in reference cycles;
-    the collector kept rescanning them and tripled the load time of 10,000 entries (2.5 s to
-    0.8 s without it). It is switched back on afterwards, unless it was already off.
-    """
-
-    @functools.wraps(load)
-    def wrapper(folder: str | Path) -> KnowledgeBase:
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return load(folder)
-        finally:
-            if was_enabled:
-                gc.enable()
-
-    return wrapper
-
-
-@_without_gc
+@paused_gc()
 def load_knowledge(folder: str | Path) -> KnowledgeBase:
     """Load and validate every YAML file in ``folder``; raise KnowledgeError listing all problems."""
     folder = Path(folder)

@@ -20,6 +20,7 @@ from bot.render import (
     render_suggestions,
     render_unknown,
     render_withheld,
+    visible_reveals,
 )
 
 #: Longest question the bot reads; Discord allows 6000 characters in an option, nobody asks that.
@@ -80,7 +81,7 @@ class Lore:
         upto = self.clamp_upto(upto)
         if not entry.visible_to(upto):
             return Answer(Verdict.WITHHELD, render_withheld(upto or 0), entry)
-        shown = [r for r in entry.reveals if upto is None or r.episode <= upto]
+        shown = visible_reveals(entry, upto)
         text = render_answer(entry, series=self.kb.series, upto=upto, spoiler_free=spoiler_free, kb=self.kb)
         return Answer(Verdict.ANSWERED, text, entry, episode=shown[-1].episode, score=100.0)
 

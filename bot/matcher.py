@@ -24,17 +24,16 @@ The index is built once per knowledge load. A question is matched in four steps:
 from __future__ import annotations
 
 import bisect
-import gc
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from itertools import islice
 
 from rapidfuzz import fuzz
 
+from bot.gc_pause import paused_gc
 from bot.model import Entry, KnowledgeBase
 from bot.normalize import VAGUE_WORDS, stem, tokens
 
@@ -117,18 +116,6 @@ class _Word:
     stems: dict[str, float]
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The index is many small acyclic objects; the cyclic collector only slows building it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 class Matcher:
     """An index over every question and alias of a knowledge base."""
 
@@ -149,7 +136,7 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self.scoring = scoring or Scoring()
         self.synonyms = kb.series.synonyms
-        with _gc_paused():
+        with paused_gc():
             self._build(kb)
 
     def _build(self, kb: KnowledgeBase) -> None:

@@ -33,12 +33,15 @@ def escape(text: str) -> str:
     return _MENTION.sub(lambda m: m.group(0) + _ZERO_WIDTH, text)
 
 
+def clip(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def quote_user(text: str) -> str:
     """A user's question, shortened and escaped, ready to quote back."""
-    text = " ".join(text.split())
-    if len(text) > ECHO_LIMIT:
-        text = text[: ECHO_LIMIT - 1].rstrip() + "…"
-    return f"“{escape(text)}”"
+    return f"“{escape(clip(text, ECHO_LIMIT))}”"
 
 
 def spoiler(text: str) -> str:

@@ -440,8 +440,7 @@ def _horizon_words(episode: int) -> str:
 
 def _choice_name(entry: Entry) -> str:
     """An autocomplete label: the id, then the question (questions give nothing away)."""
-    name = f"{entry.id} · {entry.question}"
-    return name if len(name) <= 100 else name[:99] + "…"
+    return common.clip(f"{entry.id} · {entry.question}", 100)
 
 
 def _fit_lines(lines: Sequence[str], limit: int = LIMIT) -> list[str]:

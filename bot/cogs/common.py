@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.render import clip  # noqa: F401 - the cogs call common.clip for labels
+
 if TYPE_CHECKING:
     from bot.app import LoreBot
     from bot.lore import Lore
@@ -53,12 +55,6 @@ PERMISSION_NAMES = {
 def no_mentions() -> discord.AllowedMentions:
     """Every message the bot sends: it can never ping @everyone, a role or a user."""
     return discord.AllowedMentions.none()
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters with an ellipsis (autocomplete names, button labels)."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # -- who is asking, and how far they have watched ------------------------------------------------
