@@ -20,8 +20,8 @@ import rapidfuzz
 from benchmarks import quality, speed
 from benchmarks.report import table
 from benchmarks.synthetic import iter_sizes
-from bot.loader import KnowledgeError, load_knowledge, summarize
-from bot.model import KnowledgeBase
+from bot.knowledge.loader import KnowledgeError, load_knowledge, summarize
+from bot.knowledge.model import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL_SIZES = "100,1000,10000"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.model import Entry, KnowledgeBase
+from bot.knowledge.model import Entry, KnowledgeBase
 
 
 @dataclass(frozen=True, slots=True)

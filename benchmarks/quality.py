@@ -32,8 +32,8 @@ import yaml
 
 from benchmarks.baselines import DifflibBaseline, WRatioBaseline
 from benchmarks.report import pct, table
-from bot.matcher import Matcher, Thresholds, Verdict
-from bot.model import KnowledgeBase
+from bot.answering.matcher import Matcher, Thresholds, Verdict
+from bot.knowledge.model import KnowledgeBase
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,9 @@ import yaml
 from benchmarks.baselines import DifflibBaseline, WRatioBaseline
 from benchmarks.report import mib, ms, table
 from benchmarks.synthetic import grow, prefixes, queries, write_knowledge
-from bot.loader import load_knowledge
-from bot.matcher import Matcher
-from bot.model import KnowledgeBase
+from bot.knowledge.loader import load_knowledge
+from bot.answering.matcher import Matcher
+from bot.knowledge.model import KnowledgeBase
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from bot.model import Entry, KnowledgeBase
-from bot.normalize import FILLER_WORDS, normalize, tokens
+from bot.knowledge.model import Entry, KnowledgeBase
+from bot.answering.normalize import FILLER_WORDS, normalize, tokens
 
 _ONSETS = ("b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "dr", "kr", "tr", "st", "gl")
 _VOWELS = ("a", "e", "i", "o", "u", "ai", "ei", "ou")

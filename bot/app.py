@@ -16,8 +16,8 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
 from bot.config import Config, ConfigError
-from bot.knowledge_store import KnowledgeStore
-from bot.loader import KnowledgeError
+from bot.knowledge.store import KnowledgeStore
+from bot.knowledge.loader import KnowledgeError
 from bot.logs import setup_logging
 from bot.storage import Storage, StorageError
 

@@ -12,8 +12,8 @@ from typing import TextIO
 
 from bot.health import main as health_main
 from bot.health import seconds
-from bot.loader import KnowledgeError, load_knowledge, summarize
-from bot.lore import Lore
+from bot.knowledge.loader import KnowledgeError, load_knowledge, summarize
+from bot.answering.lore import Lore
 
 DEFAULT_KNOWLEDGE_DIR = "knowledge"
 

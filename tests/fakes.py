@@ -41,7 +41,7 @@ from discord.utils import MISSING
 
 from bot.app import LoreBot
 from bot.config import Config
-from bot.knowledge_store import KnowledgeStore
+from bot.knowledge.store import KnowledgeStore
 from bot.storage import Storage
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,9 +14,9 @@ import pytest_asyncio
 
 from bot.app import LoreBot
 from bot.cogs.admin import REFUSAL, REFUSAL_DM, REFUSAL_MODROLE, Admin, code_chunks, outcome_messages
-from bot.knowledge_store import ReloadOutcome
-from bot.loader import Problem, display_path
-from bot.render import escape
+from bot.knowledge.store import ReloadOutcome
+from bot.knowledge.loader import Problem, display_path
+from bot.answering.render import escape
 from fakes import (
     FakeChannel,
     FakeGuild,

@@ -18,10 +18,10 @@ from discord import app_commands
 
 from bot.cogs import common
 from bot.cogs.lore import LoreCog
-from bot.knowledge_store import KnowledgeStore
-from bot.lore import Answer, Suggestion
-from bot.matcher import Verdict
-from bot.render import render_suggestions
+from bot.knowledge.store import KnowledgeStore
+from bot.answering.lore import Answer, Suggestion
+from bot.answering.matcher import Verdict
+from bot.answering.render import render_suggestions
 from bot.storage import NO_GUILD
 from tests.fakes import (
     FakeChannel,

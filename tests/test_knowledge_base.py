@@ -137,7 +137,7 @@ def test_labelled_questions_point_at_real_entries():
 
 def test_readme_example_is_what_the_bot_answers() -> None:
     """The README's first example is the shipped knowledge's real answer, not a paraphrase."""
-    from bot.lore import Lore
+    from bot.answering.lore import Lore
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     example = readme.split("```text\n/mystery topic:mother upto:5\n", 1)[1].split("\n```", 1)[0]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.loader import KnowledgeError, load_knowledge
-from bot.model import OFF_SCREEN_EPISODE
+from bot.knowledge.loader import KnowledgeError, load_knowledge
+from bot.knowledge.model import OFF_SCREEN_EPISODE
 
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.loader import load_knowledge
-from bot.matcher import Matcher, Verdict
-from bot.normalize import fold, normalize, stem, tokens
+from bot.knowledge.loader import load_knowledge
+from bot.answering.matcher import Matcher, Verdict
+from bot.answering.normalize import fold, normalize, stem, tokens
 
 MINI = Path(__file__).parent / "data" / "mini"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.knowledge_store import KnowledgeStore, ReloadOutcome
-from bot.loader import display_path
-from bot.reloader import KnowledgeReloader
+from bot.knowledge.store import KnowledgeStore, ReloadOutcome
+from bot.knowledge.loader import display_path
+from bot.knowledge.reloader import KnowledgeReloader
 
 MINI = Path(__file__).parent / "data" / "mini"
 ROUGE_TEXT = "Rouge Redstar is a Nean girl who hunts the Immortal Nine."

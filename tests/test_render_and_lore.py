@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.lore import Lore
-from bot.matcher import Verdict
-from bot.render import escape, fit, quote_user, render_answer
+from bot.answering.lore import Lore
+from bot.answering.matcher import Verdict
+from bot.answering.render import escape, fit, quote_user, render_answer
 
 MINI = Path(__file__).parent / "data" / "mini"
 

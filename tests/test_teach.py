@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-import bot.teach as teach_module
-from bot.knowledge_store import KnowledgeStore
-from bot.loader import display_path, load_knowledge
-from bot.matcher import Verdict
-from bot.teach import teach_alias
+import bot.knowledge.teach as teach_module
+from bot.knowledge.store import KnowledgeStore
+from bot.knowledge.loader import display_path, load_knowledge
+from bot.answering.matcher import Verdict
+from bot.knowledge.teach import teach_alias
 
 MINI = Path(__file__).parent / "data" / "mini"
 PHRASE = "the lady who built the red android"

@@ -22,13 +22,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs import common
-from bot.knowledge_store import ReloadOutcome
-from bot.loader import KnowledgeError, Problem, display_path, load_knowledge, summarize
-from bot.model import Entry
-from bot.normalize import normalize
-from bot.reloader import KnowledgeReloader
-from bot.render import escape, quote_user
-from bot.teach import clean_phrase, teach_alias
+from bot.knowledge.store import ReloadOutcome
+from bot.knowledge.loader import KnowledgeError, Problem, display_path, load_knowledge, summarize
+from bot.knowledge.model import Entry
+from bot.answering.normalize import normalize
+from bot.knowledge.reloader import KnowledgeReloader
+from bot.answering.render import escape, quote_user
+from bot.knowledge.teach import clean_phrase, teach_alias
 
 if TYPE_CHECKING:
     from bot.app import LoreBot

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.render import clip  # noqa: F401 - the cogs call common.clip for labels
+from bot.answering.render import clip  # noqa: F401 - the cogs call common.clip for labels
 
 if TYPE_CHECKING:
     from bot.app import LoreBot
-    from bot.lore import Lore
+    from bot.answering.lore import Lore
 
 log = logging.getLogger(__name__)
 

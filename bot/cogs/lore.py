@@ -21,11 +21,11 @@ from discord.ext import commands
 
 from bot.cogs import common
 from bot.cogs.common import Horizon
-from bot.lore import MAX_QUESTION_CHARS, Answer, Suggestion
-from bot.matcher import Verdict
-from bot.model import Entry
-from bot.normalize import normalize
-from bot.render import escape
+from bot.answering.lore import MAX_QUESTION_CHARS, Answer, Suggestion
+from bot.answering.matcher import Verdict
+from bot.knowledge.model import Entry
+from bot.answering.normalize import normalize
+from bot.answering.render import escape
 
 if TYPE_CHECKING:
     from bot.app import LoreBot

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.lore import Lore
-from bot.matcher import Verdict
+from bot.answering.lore import Lore
+from bot.answering.matcher import Verdict
 from bot.storage import Storage
 
 from .bot_process import BotProcess, buttons, is_ephemeral, new_member, reply, running_bot

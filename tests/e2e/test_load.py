@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.lore import Lore
-from bot.matcher import Verdict
+from bot.answering.lore import Lore
+from bot.answering.matcher import Verdict
 
 from .bot_process import BotProcess, is_ephemeral, new_member, reply, report, running_bot
 from .fake_discord import FakeDiscord, FakeGuild, InteractionRecord, Permissions

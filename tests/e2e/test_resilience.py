@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pytest
 import pytest_asyncio
 
-from bot.lore import Lore
+from bot.answering.lore import Lore
 
 from .bot_process import BotProcess, new_member, reply, running_bot
 from .fake_discord import FakeDiscord, InteractionRecord

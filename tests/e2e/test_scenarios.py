@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.lore import Lore
-from bot.matcher import Verdict
+from bot.answering.lore import Lore
+from bot.answering.matcher import Verdict
 
 from .bot_process import (
     EXPECTED_COMMANDS,

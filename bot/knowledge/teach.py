@@ -7,7 +7,7 @@ The change is written the way a careful moderator would make it by hand:
   file until the output matches it byte for byte);
 * the new text goes to a temporary file in the same folder, then ``os.replace`` swaps it in, so
   the bot's watcher and readers see either the old file or the new one, never half of one;
-* the whole folder is then validated with :func:`bot.loader.load_knowledge`; when it is not
+* the whole folder is then validated with :func:`bot.knowledge.loader.load_knowledge`; when it is not
   valid the original bytes are put back exactly, and the caller gets every ``path:line: reason``.
 
 Nothing here imports discord: the same function serves ``/lore-admin teach`` and tests.
@@ -30,9 +30,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from bot.loader import MAX_ALIAS_CHARS, KnowledgeError, Problem, display_path, load_knowledge
-from bot.model import Entry, KnowledgeBase
-from bot.normalize import normalize
+from bot.knowledge.loader import MAX_ALIAS_CHARS, KnowledgeError, Problem, display_path, load_knowledge
+from bot.knowledge.model import Entry, KnowledgeBase
+from bot.answering.normalize import normalize
 
 #: (mapping indent, sequence indent, dash offset) layouts tried when re-dumping a file
 _LAYOUTS = [(m, s, o) for m in (2, 4, 3) for s, o in ((4, 2), (2, 0), (3, 1), (4, 0), (6, 4), (8, 4))]

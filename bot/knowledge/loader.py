@@ -15,8 +15,8 @@ from pathlib import Path
 import yaml
 
 from bot.gc_pause import paused_gc
-from bot.model import Alias, Entry, Episode, KnowledgeBase, Link, Reveal, Series
-from bot.normalize import normalize
+from bot.knowledge.model import Alias, Entry, Episode, KnowledgeBase, Link, Reveal, Series
+from bot.answering.normalize import normalize
 
 try:  # libyaml is several times faster; fall back to the pure-Python parser.
     _YamlLoader: type = yaml.CSafeLoader
@@ -530,7 +530,7 @@ def _cross_check(
     raw_entries: list[_RawEntry], series: Series | None, problems: list[Problem]
 ) -> tuple[dict[str, Entry], dict[str, str]]:
     """Checks that span entries and files: unique ids, aliases and mysteries, links, episodes."""
-    from bot.render import render_answer  # the loader checks that every answer fits a message
+    from bot.answering.render import render_answer  # the loader checks that every answer fits a message
 
     entries: dict[str, Entry] = {}
     first_seen: dict[str, _RawEntry] = {}

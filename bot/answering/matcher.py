@@ -34,8 +34,8 @@ from itertools import islice
 from rapidfuzz import fuzz
 
 from bot.gc_pause import paused_gc
-from bot.model import Entry, KnowledgeBase
-from bot.normalize import VAGUE_WORDS, stem, tokens
+from bot.knowledge.model import Entry, KnowledgeBase
+from bot.answering.normalize import VAGUE_WORDS, stem, tokens
 
 _VAGUE = frozenset(stem(word) for word in VAGUE_WORDS)
 

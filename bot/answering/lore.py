@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.loader import load_knowledge
-from bot.matcher import Matcher, MatchResult, Scored, Verdict
-from bot.model import Entry, KnowledgeBase
-from bot.render import (
+from bot.knowledge.loader import load_knowledge
+from bot.answering.matcher import Matcher, MatchResult, Scored, Verdict
+from bot.knowledge.model import Entry, KnowledgeBase
+from bot.answering.render import (
     render_answer,
     render_empty_question,
     render_episode,

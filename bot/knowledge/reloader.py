@@ -7,7 +7,7 @@ tasks cooperate:
   when the folder is deleted, re-created or swapped for another one (an inotify watch follows
   the old directory, so a replaced folder would otherwise go silent);
 * the *worker* waits until the folder has been quiet for ``settle`` seconds, reloads, and hands
-  the :class:`~bot.knowledge_store.ReloadOutcome` to the callback. If the folder changed again
+  the :class:`~bot.knowledge.store.ReloadOutcome` to the callback. If the folder changed again
   while it was loading, the outcome is not reported and the newest state is loaded instead, so
   an editor's two-step save (truncate, then write) cannot leave a false alarm behind.
 
@@ -27,8 +27,8 @@ from pathlib import Path
 
 import watchfiles
 
-from bot.knowledge_store import KnowledgeStore, ReloadOutcome
-from bot.loader import YAML_SUFFIXES
+from bot.knowledge.store import KnowledgeStore, ReloadOutcome
+from bot.knowledge.loader import YAML_SUFFIXES
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from bot.model import OFF_SCREEN_EPISODE, Entry, KnowledgeBase, Reveal, Series
+from bot.knowledge.model import OFF_SCREEN_EPISODE, Entry, KnowledgeBase, Reveal, Series
 
 MESSAGE_LIMIT = 2000
 EPISODE_GUIDE_TAG = "episode-guide"

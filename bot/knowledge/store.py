@@ -7,8 +7,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.loader import KnowledgeError, Problem, load_knowledge, summarize
-from bot.lore import Lore
+from bot.knowledge.loader import KnowledgeError, Problem, load_knowledge, summarize
+from bot.answering.lore import Lore
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Answering: question normalisation, matching, rendering, and the lore service built on them."""
