@@ -1,6 +1,6 @@
 """Check the held-out question set (tests/data/heldout.yaml) against the fact sheet.
 
-Run from the project root:  python tools/check_heldout.py [--per-question]
+Run from the project root:  python -m benchmarks.check_heldout [--per-question]
 
 It checks that every question is well formed, that every fact ref (`topic/n`, the n-th fact with
 that topic in file order, counting from 1) exists in sources/metallic-rouge-facts.yaml, and that
