@@ -8,6 +8,7 @@ The knowledge is read with plain ``yaml.safe_load`` so these checks do not depen
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -75,6 +76,13 @@ def test_every_high_confidence_fact_is_covered(sheet, reveals):
     assert not missing, f"high-confidence facts no reveal cites: {', '.join(missing)}"
 
 
+def test_every_fact_is_reachable_from_some_entry(sheet, reveals):
+    """Low-confidence facts too: the sheet keeps them as versions, so the bot offers them, marked unconfirmed."""
+    used = {ref for _, _, reveal in reveals for ref in reveal.get("facts") or []}
+    missing = [ref for ref in sheet if ref not in used]
+    assert not missing, f"facts no reveal cites: {', '.join(missing)}"
+
+
 def test_every_cited_fact_exists(sheet, reveals):
     unknown = [
         f"{name}: {entry_id} (ep {reveal['episode']}) cites {ref}"
@@ -111,6 +119,172 @@ def test_low_confidence_facts_are_marked_unconfirmed(sheet, reveals):
         if ref in sheet and sheet[ref]["confidence"] == "low" and reveal.get("unconfirmed") is not True
     ]
     assert not unmarked, "low-confidence facts in reveals without 'unconfirmed: true':\n" + "\n".join(unmarked)
+
+
+#: Claims the sheet makes at one episode and overturns at a later one: the earlier fact -> the facts
+#: that overturn it. An entry that states the earlier claim must say so in that reveal or a later one,
+#: or a viewer who has watched further keeps reading the old claim as true.
+OVERTURNED = {
+    "rouge-origin/1": {"rouge-mother/4"},  # ep 5 "Roy created Rouge" -> ep 8 Eva Cristella did
+    "rouge-origin/2": {"eden/6"},  # ep 5 "Roy and his son Gene" -> ep 11 Eden is Gene's father
+    "who-killed-roy/1": {"puppeteer/9", "who-killed-roy/5"},  # ep 1 Roy killed -> ep 12 alive, ep 13 own plan
+    "who-killed-roy/2": {"who-killed-roy/5", "who-killed-roy/6"},  # ep 5 "Rouge killed Roy" -> ep 13
+    "who-killed-roy/4": {"who-killed-roy/6"},  # ep 6 Giallon's claim -> ep 13 he never did it
+    "gene/2": {"gene/4", "who-killed-roy/5", "who-killed-roy/6"},  # ep 5 "the Nine caused Roy's death"
+    "factions/2": {"naomi-identity/2"},  # ep 3 Naomi works for Aletheia -> ep 7 Ochrona official
+    "giallon/9": {"giallon/10"},  # ep 6 Giallon falls toward Earth -> ep 7 alive
+}
+
+
+def test_overturned_claims_are_corrected_in_the_same_entry(sheet):
+    """Episode guides are exempt: they tell what that one episode shows."""
+    for earlier, later in OVERTURNED.items():
+        assert earlier in sheet and later <= sheet.keys(), f"stale table row {earlier}"
+        assert all(fact_episode(sheet[ref]) > fact_episode(sheet[earlier]) for ref in later), earlier
+    problems = []
+    for name, entry in load_entries():
+        if "episode-guide" in (entry.get("tags") or []):
+            continue
+        reveals = entry["reveals"]
+        for index, reveal in enumerate(reveals):
+            for ref in set(reveal.get("facts") or []) & OVERTURNED.keys():
+                corrected = any(
+                    set(later.get("facts") or []) & OVERTURNED[ref] for later in reveals[index:]
+                )
+                if not corrected:
+                    problems.append(
+                        f"{name}: {entry['id']} states {ref} at ep {reveal['episode']} and never says that "
+                        f"{' / '.join(sorted(OVERTURNED[ref]))} overturns it"
+                    )
+    assert not problems, "\n".join(problems)
+
+
+#: Each mystery, and the fact that first raises its question: the question must not be offered earlier.
+MYSTERY_RAISED_BY = {
+    "mother": "rouge-mother/1",
+    "roy": "who-killed-roy/1",
+    "gene-rouge": "gene/1",
+    "father": "eden/6",
+    "naomi": "naomi/1",
+    "puppeteer": "puppeteer/1",
+    "code-eve": "code-eve/1",
+    "cyan": "cyan/2",
+    "venus": "venus/1",
+    "origin": "rouge-origin/1",
+    "juval": "cfn/2",
+    "mole": "factions/3",
+    "visitors": "visitors/1",
+    "nine": "immortal-nine/1",
+}
+
+
+def test_a_mystery_starts_at_the_episode_that_raises_it(sheet):
+    by_mystery = {entry["mystery"]: entry for _, entry in load_entries() if entry.get("mystery")}
+    wrong = [
+        f"/mystery {key} ({by_mystery[key]['id']}) starts at ep {by_mystery[key]['reveals'][0]['episode']}, "
+        f"but {ref} raises it at ep {fact_episode(sheet[ref])}"
+        for key, ref in MYSTERY_RAISED_BY.items()
+        if key in by_mystery and by_mystery[key]["reveals"][0]["episode"] != fact_episode(sheet[ref])
+    ]
+    assert not wrong, "\n".join(wrong)
+    assert MYSTERY_RAISED_BY.keys() <= by_mystery.keys(), "a mystery of the table is gone; update the table"
+
+
+#: Word sets that, together in an alias, name a twist, and the episode that reveals it (after the
+#: series' synonyms: "sylvia" counts as "silvia", "dad" as "father").
+TWIST_WORDS = [
+    ({"verde"}, 4),
+    ({"dumas"}, 4),
+    ({"shapeshifter"}, 6),
+    ({"silvia"}, 7),
+    ({"aerkos"}, 7),
+    ({"facilitator"}, 7),
+    ({"naomi", "ochrona"}, 7),
+    ({"rouge", "proto"}, 7),
+    ({"rouge", "protonean"}, 7),
+    ({"giallon", "alive"}, 7),
+    ({"giallon", "roy"}, 6),
+    ({"noir"}, 8),
+    ({"eva", "mother"}, 8),
+    ({"eva", "created"}, 8),
+    ({"eva", "made"}, 8),
+    ({"naomi", "nean"}, 9),
+    ({"naomi", "visitors"}, 9),
+    ({"cyan", "puppeteer"}, 10),
+    ({"jill", "eden"}, 10),
+    ({"eden", "father"}, 11),
+    ({"puppeteer", "roy"}, 12),
+    ({"puppeteer", "junghardt"}, 12),
+    ({"roy", "alive"}, 12),
+    ({"roy", "faked"}, 13),
+    ({"roy", "copy"}, 13),
+]
+
+
+def _words(text: str, synonyms: dict[str, str]) -> set[str]:
+    return {synonyms.get(word, word) for word in re.findall(r"[a-z0-9]+", text.lower().replace("'s", ""))}
+
+
+def test_an_alias_that_names_a_twist_waits_for_its_episode():
+    """docs/knowledge-format.md: an alias naming a later twist carries its episode (or its entry starts later)."""
+    series = yaml.safe_load((KNOWLEDGE / "series.yaml").read_text(encoding="utf-8"))["series"]
+    synonyms = {str(key): str(value) for key, value in (series.get("synonyms") or {}).items()}
+    early = []
+    for name, entry in load_entries():
+        first = entry["reveals"][0]["episode"]
+        for alias in entry.get("aliases") or []:
+            text, episode = (alias, None) if isinstance(alias, str) else (alias["text"], alias.get("episode"))
+            shown_from = max(first, episode or 0)
+            words = _words(text, synonyms)
+            for twist, twist_episode in TWIST_WORDS:
+                if twist <= words and shown_from < twist_episode:
+                    early.append(
+                        f"{name}: {entry['id']} alias {text!r} names an ep {twist_episode} twist from ep {shown_from}"
+                    )
+    assert not early, "\n".join(early)
+
+
+#: Links that tell something by existing ("see also: Who is Eden?" under Gene's father), and the
+#: episode that reveals the connection. Either direction counts.
+TWIST_LINKS = [
+    ("rouge-mother", "eva-cristella", 8),
+    ("code-eve", "eva-cristella", 8),
+    ("code-eve", "asimov-code", 8),
+    ("code-eve", "ids", 9),
+    ("code-eve", "venus", 9),
+    ("usurpers", "venus", 9),
+    ("usurpers", "carnival", 5),
+    ("juval-death", "giallon", 4),
+    ("who-killed-roy", "giallon", 6),
+    ("red-figure", "giallon", 6),
+    ("afdal-bashal", "immortal-nine", 4),
+    ("aes-alice", "immortal-nine", 7),
+    ("jill-sturgeon", "alter", 7),
+    ("jill-sturgeon", "eden", 10),
+    ("graufon", "eden", 12),
+    ("naomi", "ochrona", 7),
+    ("naomi", "aletheia-mole", 7),
+    ("naomi", "visitors", 9),
+    ("cyan", "puppeteer", 10),
+    ("gene-father", "eden", 11),
+    ("puppeteer", "roy-junghardt", 12),
+    ("deaths", "cyan-fate", 13),
+]
+
+
+def test_a_link_that_hints_at_a_twist_waits_for_its_episode():
+    entries = {entry["id"]: entry for _, entry in load_entries()}
+    first = {entry_id: entry["reveals"][0]["episode"] for entry_id, entry in entries.items()}
+    early = []
+    for one, other, twist_episode in TWIST_LINKS:
+        assert one in entries and other in entries, f"stale table row {one} - {other}"
+        for source, target in ((one, other), (other, one)):
+            for link in entries[source].get("see_also") or []:
+                link_id, episode = (link, None) if isinstance(link, str) else (link["id"], link.get("episode"))
+                shown_from = max(first[source], first[target], episode or 0)
+                if link_id == target and shown_from < twist_episode:
+                    early.append(f"{source} -> {target} is shown from ep {shown_from}, the link tells ep {twist_episode}")
+    assert not early, "\n".join(early)
 
 
 def test_labelled_questions_point_at_real_entries():
