@@ -281,15 +281,15 @@ class _HorizonStats:
     __slots__ = ("entry_count", "weights", "unknown_weight", "vague_weight", "sizes", "surface_sorted")
 
     def __init__(self, index: Matcher, h: int | None) -> None:
-        def visible(episode: int) -> bool:
-            return h is None or episode <= h
-
         entries = index.kb.entries.values()
-        self.entry_count = sum(1 for entry in entries if visible(entry.first_episode))
+        if h is None:
+            self.entry_count = len(index.kb.entries)
+        else:
+            self.entry_count = sum(1 for entry in entries if entry.first_episode <= h)
         # Document frequency over the visible entries, counting only visible phrasings' words.
         document_frequency: Counter[str] = Counter()
         for words in index._entry_words.values():
-            document_frequency.update(word for word, episode in words.items() if visible(episode))
+            document_frequency.update(words.keys() if h is None else [w for w, e in words.items() if e <= h])
         # Inverse document frequency over entries: a word in every entry says nothing. A bare
         # number ("2") is weak evidence whatever its rarity: episode 2, Mk 2, 2 + 2.
         count = max(1, self.entry_count)
@@ -302,16 +302,17 @@ class _HorizonStats:
             weights[word] = min(weights[word], self.vague_weight)
         #: visible stem -> weight; also the vocabulary at this horizon
         self.weights = weights
-        #: each phrasing's information (0 for a phrasing not visible here), summed in a fixed order
-        self.sizes = array(
-            "d",
-            (
-                sum(weights[w] for w in words) if visible(episode) else 0.0
-                for words, episode in zip(index._words, index._episodes)
-            ),
-        )
+        #: each phrasing's information (0 for a phrasing not visible here), summed in a fixed
+        #: order (a phrasing's words are sorted), so the same bits in every process
+        weight = weights.__getitem__
+        if h is None:
+            sizes = [sum(map(weight, words)) for words in index._words]
+        else:
+            sizes = [sum(map(weight, words)) if e <= h else 0.0 for words, e in zip(index._words, index._episodes)]
+        self.sizes = array("d", sizes)
         #: words as written that a visible phrasing uses, sorted, for completing a typed prefix
-        self.surface_sorted = sorted(w for w, episode in index._surface_first.items() if visible(episode))
+        first_seen = index._surface_first
+        self.surface_sorted = sorted(first_seen if h is None else [w for w, e in first_seen.items() if e <= h])
 
 
 class HorizonMatcher:
