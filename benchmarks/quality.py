@@ -13,8 +13,9 @@ How each outcome counts (the same for every matcher):
   answerable question it is not top-1 but is reported as *useful* when the expected entry is
   the first suggestion; on an unanswerable question it counts as a correct abstention (nothing
   false was asserted), with the strict rate (plain "I don't know" only) shown beside it;
-* **withheld**: a question about a later reveal must get "not revealed yet"; answering a
-  neighbouring earlier entry instead is a wrong answer.
+* **withheld**: a question about a later reveal must get "not revealed yet" (for our matcher the
+  one "I can't answer that as of episode N" reply, status unknown); answering a neighbouring
+  earlier entry instead is a wrong answer.
 
 The set is split deterministically (by a hash of the question) into a tuning half, the only
 half looked at while choosing thresholds and the baselines' cutoffs, and a held-out half.
@@ -117,7 +118,9 @@ class Scores:
                 return True
             return False
         self.withheld += 1
-        if outcome.verdict is Verdict.WITHHELD:
+        # At a horizon "not revealed yet" and "I don't know" are one reply (spoiler
+        # noninterference): ours says unknown; the baselines' entry gate says withheld.
+        if outcome.verdict in (Verdict.WITHHELD, Verdict.UNKNOWN):
             self.withheld_right += 1
             return True
         return False

@@ -1,4 +1,7 @@
-"""Command line: ``python -m bot ask|check|run|health``. Uses the same core as the Discord bot."""
+"""Command line: ``python -m bot ask|complete|mystery|episode|check|run|health``.
+
+Uses the same core as the Discord bot: ``ask``, ``complete`` (autocomplete), ``mystery`` and
+``episode`` print exactly what a fan would see, so every surface can be checked offline."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.health import main as health_main
 from bot.health import seconds
@@ -36,17 +39,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = commands.add_parser("ask", help="answer a question offline, exactly as the bot would")
     ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
-    ask.add_argument("--upto", type=_episode, metavar="N", help="only what is revealed up to episode N")
-    ask.add_argument(
-        "--spoiler-free", type=_episode, default=0, metavar="N",
-        help="episodes up to N are shown without spoiler bars (the server's horizon; default 0)",
-    )
-    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    _fan_options(ask)
     ask.add_argument(
         "--batch", metavar="FILE",
-        help='JSON lines {"question": ..., "upto": ...} from FILE ("-" for stdin); one JSON object out per line',
+        help='JSON lines {"question": ..., "upto": ...} from FILE ("-" for stdin), optionally with "command": '
+        '"ask" | "complete" | "mystery" | "episode"; one JSON object out per line (see docs/commands.md)',
     )
-    ask.add_argument("--knowledge", default=None, metavar="DIR", help="knowledge folder (default: $KNOWLEDGE_DIR or knowledge/)")
+
+    complete = commands.add_parser("complete", help="the autocomplete choices a fan sees while typing TEXT")
+    complete.add_argument("question", metavar="TEXT", help="what is typed so far")
+    complete.add_argument("--mystery", action="store_true", help="/mystery's topic autocomplete instead of /ask's")
+    _fan_options(complete)
+
+    mystery = commands.add_parser("mystery", help="answer /mystery KEY offline")
+    mystery.add_argument("question", metavar="KEY", help="the mystery, e.g. mother")
+    _fan_options(mystery)
+
+    episode = commands.add_parser("episode", help="answer /episode N offline")
+    episode.add_argument("number", type=_number, metavar="N", help="the episode number")
+    _fan_options(episode)
 
     check = commands.add_parser("check", help="validate a knowledge folder (exit 1 with path:line: errors)")
     check.add_argument("folder", nargs="?", default=None, metavar="DIR")
@@ -57,6 +68,26 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_argument("--max-age", type=seconds, default=None, metavar="S", help="oldest acceptable heartbeat (default 60)")
     health.add_argument("--file", default=None, metavar="PATH", help="the heartbeat file (default: $HEALTH_FILE)")
     return parser
+
+
+def _number(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number") from None
+
+
+def _fan_options(parser: argparse.ArgumentParser) -> None:
+    """The options every fan-facing command shares: whose horizon, which server, which output."""
+    parser.add_argument("--upto", type=_episode, metavar="N", help="only what is revealed up to episode N")
+    parser.add_argument(
+        "--spoiler-free", type=_episode, default=0, metavar="N",
+        help="episodes up to N are shown without spoiler bars (the server's horizon; default 0)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--knowledge", default=None, metavar="DIR", help="knowledge folder (default: $KNOWLEDGE_DIR or knowledge/)"
+    )
 
 
 def knowledge_dir(explicit: str | None) -> Path:
@@ -75,7 +106,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         return health_main(args.file, args.max_age, out, err)
     if args.command == "check":
         return _check(knowledge_dir(args.folder), out, err)
-    return _ask(args, out, err)
+    return _fan_command(args, out, err)
 
 
 def _check(folder: Path, out: TextIO, err: TextIO) -> int:
@@ -91,8 +122,10 @@ def _check(folder: Path, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if (args.question is None) == (args.batch is None):
+def _fan_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """ask, complete, mystery or episode: print what a fan would see."""
+    batch = getattr(args, "batch", None)
+    if args.command == "ask" and (args.question is None) == (batch is None):
         print("give a question, or --batch FILE, but not both", file=err)
         return 2
     try:
@@ -101,14 +134,74 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for problem in error.problems:
             print(problem, file=err)
         return 1
-    if args.batch is not None:
-        return _batch(lore, args.batch, args.spoiler_free, out, err)
-    answer = lore.ask(args.question, upto=args.upto, spoiler_free=args.spoiler_free)
+    if batch is not None:
+        return _batch(lore, batch, args.spoiler_free, out, err)
+    argument = args.number if args.command == "episode" else args.question
+    result = run_request(
+        lore, args.command, argument, upto=args.upto, spoiler_free=args.spoiler_free,
+        mystery=getattr(args, "mystery", False),
+    )
     if args.json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False), file=out)
+        print(json.dumps(result, ensure_ascii=False), file=out)
+    elif args.command == "complete":
+        for choice in result["choices"]:
+            print(choice["name"], file=out)
     else:
-        print(answer.text, file=out)
+        print(result["text"], file=out)
     return 0
+
+
+def run_request(
+    lore: Lore, command: str, argument: str | int, *, upto: int | None, spoiler_free: int, mystery: bool = False
+) -> dict[str, Any]:
+    """One fan-facing request, as JSON: an answer's fields, or ``{"choices": [...]}`` for complete."""
+    if command == "complete":
+        complete = lore.complete_mystery if mystery else lore.complete
+        choices = complete(str(argument), upto=upto, spoiler_free=spoiler_free)
+        return {"choices": [choice.to_json() for choice in choices]}
+    if command == "mystery":
+        answer = lore.mystery(str(argument), upto=upto, spoiler_free=spoiler_free)
+    elif command == "episode":
+        answer = lore.episode(int(argument), upto=upto, spoiler_free=spoiler_free)
+    else:
+        answer = lore.ask(str(argument), upto=upto, spoiler_free=spoiler_free)
+    return answer.to_json()
+
+
+#: the shape of a batch line, per command, for the error message
+_BATCH_SHAPES = {
+    "ask": '{"question": "text", "upto": episode or null}',
+    "complete": '{"command": "complete", "question": "text", "upto": episode or null, "mystery": false}',
+    "mystery": '{"command": "mystery", "question": "key", "upto": episode or null}',
+    "episode": '{"command": "episode", "number": n, "upto": episode or null}',
+}
+
+
+def _parse_request(line: str) -> tuple[str, dict[str, Any]]:
+    """A batch line as (command, request); raises ValueError with the expected shape."""
+    command = "ask"
+    try:
+        request = json.loads(line)
+        command = request.get("command", "ask")
+        if command not in _BATCH_SHAPES:
+            raise ValueError('expected "command": "ask", "complete", "mystery" or "episode"')
+        upto = request.get("upto")
+        key = "number" if command == "episode" else "question"
+        value = request[key]
+        wanted = int if command == "episode" else str
+        if isinstance(value, bool) or not isinstance(value, wanted):
+            raise TypeError
+        if isinstance(upto, bool) or not (upto is None or (isinstance(upto, int) and upto >= 0)):
+            raise TypeError
+        if not isinstance(request.get("mystery", False), bool):
+            raise TypeError
+    except ValueError as error:
+        if str(error).startswith('expected "command"'):
+            raise
+        raise ValueError(f"expected {_BATCH_SHAPES.get(command, _BATCH_SHAPES['ask'])}") from None
+    except (KeyError, TypeError, AttributeError):
+        raise ValueError(f"expected {_BATCH_SHAPES.get(command, _BATCH_SHAPES['ask'])}") from None
+    return command, request
 
 
 def _batch(lore: Lore, source: str, spoiler_free: int, out: TextIO, err: TextIO) -> int:
@@ -123,20 +216,18 @@ def _batch(lore: Lore, source: str, spoiler_free: int, out: TextIO, err: TextIO)
             if not line.strip():
                 continue
             try:
-                request = json.loads(line)
-                question = request["question"]
-                upto = request.get("upto")
-                if not isinstance(question, str) or not (upto is None or (isinstance(upto, int) and upto >= 0)):
-                    raise TypeError
-            except (ValueError, KeyError, TypeError, AttributeError):
+                command, request = _parse_request(line)
+            except ValueError as error:
                 failures += 1
-                print(
-                    json.dumps({"line": number, "error": 'expected {"question": "text", "upto": episode or null}'}),
-                    file=out,
-                )
+                print(json.dumps({"line": number, "error": str(error)}), file=out)
                 continue
-            answer = lore.ask(question, upto=upto, spoiler_free=spoiler_free)
-            print(json.dumps({"question": question, **answer.to_json()}, ensure_ascii=False), file=out)
+            key = "number" if command == "episode" else "question"
+            result = run_request(
+                lore, command, request[key], upto=request.get("upto"), spoiler_free=spoiler_free,
+                mystery=request.get("mystery", False),
+            )
+            echo = {"command": command} if "command" in request else {}
+            print(json.dumps({**echo, key: request[key], **result}, ensure_ascii=False), file=out)
     if failures:
         print(f"{source}: {failures} line(s) were not valid requests", file=err)
     return 1 if failures else 0

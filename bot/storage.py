@@ -217,6 +217,16 @@ class Storage:
         row = self._db.execute("SELECT episode FROM user_progress WHERE user_id = ?", (user_id,)).fetchone()
         return row[0] if row else None
 
+    def progress_and_spoiler_free(self, user_id: int, guild_id: int | None) -> tuple[int | None, int]:
+        """A user's progress and a server's spoiler-free horizon in one query (autocomplete runs
+        on every keystroke, and lists for a user without progress stop at the server's horizon)."""
+        row = self._db.execute(
+            "SELECT (SELECT episode FROM user_progress WHERE user_id = ?), "
+            "(SELECT spoiler_free FROM guild_settings WHERE guild_id = ?)",
+            (user_id, guild_id or NO_GUILD),
+        ).fetchone()
+        return row[0], row[1] or 0
+
     def set_progress(self, user_id: int, episode: int) -> None:
         self._db.execute(
             "INSERT INTO user_progress (user_id, episode, updated_at) VALUES (?, ?, ?) "

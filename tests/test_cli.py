@@ -35,11 +35,42 @@ def test_ask_prints_the_rendered_answer() -> None:
 
 
 def test_ask_json_fields() -> None:
-    result = run_cli("ask", "--knowledge", str(MINI), "is eden varock gene's father", "--upto", "5", "--json")
+    result = run_cli("ask", "--knowledge", str(MINI), "what is the alter", "--upto", "5", "--json")
     data = json.loads(result.stdout)
-    assert data["status"] == "withheld"
-    assert data["entry"] is None and data["episode"] is None
-    assert data["text"].startswith("That is not revealed as of episode 5.")
+    assert set(data) == {"status", "entry", "episode", "text", "suggestions", "score"}
+    # the Alter is first revealed at 9: at 5 that is the one "can't answer" reply, status unknown
+    assert data["status"] == "unknown"
+    assert data["entry"] is None and data["episode"] is None and data["suggestions"] == []
+    assert data["text"].startswith("I can't answer “what is the alter” as of episode 5.")
+
+
+def test_complete_prints_the_choices_a_fan_sees() -> None:
+    result = run_cli("complete", "--knowledge", str(MINI), "rouge mo", "--upto", "5")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "Who is Rouge's mother?"
+    early = run_cli("complete", "--knowledge", str(MINI), "rouge mo", "--upto", "4", "--json")
+    assert "rouge-mother" not in [c["value"] for c in json.loads(early.stdout)["choices"]]
+    # with no progress, choices (which cannot hold spoiler bars) stop at the server's horizon
+    everything = run_cli("complete", "--knowledge", str(MINI), "", "--json")
+    assert json.loads(everything.stdout) == {"choices": [{"name": "Which studio made Metallic Rouge?", "value": "studio"}]}
+    server = run_cli("complete", "--knowledge", str(MINI), "", "--spoiler-free", "5", "--json")
+    assert {c["value"] for c in json.loads(server.stdout)["choices"]} == {"rouge-mother", "gene-father", "rouge", "studio"}
+    mysteries = run_cli("complete", "--mystery", "--knowledge", str(MINI), "", "--upto", "3")
+    assert mysteries.stdout == "father: Who is Gene's father?\n"
+
+
+def test_mystery_and_episode_print_the_answer() -> None:
+    mother = run_cli("mystery", "--knowledge", str(MINI), "mother", "--upto", "5")
+    assert mother.returncode == 0, mother.stderr
+    assert mother.stdout.startswith("**Who is Rouge's mother?**\n")
+    unknown = json.loads(run_cli("mystery", "--knowledge", str(MINI), "naruto", "--upto", "3", "--json").stdout)
+    assert unknown["status"] == "unknown"
+    assert unknown["text"].endswith("\n-# Mysteries I know: father")
+    episode = run_cli("episode", "--knowledge", str(MINI), "8", "--spoiler-free", "8")
+    assert episode.stdout.startswith("**Episode 8:** Nowhere House\n")
+    later = json.loads(run_cli("episode", "--knowledge", str(MINI), "8", "--upto", "5", "--json").stdout)
+    assert later["status"] == "withheld" and "Nowhere House" not in later["text"]
+    assert run_cli("episode", "--knowledge", str(MINI), "eight").returncode == 2
 
 
 def test_batch_reads_json_lines_and_reports_bad_lines() -> None:
@@ -55,11 +86,36 @@ def test_batch_reads_json_lines_and_reports_bad_lines() -> None:
     )
     result = run_cli("ask", "--knowledge", str(MINI), "--batch", "-", stdin=lines)
     out = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [o.get("status") for o in out] == ["answered", "unknown", None, None, "withheld"]
+    assert [o.get("status") for o in out] == ["answered", "unknown", None, None, "unknown"]
     assert out[0]["entry"] == "rouge-mother" and out[0]["episode"] == 5
     assert out[2] == {"line": 3, "error": 'expected {"question": "text", "upto": episode or null}'}
     assert result.returncode == 1
     assert "2 line(s) were not valid requests" in result.stderr
+
+
+def test_batch_lines_may_name_any_fan_command() -> None:
+    lines = "\n".join(
+        json.dumps(request)
+        for request in [
+            {"command": "ask", "question": "rouge mom", "upto": 5},
+            {"command": "complete", "question": "rouge mo", "upto": 5},
+            {"command": "complete", "question": "", "upto": 3, "mystery": True},
+            {"command": "mystery", "question": "mother", "upto": 5},
+            {"command": "episode", "number": 8, "upto": 5},
+            {"command": "episode", "number": "8"},
+            {"command": "explain", "question": "rouge"},
+        ]
+    )
+    result = run_cli("ask", "--knowledge", str(MINI), "--batch", "-", "--spoiler-free", "5", stdin=lines)
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert out[0]["command"] == "ask" and out[0]["entry"] == "rouge-mother"
+    assert out[1]["choices"][0] == {"name": "Who is Rouge's mother?", "value": "rouge-mother"}
+    assert out[2] == {"command": "complete", "question": "", "choices": [{"name": "father: Who is Gene's father?", "value": "father"}]}
+    assert out[3]["text"] == out[0]["text"]  # /mystery mother and /ask rouge mom: one answer
+    assert out[4]["number"] == 8 and out[4]["status"] == "withheld"
+    assert out[5] == {"line": 6, "error": 'expected {"command": "episode", "number": n, "upto": episode or null}'}
+    assert out[6] == {"line": 7, "error": 'expected "command": "ask", "complete", "mystery" or "episode"'}
+    assert result.returncode == 1
 
 
 def test_batch_handles_thousands_quickly(tmp_path: Path) -> None:

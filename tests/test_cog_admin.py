@@ -33,7 +33,8 @@ from fakes import (
 
 MINI = Path(__file__).parent / "data" / "mini"
 WAIT = 5.0
-ROUGE_MOM = "**Who is Rouge's mother?**\n{ep5} (ep 5)\n{ep8} (ep 8)"
+ROUGE_MOM = "**{title}**\n{ep5} (ep 5)\n{ep8} (ep 8)"
+MOTHER = "Who is Rouge's mother?"  # first visible at 5: barred below a server horizon of 5
 EP5 = "Rouge and Gene share a mother; her identity is unrevealed."
 EP8 = "Her mother is the scientist Eva Cristella."
 
@@ -205,22 +206,22 @@ async def test_the_horizon_changes_how_answers_render(bot: LoreBot, guild: FakeG
         interaction = await run(bot, guild, FakeMember(), "ask", question="rouge mom")
         return "\n".join(interaction.last.content.splitlines()[:3])  # the question and its reveals
 
-    assert await ask() == ROUGE_MOM.format(ep5=f"||{EP5}||", ep8=f"||{EP8}||")
+    assert await ask() == ROUGE_MOM.format(title=f"||{MOTHER}||", ep5=f"||{EP5}||", ep8=f"||{EP8}||")
 
     reply = only_reply(await run(bot, guild, moderator(), "lore-admin horizon", episode=5))
     assert reply.content == (
         "Spoiler-free horizon set to episode 5 (reveals up to episode 5 are shown openly, later ones in "
         "spoiler bars). Members who set /progress still never see anything past their own episode."
     )
-    assert await ask() == ROUGE_MOM.format(ep5=EP5, ep8=f"||{EP8}||")
+    assert await ask() == ROUGE_MOM.format(title=MOTHER, ep5=EP5, ep8=f"||{EP8}||")
 
     await run(bot, guild, moderator(), "lore-admin horizon", episode=13)
-    assert await ask() == ROUGE_MOM.format(ep5=EP5, ep8=EP8)
+    assert await ask() == ROUGE_MOM.format(title=MOTHER, ep5=EP5, ep8=EP8)
 
     # Another server keeps its own horizon.
     other = FakeGuild()
     interaction = await run(bot, other, FakeMember(), "ask", question="rouge mom")
-    assert "\n".join(interaction.last.content.splitlines()[:3]) == ROUGE_MOM.format(ep5=f"||{EP5}||", ep8=f"||{EP8}||")
+    assert "\n".join(interaction.last.content.splitlines()[:3]) == ROUGE_MOM.format(title=f"||{MOTHER}||", ep5=f"||{EP5}||", ep8=f"||{EP8}||")
 
 
 @pytest.mark.asyncio
@@ -448,8 +449,10 @@ async def test_teach_a_twist_phrasing_with_its_episode(bot: LoreBot, guild: Fake
     early = FakeMember()
     await run(bot, guild, early, "progress set", episode=5)
     interaction = await run(bot, guild, early, "ask", question="is doctor eva rouge's mum")
+    made_up = await run(bot, guild, early, "ask", question="is doctor zara rouge's mum")
+    # before episode 8 the taught twist changes nothing: the reply is a made-up guess's
+    assert interaction.last.content == made_up.last.content.replace("zara", "eva")
     assert "Eva" not in interaction.last.content
-    assert interaction.last.content.startswith("That is not revealed as of episode 5.")
 
 
 @pytest.mark.asyncio

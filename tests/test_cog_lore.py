@@ -36,19 +36,29 @@ from tests.fakes import (
     press,
 )
 
+#: the whole series on a server whose spoiler-free horizon is 0: every name past it is in bars
 MOTHER_ALL = (
-    "**Who is Rouge's mother?**\n"
+    "**||Who is Rouge's mother?||**\n"
     "||Rouge and Gene share a mother; her identity is unrevealed.|| (ep 5)\n"
     "||Her mother is the scientist Eva Cristella.|| (ep 8)\n"
-    "-# See also: Who is Gene's father? · What is the Alter? · Which studio made Metallic Rouge?"
+    "-# See also: ||Who is Gene's father?|| · ||What is the Alter?|| · ||Which studio made Metallic Rouge?||"
 )
 MOTHER_UPTO_5 = (
     "**Who is Rouge's mother?**\n"
     "||Rouge and Gene share a mother; her identity is unrevealed.|| (ep 5)\n"
-    "-# Episodes after 5 reveal more. Ask again when you have watched further.\n"
+    "-# That is what is known as of episode 5; later episodes may reveal more.\n"
     "-# See also: Who is Gene's father?"
 )
-WITHHELD_5 = "That is not revealed as of episode 5. Keep watching, or ask again once you have seen more."
+
+
+def not_known(question: str, upto: int) -> str:
+    """The one reply at a horizon to what the knowledge there does not answer (later or never)."""
+    return (
+        f"I can't answer “{question}” as of episode {upto}. A later episode may reveal it, or I may not "
+        "know it yet; questions I can't answer at all are passed on to the moderators."
+    )
+
+
 PROGRESS_HINT_5 = "\n-# You told me you have watched up to episode 5; change that with /progress."
 ROUGE_FATHER_SUGGEST = (
     "I'm not sure what you mean by “rouge father”. Did you mean:\n"
@@ -127,10 +137,10 @@ async def test_an_autocomplete_choice_value_is_the_entry_id(bot: Any, cog: LoreC
 
 
 @pytest.mark.asyncio
-async def test_entry_id_past_the_horizon_is_withheld_not_answered(bot: Any, cog: LoreCog) -> None:
+async def test_entry_id_past_the_horizon_is_read_as_text_not_answered(bot: Any, cog: LoreCog) -> None:
     bot.storage.set_progress(4242, 5)
     message = await ask(cog, asker(bot, user=FakeMember(4242)), "late-twist")
-    assert message.content == WITHHELD_5 + PROGRESS_HINT_5
+    assert message.content == not_known("late-twist", 5) + PROGRESS_HINT_5
     assert message.ephemeral is True
 
 
@@ -204,11 +214,15 @@ async def test_progress_then_ask_withholds_later_reveals(bot: Any, cog: LoreCog)
     await progress.progress_set.callback(progress, asker(bot, user=user), episode=5)
     message = await ask(cog, asker(bot, user=user), "who is rouge's mother")
     assert message.content == MOTHER_UPTO_5
-    twist = await ask(cog, asker(bot, user=user), "is eva cristella rouges mother")
-    assert twist.content == WITHHELD_5 + PROGRESS_HINT_5
-    assert twist.ephemeral is True
+    # A guess at the ep 8 twist gets the reply a made-up guess gets: nothing confirms it.
+    twist = await ask(cog, asker(bot, user=user), "is eva cristella rouges mother", public=False)
+    made_up = await ask(cog, asker(bot, user=user), "is zara quill rouges mother", public=False)
+    assert twist.content == made_up.content.replace("zara quill", "eva cristella")
+    assert twist.button_labels == made_up.button_labels
+    assert "Eva Cristella." not in twist.content
     later = await ask(cog, asker(bot, user=user), "what is the alter")
-    assert later.content == WITHHELD_5 + PROGRESS_HINT_5
+    assert later.content == not_known("what is the alter", 5) + PROGRESS_HINT_5
+    assert later.ephemeral is True
 
 
 @pytest.mark.asyncio
@@ -217,15 +231,20 @@ async def test_upto_option_beats_saved_progress(bot: Any, cog: LoreCog) -> None:
     message = await ask(cog, asker(bot, user=FakeMember(502)), "rouge mom", upto=5)
     assert message.content == MOTHER_UPTO_5
     withheld = await ask(cog, asker(bot, user=FakeMember(502)), "alter", upto=5)
-    assert withheld.content == WITHHELD_5  # no progress hint: the limit came from the option
+    assert withheld.content == not_known("alter", 5)  # no progress hint: the limit came from the option
 
 
 @pytest.mark.asyncio
 async def test_withheld_and_unknown_are_not_recorded_as_answers(bot: Any, cog: LoreCog, guild: FakeGuild) -> None:
-    await ask(cog, asker(bot, guild), "alter", upto=5)
+    # The asker gets one reply either way; only the server's counters and the moderators' list
+    # tell a later answer (a spoiler withheld) from a gap in the knowledge.
+    withheld = await ask(cog, asker(bot, guild), "alter", upto=5)
+    missing = await ask(cog, asker(bot, guild), "zorblax", upto=5)
+    assert withheld.content == missing.content.replace("zorblax", "alter")
     assert bot.storage.counter(guild.id, "answered") == 0
     assert bot.storage.counter(guild.id, "withheld") == 1
-    assert bot.storage.top_misses(guild.id) == []
+    assert bot.storage.counter(guild.id, "missed") == 1
+    assert [m.normalized for m in bot.storage.top_misses(guild.id)] == ["zorblax"]
 
 
 # -- did you mean --------------------------------------------------------------------------------
@@ -297,6 +316,26 @@ async def test_real_guesses_never_offer_an_entry_past_the_askers_progress(bot: A
 
 
 @pytest.mark.asyncio
+async def test_with_no_horizon_buttons_for_later_questions_are_numbered_and_still_work(
+    bot: Any, cog: LoreCog, guild: FakeGuild
+) -> None:
+    """With the real matcher: a button cannot hold spoiler bars, so when a question is first
+    visible after the server's spoiler-free episode the buttons are numbered and the text lists
+    the questions, the later ones in bars."""
+    bot.storage.set_spoiler_free(guild.id, 1)
+    message = await ask(cog, asker(bot, guild), "roug")
+    assert message.content.splitlines()[1:] == ["1. Who is Rouge Redstar?", "2. ||Who is Rouge's mother?||"]
+    assert message.button_labels == ["1", "2"]
+    assert [b.custom_id for b in message.buttons] == ["lore:see:p:a:rouge", "lore:see:p:a:rouge-mother"]  # type: ignore[attr-defined]
+    presser = asker(bot, guild)
+    await press(presser, message, label="2")
+    assert presser.last.content.startswith("**||Who is Rouge's mother?||**\n")
+    bot.storage.set_spoiler_free(guild.id, 5)
+    plain = await ask(cog, asker(bot, guild), "roug", public=False)
+    assert plain.button_labels == ["Who is Rouge Redstar?", "Who is Rouge's mother?"]
+
+
+@pytest.mark.asyncio
 async def test_pressing_answers_for_the_presser_with_their_horizon(
     bot: Any, cog: LoreCog, guild: FakeGuild, guessing: Any
 ) -> None:
@@ -313,8 +352,9 @@ async def test_pressing_answers_for_the_presser_with_their_horizon(
     bot.storage.set_progress(703, 2)
     fan_at_2 = asker(bot, guild, channel, user=FakeMember(703))
     await press(fan_at_2, question, label="Who is Rouge's mother?")
-    assert fan_at_2.last.content == "That is not revealed as of episode 2. Keep watching, or ask again once you have seen more." + (
-        "\n-# You told me you have watched up to episode 2; change that with /progress."
+    assert fan_at_2.last.content == (
+        "I can't answer that one as of episode 2: a later episode may reveal it, or the knowledge changed "
+        "since. Please ask again with /ask.\n-# You told me you have watched up to episode 2; change that with /progress."
     )
     assert fan_at_2.last.ephemeral is True
     assert bot.storage.counter(guild.id, "answered") == 1
@@ -343,7 +383,7 @@ async def test_private_question_gets_private_buttons_and_private_answers(bot: An
     presser = asker(bot, user=interaction.user)
     await press(presser, question, label="Who is Rouge Redstar?")
     assert presser.last.ephemeral is True
-    assert presser.last.content == "**Who is Rouge Redstar?**\n||Rouge Redstar is a Nean girl who hunts the Immortal Nine.|| (ep 1)"
+    assert presser.last.content == "**||Who is Rouge Redstar?||**\n||Rouge Redstar is a Nean girl who hunts the Immortal Nine.|| (ep 1)"
 
 
 @pytest.mark.asyncio
@@ -473,11 +513,11 @@ async def test_cooldown_after_five_asks_a_minute_names_when_to_retry(bot: Any, c
     assert blocked.ephemeral is True
 
     other = await ask(cog, asker(bot, user=FakeMember(902)), "gene", public=False)
-    assert other.content.startswith("**Who is Gene's father?**")
+    assert other.content.startswith("**||Who is Gene's father?||**")
 
     clock.advance(50)  # the first ask leaves the window
     allowed = await ask(cog, asker(bot, user=user), "gene", public=False)
-    assert allowed.content.startswith("**Who is Gene's father?**")
+    assert allowed.content.startswith("**||Who is Gene's father?||**")
 
 
 @pytest.mark.asyncio
@@ -498,14 +538,26 @@ async def test_cooldown_covers_mystery_episode_and_buttons(bot: Any, cog: LoreCo
 # -- autocomplete --------------------------------------------------------------------------------
 @pytest.mark.asyncio
 async def test_autocomplete_suggests_questions_with_entry_ids_as_values(bot: Any) -> None:
-    choices = await autocomplete(bot, asker(bot), "ask", "question", "rouge mo")
+    choices = await autocomplete(bot, asker(bot), "ask", "question", "rouge mo", upto=5)
     assert choices[0] == app_commands.Choice(name="Who is Rouge's mother?", value="rouge-mother")
 
 
 @pytest.mark.asyncio
-async def test_autocomplete_never_offers_an_entry_past_the_users_progress(bot: Any) -> None:
-    everything = {c.value for c in await autocomplete(bot, asker(bot), "ask", "question", "")}
+async def test_autocomplete_without_progress_stops_at_the_servers_horizon(bot: Any, guild: FakeGuild) -> None:
+    # A choice cannot hold spoiler bars: with no progress, only what the server's spoiler-free
+    # episode shows is offered (0 by default, and in direct messages: production facts only).
+    assert {c.value for c in await autocomplete(bot, asker(bot, guild), "ask", "question", "")} == {"studio"}
+    assert {c.value for c in await autocomplete(bot, asker(bot, dm=True), "ask", "question", "rouge")} == {"studio"}
+    bot.storage.set_spoiler_free(guild.id, 5)
+    shown = {c.value for c in await autocomplete(bot, asker(bot, guild), "ask", "question", "")}
+    assert shown == {"rouge-mother", "gene-father", "rouge", "studio"}
+    bot.storage.set_progress(1000, 13)  # watched everything: nothing is a spoiler for them
+    everything = {c.value for c in await autocomplete(bot, asker(bot, guild, user=FakeMember(1000)), "ask", "question", "")}
     assert everything == {"rouge-mother", "gene-father", "rouge", "studio", "late-twist"}
+
+
+@pytest.mark.asyncio
+async def test_autocomplete_never_offers_an_entry_past_the_users_progress(bot: Any) -> None:
     bot.storage.set_progress(1001, 5)
     fan = FakeMember(1001)
     for typed in ["", "a", "alter", "what is the alter", "rouge", "mother"]:
@@ -532,7 +584,7 @@ async def test_autocomplete_reads_the_upto_being_typed_first(bot: Any) -> None:
 async def test_autocomplete_makes_at_most_one_database_query(bot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
     storage = bot.storage
-    for name in ("progress", "guild_settings", "counter", "top_misses"):
+    for name in ("progress", "guild_settings", "progress_and_spoiler_free", "counter", "top_misses"):
         original = getattr(storage, name)
 
         def counted(*args: Any, _name: str = name, _original: Any = original) -> Any:
@@ -541,7 +593,10 @@ async def test_autocomplete_makes_at_most_one_database_query(bot: Any, monkeypat
 
         monkeypatch.setattr(storage, name, counted)
     await autocomplete(bot, asker(bot), "ask", "question", "rouge")
-    assert calls == ["progress"]
+    assert calls == ["progress_and_spoiler_free"]
+    calls.clear()
+    await autocomplete(bot, asker(bot), "mystery", "topic", "mo")
+    assert calls == ["progress_and_spoiler_free"]
     calls.clear()
     await autocomplete(bot, asker(bot), "ask", "question", "rouge", upto=3)
     assert calls == []
@@ -564,8 +619,9 @@ async def test_autocomplete_stays_within_discords_limits(bot: Any, tmp_path: Pat
         ]
     (folder / "crew.yaml").write_text("\n".join(lines) + "\n")
     bot.knowledge = KnowledgeStore.open(folder)
+    bot.storage.set_progress(1010, 1)
     for typed in ["", "crew", "rouge cast", "What does the crew member number 3"]:
-        choices = await autocomplete(bot, asker(bot), "ask", "question", typed)
+        choices = await autocomplete(bot, asker(bot, user=FakeMember(1010)), "ask", "question", typed)
         assert 1 <= len(choices) <= 25, typed  # the fake also checks names and values
         assert all(len(c.name) <= 100 and len(c.value) <= 100 for c in choices)
 
@@ -600,28 +656,40 @@ async def test_mystery_unknown_lists_the_mysteries_the_user_may_see(bot: Any, co
     interaction = asker(bot, guild, user=FakeMember(1101))
     await cog.mystery.callback(cog, interaction, topic="naruto")  # type: ignore[arg-type]
     assert interaction.last.content == (
-        "I don't know the answer to “naruto” yet. I've noted the question so the moderators can teach it to me.\n"
-        "-# Mysteries I know: father"
+        not_known("naruto", 3) + "\n-# Mysteries I know: father"
+        "\n-# You told me you have watched up to episode 3; change that with /progress."
     )
     assert interaction.last.ephemeral is True
     assert [m.normalized for m in bot.storage.top_misses(guild.id)] == ["naruto"]
+    whole = asker(bot, guild)  # no progress: the whole series, and the list the server's horizon (0) shows
+    await cog.mystery.callback(cog, whole, topic="naruto")  # type: ignore[arg-type]
+    assert whole.last.content == (
+        "I don't know the answer to “naruto” yet. I've noted the question so the moderators can teach it to me."
+    )
+    bot.storage.set_spoiler_free(guild.id, 5)
+    server = asker(bot, guild)
+    await cog.mystery.callback(cog, server, topic="naruto")  # type: ignore[arg-type]
+    assert server.last.content.endswith("\n-# Mysteries I know: father, mother")
 
 
 @pytest.mark.asyncio
-async def test_mystery_past_progress_is_withheld(bot: Any, cog: LoreCog) -> None:
+async def test_mystery_past_progress_is_not_known_like_any_other(bot: Any, cog: LoreCog) -> None:
     bot.storage.set_progress(1102, 2)
     interaction = asker(bot, user=FakeMember(1102))
     await cog.mystery.callback(cog, interaction, topic="mother")  # type: ignore[arg-type]
     assert interaction.last.content == (
-        "That is not revealed as of episode 2. Keep watching, or ask again once you have seen more."
+        "I can't answer “mother” as of episode 2. A later episode may reveal it, or I may not know it yet; "
+        "questions I can't answer at all are passed on to the moderators."
         "\n-# You told me you have watched up to episode 2; change that with /progress."
     )
     assert interaction.last.ephemeral is True
 
 
 @pytest.mark.asyncio
-async def test_mystery_autocomplete_is_gated_by_progress(bot: Any) -> None:
-    choices = await autocomplete(bot, asker(bot), "mystery", "topic", "")
+async def test_mystery_autocomplete_is_gated_by_progress(bot: Any, guild: FakeGuild) -> None:
+    assert await autocomplete(bot, asker(bot, guild), "mystery", "topic", "") == []  # server horizon 0
+    bot.storage.set_spoiler_free(guild.id, 5)
+    choices = await autocomplete(bot, asker(bot, guild), "mystery", "topic", "")
     assert choices == [
         app_commands.Choice(name="father: Who is Gene's father?", value="father"),
         app_commands.Choice(name="mother: Who is Rouge's mother?", value="mother"),
@@ -651,7 +719,9 @@ async def test_episode_past_progress_is_withheld_and_unknown_episode_explained(b
     bot.storage.set_progress(1201, 5)
     interaction = asker(bot, user=FakeMember(1201))
     await cog.episode.callback(cog, interaction, number=8)  # type: ignore[arg-type]
-    assert interaction.last.content == WITHHELD_5 + PROGRESS_HINT_5
+    assert interaction.last.content == (
+        "Episode 8 comes after episode 5, the last you have watched; ask again once you have seen it." + PROGRESS_HINT_5
+    )
     assert interaction.last.ephemeral is True
     missing = asker(bot)
     await cog.episode.callback(cog, missing, number=14)  # type: ignore[arg-type]

@@ -111,10 +111,10 @@ async def test_progress_is_per_user_and_shapes_their_answers_only(bot: Any, cog:
     await run(cog, FakeMember(18), "set", episode=5)
     watcher = FakeInteraction(bot, user=FakeMember(18))
     await lore.ask.callback(lore, watcher, question="what is the alter")
-    assert watcher.last.content.startswith("That is not revealed as of episode 5.")
+    assert watcher.last.content.startswith("I can't answer “what is the alter” as of episode 5.")
     binger = FakeInteraction(bot, user=FakeMember(19))
     await lore.ask.callback(lore, binger, question="what is the alter")
-    assert binger.last.content == "**What is the Alter?**\n||The Alter is a made-up fixture twist.|| (ep 9)"
+    assert binger.last.content == "**||What is the Alter?||**\n||The Alter is a made-up fixture twist.|| (ep 9)"
 
 
 @pytest.mark.asyncio
@@ -136,7 +136,7 @@ async def test_forget_me_deletes_everything_about_the_user(bot: Any, cog: Any) -
     # nothing left in memory either: the cooldown window starts afresh
     after = FakeInteraction(bot, user=user)
     await lore.ask.callback(lore, after, question="gene", public=False)
-    assert after.last.content.startswith("**Who is Gene's father?**")
+    assert after.last.content.startswith("**||Who is Gene's father?||**")  # the whole series again
 
     again = FakeInteraction(bot, user=user)
     await cog.forget_me.callback(cog, again)

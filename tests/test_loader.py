@@ -109,7 +109,7 @@ def test_valid_folder_loads_everything() -> None:
             [
                 "kb/too_long.yaml:6: the text of a reveal of entry 'too-long-text' is 1559 characters long; "
                 "the most allowed is 1500",
-                "kb/too_long.yaml:8: the answer of 'too-long-answer' is 2511 characters once rendered; "
+                "kb/too_long.yaml:8: the answer of 'too-long-answer' is 2515 characters once rendered; "
                 "a Discord message holds 2000: shorten its reveals or split the entry",
             ],
         ),

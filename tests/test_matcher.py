@@ -3,7 +3,8 @@
 All on tests/data/mini: rouge-mother (ep 5; twist alias "is eva cristella rouges mother" at
 ep 8), gene-father (ep 3; twist alias "is eden varock gene father" at ep 7), rouge (ep 1),
 studio (ep 0) and late-twist "What is the Alter?" (ep 9). Synonyms: mom/mum -> mother,
-jean -> gene, dad -> father.
+jean -> gene, dad -> father. That a view at h equals a matcher built on the knowledge cut at h
+is tests/test_noninterference.py's business.
 """
 
 from __future__ import annotations
@@ -118,12 +119,13 @@ def test_a_pasted_essay_or_junk_is_handled_quickly_and_without_error(matcher: Ma
     assert matcher.complete("q" * 50_000) == []
 
 
-# -- the spoiler gate ------------------------------------------------------------------------------
-def test_an_entry_past_the_askers_progress_is_withheld_not_unknown(matcher: Matcher) -> None:
+# -- the spoiler gate: at episode h, the matcher knows only what h knows -----------------------------
+def test_an_entry_past_the_askers_progress_is_unknown_like_anything_else(matcher: Matcher) -> None:
+    # "alter" is a word only late-twist (ep 9) uses: at 5 the matcher has never heard of it.
     result = matcher.match("What is the Alter?", upto=5)
-    assert result.verdict is Verdict.WITHHELD
-    assert result.entry is not None and result.entry.id == "late-twist"
-    assert result.suggestions == ()
+    assert result.verdict is Verdict.UNKNOWN
+    assert result.entry is None and result.suggestions == ()
+    assert result == matcher.match("What is the Zorblax?", upto=5)
 
 
 def test_the_same_entry_is_answered_once_the_asker_has_reached_it(matcher: Matcher) -> None:
@@ -131,36 +133,40 @@ def test_the_same_entry_is_answered_once_the_asker_has_reached_it(matcher: Match
     assert matcher.match("What is the Alter?").verdict is Verdict.ANSWERED
 
 
-def test_a_twist_alias_is_withheld_even_though_its_entry_is_visible(matcher: Matcher) -> None:
-    # gene-father is visible from ep 3, but naming Eden Varock as the father is an ep 7 twist:
-    # matching it to the (visible) entry would confirm the twist.
-    early = matcher.match("is eden varock gene's father?", upto=5)
-    assert early.verdict is Verdict.WITHHELD
-    assert early.suggestions == ()
-    later = matcher.match("is eden varock gene's father?", upto=7)
-    assert later.verdict is Verdict.ANSWERED and later.entry is not None and later.entry.id == "gene-father"
+@pytest.mark.parametrize(
+    ("twist", "made_up", "upto", "twist_episode"),
+    [
+        # gene-father is visible from ep 3; naming Eden Varock as the father is an ep 7 twist alias
+        ("is eden varock gene's father?", "is zorblax quint gene's father?", 5, 7),
+        # rouge-mother is visible from ep 5; Eva Cristella is its ep 8 twist alias
+        ("is eva cristella rouge's mother", "is zara quill rouge's mother", 6, 8),
+    ],
+)
+def test_a_guess_at_a_twist_is_matched_like_a_made_up_guess(
+    matcher: Matcher, twist: str, made_up: str, upto: int, twist_episode: int
+) -> None:
+    # Any difference would confirm the guess: the twist alias must not count before its episode.
+    early, invented = matcher.match(twist, upto), matcher.match(made_up, upto)
+    assert (early.verdict, early.score) == (invented.verdict, invented.score)
+    assert [s.entry.id for s in early.suggestions] == [s.entry.id for s in invented.suggestions]
+    assert early.verdict is not Verdict.ANSWERED
+    later = matcher.match(twist, upto=twist_episode)
+    assert later.verdict is Verdict.ANSWERED and later.score > invented.score
 
 
-def test_a_withheld_match_is_never_swapped_for_a_neighbouring_earlier_entry(matcher: Matcher) -> None:
-    # At upto 6, "rouge's mother" (ep 5) is visible and close in words, but the question names
-    # the ep 8 twist: the bot must say "not revealed yet", not answer the earlier entry.
-    result = matcher.match("is eva cristella rouge's mother", upto=6)
-    assert result.verdict is Verdict.WITHHELD
-    assert result.entry is not None and result.entry.id == "rouge-mother"
-    assert matcher.match("is eva cristella rouge's mother", upto=8).verdict is Verdict.ANSWERED
-
-
-def test_a_name_only_a_later_twist_uses_is_withheld_not_matched_to_its_entry(matcher: Matcher) -> None:
+def test_a_name_only_a_later_twist_uses_is_an_unknown_word(matcher: Matcher) -> None:
     # "eden" occurs only in gene-father's ep 7 twist alias.
     for question in ("eden", "eden varock", "who is eden"):
         result = matcher.match(question, upto=5)
-        assert result.verdict is Verdict.WITHHELD, question
-        assert result.suggestions == ()
+        assert result.verdict is Verdict.UNKNOWN, question
+        assert result.best is None and result.suggestions == ()
     assert matcher.match("eden varock", upto=7).verdict is Verdict.ANSWERED
 
 
 def test_progress_zero_sees_production_facts_only(matcher: Matcher) -> None:
-    assert matcher.match("Who is Rouge's mother?", upto=0).verdict is Verdict.WITHHELD
+    mother = matcher.match("Who is Rouge's mother?", upto=0)
+    assert mother.verdict is not Verdict.ANSWERED
+    assert {s.entry.id for s in mother.suggestions} <= {"studio"}
     studio = matcher.match("which studio made it", upto=0)
     assert studio.verdict is Verdict.ANSWERED and studio.entry is not None and studio.entry.id == "studio"
 
@@ -171,6 +177,22 @@ def test_suggestions_only_name_entries_the_asker_has_reached(matcher: Matcher) -
             result = matcher.match(question, upto)
             for suggestion in result.suggestions:
                 assert suggestion.entry.first_episode <= upto, (question, upto, suggestion.entry.id)
+
+
+def test_word_weights_come_from_what_the_horizon_sees(matcher: Matcher) -> None:
+    # At ep 5, "rouge" is in 3 of the 4 visible entries; over the whole series in 3 of 5. A
+    # weight counted over the whole knowledge would make every score at 5 depend on ep 9.
+    assert matcher.at(5)._stats.entry_count == 4
+    assert matcher.at(None)._stats.entry_count == 5
+    assert matcher.at(5)._stats.weights["rouge"] != matcher.at(None)._stats.weights["rouge"]
+    assert "alter" not in matcher.at(8)._stats.weights and "alter" in matcher.at(9)._stats.weights
+    assert "eden" not in matcher.at(6)._stats.weights and "eden" in matcher.at(7)._stats.weights
+
+
+def test_horizon_views_are_cached_and_past_the_end_is_everything(matcher: Matcher) -> None:
+    assert matcher.at(5) is matcher.at(5)
+    assert matcher.at(13) is matcher.at(None) is matcher.at(99)
+    assert matcher.at(-2) is matcher.at(0)
 
 
 def test_unknown_is_not_withheld(matcher: Matcher) -> None:

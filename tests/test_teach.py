@@ -50,7 +50,7 @@ def test_teach_end_to_end(folder: Path) -> None:
     answer = store.lore.ask(f"who is {PHRASE}")
     assert answer.status is Verdict.ANSWERED
     assert answer.entry is not None and answer.entry.id == "rouge-mother"
-    assert answer.text.startswith("**Who is Rouge's mother?**")
+    assert answer.text.startswith("**||Who is Rouge's mother?||**")
 
 
 def test_a_twist_alias_is_gated_by_its_episode(folder: Path) -> None:
@@ -59,9 +59,11 @@ def test_a_twist_alias_is_gated_by_its_episode(folder: Path) -> None:
     assert "      - text: is doctor eva the mother of rouge\n        episode: 8\n" in (folder / "entries.yaml").read_text()
     lore = KnowledgeStore.open(folder).lore
     assert lore.ask("is doctor eva the mother of rouge", upto=8).entry.id == "rouge-mother"
+    # Before episode 8 the alias does not exist for the asker: the reply is a made-up guess's.
     early = lore.ask("is doctor eva the mother of rouge", upto=5)
-    assert early.status is Verdict.WITHHELD
-    assert early.text.startswith("That is not revealed as of episode 5.")
+    made_up = lore.ask("is doctor zara the mother of rouge", upto=5)
+    assert (early.status, early.text) == (made_up.status, made_up.text.replace("zara", "eva"))
+    assert "Eva" not in early.text
 
 
 def test_an_alias_of_another_entry_is_refused(folder: Path) -> None:

@@ -1,7 +1,20 @@
 """The lore service: one question in, one answer out. Shared by the CLI and the Discord layer.
 
-A :class:`Lore` wraps one loaded knowledge base and its matcher. It is immutable, so a reload
-builds a new one and swaps it in whole; an answer in flight keeps the knowledge it started with.
+A :class:`Lore` wraps one loaded knowledge base and its matcher. It is immutable (apart from
+caches), so a reload builds a new one and swaps it in whole; an answer in flight keeps the
+knowledge it started with.
+
+**Spoiler noninterference.** Everything an asker at horizon ``h`` sees comes from
+``Lore.at(h)``, a :class:`LoreView` holding only ``cut(kb, h)`` (the knowledge as episode ``h``
+knows it) and the matcher's view at ``h``; it never sees the rest. So each reply, "did you
+mean" list and label, autocomplete choice, mystery, episode page, "see also" and footer is
+byte-identical whether or not the knowledge holds anything first revealed after ``h``. In
+particular "not revealed yet" and "I don't know" are one reply, status ``unknown``.
+
+With no horizon (``upto`` None: the whole series), the whole knowledge is used; whatever is first
+visible after the server's spoiler-free episode ``s`` is named only inside spoiler bars (see
+``render``), and the lists that cannot hold bars (autocomplete choices, "Mysteries I know") are
+those of ``Lore.at(s)``: see :func:`listing_horizon`.
 """
 
 from __future__ import annotations
@@ -10,21 +23,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.gc_pause import paused_gc
+from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
-from bot.answering.matcher import Matcher, MatchResult, Scored, Verdict
+from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.answering.render import (
+    clip,
+    escape,
     render_answer,
     render_empty_question,
     render_episode,
+    render_not_known,
+    render_not_known_choice,
     render_suggestions,
     render_unknown,
-    render_withheld,
     visible_reveals,
 )
 
 #: Longest question the bot reads; Discord allows 6000 characters in an option, nobody asks that.
 MAX_QUESTION_CHARS = 300
+#: Longest name and value of an autocomplete choice (Discord's limit).
+CHOICE_LIMIT = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +52,23 @@ class Suggestion:
     entry_id: str
     question: str
     score: float
+    #: the button's label: the question, or its number when the question must stay in spoiler bars
+    label: str = ""
+
+    @property
+    def button_label(self) -> str:
+        return self.label or self.question
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """An autocomplete choice: what the asker sees (``name``) and what is sent back (``value``)."""
+
+    name: str
+    value: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "value": self.value}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,75 +88,173 @@ class Answer:
             "episode": self.episode,
             "text": self.text,
             "suggestions": [
-                {"entry": s.entry_id, "question": s.question, "score": round(s.score, 1)}
+                {"entry": s.entry_id, "question": s.question, "label": s.button_label, "score": round(s.score, 1)}
                 for s in self.suggestions
             ],
             "score": round(self.score, 1),
         }
 
 
+def listing_horizon(upto: int | None, spoiler_free: int) -> int:
+    """The horizon of lists that cannot hold spoiler bars (autocomplete, the mystery list): the
+    asker's own, or with none, the server's spoiler-free episode."""
+    return spoiler_free if upto is None else upto
+
+
+class LoreView:
+    """Everything the bot can say at one horizon, made from the knowledge cut there.
+
+    ``horizon`` None is the whole series. Entries it returns are the cut ones (later reveals
+    and links removed)."""
+
+    def __init__(self, kb: KnowledgeBase, matcher: HorizonMatcher, horizon: int | None) -> None:
+        self.kb = kb
+        self.matcher = matcher
+        self.horizon = horizon
+
+    def ask(self, question: str, *, spoiler_free: int = 0) -> Answer:
+        """Answer a free-text question; an entry id (an autocomplete choice) answers that entry."""
+        question = question[:MAX_QUESTION_CHARS]
+        if not question.strip():
+            return Answer(Verdict.UNKNOWN, render_empty_question())
+        if question.strip() in self.kb.entries:
+            return self.answer_entry(question.strip(), spoiler_free=spoiler_free)
+        result = self.matcher.match(question)
+        return self._answer_for(result, question, spoiler_free)
+
+    def answer_entry(self, entry_id: str, *, spoiler_free: int = 0) -> Answer:
+        """Answer a chosen entry (a "did you mean" button, an autocomplete choice, /mystery)."""
+        entry = self.kb.entries.get(entry_id)
+        if entry is None:
+            return Answer(Verdict.UNKNOWN, render_not_known_choice(self.horizon))
+        shown = visible_reveals(entry, self.horizon)
+        text = render_answer(entry, series=self.kb.series, upto=self.horizon, spoiler_free=spoiler_free, kb=self.kb)
+        return Answer(Verdict.ANSWERED, text, entry, episode=shown[-1].episode, score=100.0)
+
+    def mystery(self, key: str, *, spoiler_free: int = 0) -> Answer:
+        entry = self.kb.mystery(key)
+        if entry is None:
+            # Accept the mystery's question or a near spelling of its key, as typed without autocomplete.
+            found = self.matcher.complete_mystery(key, limit=1)
+            entry = found[0] if found else None
+        if entry is None:
+            return Answer(Verdict.UNKNOWN, self._not_known(key))
+        return self.answer_entry(entry.id, spoiler_free=spoiler_free)
+
+    def episode(self, number: int, *, spoiler_free: int = 0) -> Answer:
+        text = render_episode(self.kb, number, upto=self.horizon, spoiler_free=spoiler_free)
+        known = self.kb.series.episode(number) is not None
+        later = known and self.horizon is not None and number > self.horizon
+        status = Verdict.WITHHELD if later else Verdict.ANSWERED if known else Verdict.UNKNOWN
+        return Answer(status, text, episode=number if status is Verdict.ANSWERED else None)
+
+    def complete(self, typed: str, *, limit: int = 25) -> list[Entry]:
+        return [self.kb.entries[e.id] for e in self.matcher.complete(typed[:MAX_QUESTION_CHARS], limit=limit)]
+
+    def complete_mystery(self, typed: str, *, limit: int = 25) -> list[Entry]:
+        return [self.kb.entries[e.id] for e in self.matcher.complete_mystery(typed[:MAX_QUESTION_CHARS], limit=limit)]
+
+    def _not_known(self, question: str) -> str:
+        return render_unknown(question) if self.horizon is None else render_not_known(question, self.horizon)
+
+    def _answer_for(self, result: MatchResult, question: str, spoiler_free: int) -> Answer:
+        if result.verdict is Verdict.ANSWERED and result.entry is not None:
+            answer = self.answer_entry(result.entry.id, spoiler_free=spoiler_free)
+            suggestions = self._suggestions(result.suggestions, spoiler_free)
+            return Answer(answer.status, answer.text, answer.entry, answer.episode, suggestions, result.score)
+        if result.verdict is Verdict.SUGGEST and result.suggestions:
+            suggestions = self._suggestions(result.suggestions, spoiler_free)
+            barred = [self._barred(s.entry, spoiler_free) for s in result.suggestions]
+            text = render_suggestions(question, [s.question for s in suggestions], barred)
+            return Answer(Verdict.SUGGEST, text, suggestions=suggestions, score=result.score)
+        return Answer(Verdict.UNKNOWN, self._not_known(question), score=result.score)
+
+    def _barred(self, entry: Entry, spoiler_free: int) -> bool:
+        """Whether naming ``entry`` outside bars would name what is first visible after ``spoiler_free``
+        (only with no horizon: at a horizon the asker has seen everything the view holds)."""
+        return self.horizon is None and entry.first_episode > spoiler_free
+
+    def _suggestions(self, found: tuple[Scored, ...], spoiler_free: int) -> tuple[Suggestion, ...]:
+        # A button cannot hold spoiler bars: if any choice must stay in bars, all are numbered.
+        numbered = any(self._barred(s.entry, spoiler_free) for s in found)
+        return tuple(
+            Suggestion(s.entry.id, s.entry.question, s.score, str(number) if numbered else s.entry.question)
+            for number, s in enumerate(found, start=1)
+        )
+
+
 class Lore:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.matcher = Matcher(kb)
+        self._views: dict[int | None, LoreView] = {}
 
     @classmethod
     def load(cls, folder: str | Path) -> Lore:
         return cls(load_knowledge(folder))
 
+    def at(self, upto: int | None) -> LoreView:
+        """The bot as an asker who has watched up to ``upto`` meets it (None: the whole series)."""
+        h = self.clamp_upto(upto)
+        view = self._views.get(h)
+        if view is None:
+            with paused_gc():  # thousands of small objects, no cycles: see bot/gc_pause.py
+                view = self._views.setdefault(h, LoreView(cut(self.kb, h), self.matcher.at(h), h))
+        return view
+
+    def warm(self) -> Lore:
+        """Build the view at every horizon now (the store does it off the event loop, so no asker
+        waits for a horizon's first use: some 60 ms at 10,000 entries)."""
+        for h in (None, *range(self.kb.series.episode_count)):
+            self.at(h)
+        return self
+
     def ask(self, question: str, *, upto: int | None = None, spoiler_free: int = 0) -> Answer:
         """Answer a free-text question for an asker who has watched up to ``upto``."""
-        upto = self.clamp_upto(upto)
-        question = question[:MAX_QUESTION_CHARS]
-        if not question.strip():
-            return Answer(Verdict.UNKNOWN, render_empty_question())
-        result = self.matcher.match(question, upto)
-        return self._answer_for(result, question, upto, spoiler_free)
+        return self.at(upto).ask(question, spoiler_free=spoiler_free)
 
-    def answer_entry(self, entry: Entry, *, upto: int | None = None, spoiler_free: int = 0) -> Answer:
-        """Answer a known entry (a "did you mean" button, /mystery), still gated by ``upto``."""
-        upto = self.clamp_upto(upto)
-        if not entry.visible_to(upto):
-            return Answer(Verdict.WITHHELD, render_withheld(upto or 0), entry)
-        shown = visible_reveals(entry, upto)
-        text = render_answer(entry, series=self.kb.series, upto=upto, spoiler_free=spoiler_free, kb=self.kb)
-        return Answer(Verdict.ANSWERED, text, entry, episode=shown[-1].episode, score=100.0)
+    def answer_entry(self, entry: Entry | str, *, upto: int | None = None, spoiler_free: int = 0) -> Answer:
+        """Answer a known entry (a "did you mean" button, an autocomplete choice), as the knowledge
+        at ``upto`` has it; an entry it lacks gets the same reply as an id it never had."""
+        entry_id = entry if isinstance(entry, str) else entry.id
+        return self.at(upto).answer_entry(entry_id, spoiler_free=spoiler_free)
 
     def mystery(self, key: str, *, upto: int | None = None, spoiler_free: int = 0) -> Answer:
-        entry = self.kb.mystery(key)
-        if entry is None:
-            # Accept the mystery's question or a near spelling of its key, as typed without autocomplete.
-            found = self.matcher.complete_mystery(key, upto, limit=1)
-            entry = found[0] if found else None
-        if entry is None:
-            return Answer(Verdict.UNKNOWN, render_unknown(key))
-        return self.answer_entry(entry, upto=upto, spoiler_free=spoiler_free)
+        answer = self.at(upto).mystery(key, spoiler_free=spoiler_free)
+        if answer.status is Verdict.UNKNOWN:
+            known = self.mystery_keys(upto=upto, spoiler_free=spoiler_free)
+            if known:
+                note = "\n-# Mysteries I know: " + ", ".join(escape(k) for k in known)
+                answer = Answer(answer.status, answer.text + note, score=answer.score)
+        return answer
 
     def episode(self, number: int, *, upto: int | None = None, spoiler_free: int = 0) -> Answer:
-        text = render_episode(self.kb, number, upto=self.clamp_upto(upto), spoiler_free=spoiler_free)
-        known = self.kb.series.episode(number) is not None
-        withheld = known and upto is not None and number > upto
-        status = Verdict.WITHHELD if withheld else Verdict.ANSWERED if known else Verdict.UNKNOWN
-        return Answer(status, text, episode=number if status is Verdict.ANSWERED else None)
+        return self.at(upto).episode(number, spoiler_free=spoiler_free)
 
     def suggest(self, typed: str, *, upto: int | None = None, limit: int = 25) -> list[Entry]:
-        return self.matcher.complete(typed[:MAX_QUESTION_CHARS], self.clamp_upto(upto), limit=limit)
+        """Entries matching what is typed, at ``upto`` (None: the whole series, for moderators' tools)."""
+        return self.at(upto).complete(typed, limit=limit)
+
+    def complete(self, typed: str, *, upto: int | None = None, spoiler_free: int = 0, limit: int = 25) -> list[Choice]:
+        """/ask's autocomplete choices for a fan (value: the entry id)."""
+        entries = self.suggest(typed, upto=listing_horizon(upto, spoiler_free), limit=limit)
+        return [Choice(clip(e.question, CHOICE_LIMIT) or e.id, e.id) for e in entries if len(e.id) <= CHOICE_LIMIT]
+
+    def complete_mystery(
+        self, typed: str, *, upto: int | None = None, spoiler_free: int = 0, limit: int = 25
+    ) -> list[Choice]:
+        """/mystery's autocomplete choices for a fan (value: the mystery key)."""
+        entries = self.at(listing_horizon(upto, spoiler_free)).complete_mystery(typed, limit=limit)
+        return [
+            Choice(clip(f"{e.mystery}: {e.question}", CHOICE_LIMIT), e.mystery)
+            for e in entries
+            if e.mystery and len(e.mystery) <= CHOICE_LIMIT
+        ]
+
+    def mystery_keys(self, *, upto: int | None = None, spoiler_free: int = 0) -> list[str]:
+        """The mystery keys a fan may be shown (the list after an unknown /mystery)."""
+        view = self.at(listing_horizon(upto, spoiler_free))
+        return [e.mystery for e in view.complete_mystery("", limit=len(view.kb.mysteries)) if e.mystery]
 
     def clamp_upto(self, upto: int | None) -> int | None:
         return self.kb.series.clamp_progress(upto)
-
-    def _answer_for(self, result: MatchResult, question: str, upto: int | None, spoiler_free: int) -> Answer:
-        suggestions = tuple(_suggestion(s) for s in result.suggestions)
-        if result.verdict is Verdict.ANSWERED and result.entry is not None:
-            answer = self.answer_entry(result.entry, upto=upto, spoiler_free=spoiler_free)
-            return Answer(answer.status, answer.text, answer.entry, answer.episode, suggestions, result.score)
-        if result.verdict is Verdict.WITHHELD:
-            return Answer(Verdict.WITHHELD, render_withheld(upto or 0), score=result.score)
-        if result.verdict is Verdict.SUGGEST and suggestions:
-            text = render_suggestions(question, [s.question for s in suggestions])
-            return Answer(Verdict.SUGGEST, text, suggestions=suggestions, score=result.score)
-        return Answer(Verdict.UNKNOWN, render_unknown(question), score=result.score)
-
-
-def _suggestion(scored: Scored) -> Suggestion:
-    return Suggestion(scored.entry.id, scored.entry.question, scored.score)

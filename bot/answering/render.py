@@ -4,8 +4,13 @@ Spoiler rules, in one place:
 
 * every reveal shows its episode, outside the spoiler bars, so a reader knows what they open;
 * a reveal from an episode past the server's spoiler-free horizon sits inside ``||...||``;
-* a reveal past the asker's own progress (``upto``) is not shown at all; the answer only says
-  that later episodes reveal more;
+* for an asker at horizon ``h`` (their ``upto``) the caller passes the knowledge cut at ``h``
+  (``bot.knowledge.horizon.cut``), so nothing later is there to show; the text never depends on
+  whether later reveals exist: an answer at ``h`` always ends with the same "later episodes may
+  reveal more" note, and "not revealed yet" and "I don't know" are one reply (:func:`render_not_known`);
+* with no horizon (the whole series), what is first visible after the server's spoiler-free
+  episode ``s`` is named only inside bars: the answer's title, "see also" links and "did you
+  mean" lines (:func:`render_suggestions`; buttons, which cannot hold bars, get numbers);
 * text from the knowledge and from the user is escaped, so nothing can close the bars early,
   format the message or ping anyone.
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from bot.knowledge.horizon import link_first_visible
 from bot.knowledge.model import OFF_SCREEN_EPISODE, Entry, KnowledgeBase, Reveal, Series
 
 MESSAGE_LIMIT = 2000
@@ -64,8 +70,19 @@ def visible_reveals(entry: Entry, upto: int | None) -> list[Reveal]:
     return [r for r in entry.reveals if upto is None or r.episode <= upto]
 
 
+def as_of(upto: int) -> str:
+    """How far an asker at ``upto`` has watched, as the end of a sentence."""
+    return "before episode 1" if upto == 0 else f"as of episode {upto}"
+
+
 def later_note(upto: int) -> str:
-    return f"-# Episodes after {upto} reveal more. Ask again when you have watched further."
+    """The footer of every answer at a horizon: the same whether or not later reveals exist."""
+    return f"-# That is what is known {as_of(upto)}; later episodes may reveal more."
+
+
+def barred_unless(text: str, first_visible: int, spoiler_free: int) -> str:
+    """``text`` (escaped already) in bars when it names something first visible after ``spoiler_free``."""
+    return spoiler(text) if first_visible > spoiler_free else text
 
 
 def fit(lines: Sequence[str], tail: Sequence[str] = (), limit: int | None = MESSAGE_LIMIT) -> str:
@@ -93,34 +110,62 @@ def render_answer(
 ) -> str:
     """The message answering ``entry`` for an asker at ``upto`` on a server at ``spoiler_free``.
 
+    For an asker at a horizon, ``entry`` and ``kb`` should be the knowledge cut at ``upto``;
+    the reveals and links past it are left out here as well, so a whole entry renders the same.
     ``limit=None`` renders in full, without shortening (the loader uses it to measure answers).
     """
     reveals = visible_reveals(entry, upto)
     if not reveals:
-        return render_withheld(upto if upto is not None else 0)
-    lines = [f"**{escape(entry.question)}**"]
+        return render_not_known_choice(upto)
+    title = escape(entry.question)
+    if upto is None:
+        title = barred_unless(title, entry.first_episode, spoiler_free)
+    lines = [f"**{title}**"]
     lines += [reveal_line(reveal, spoiler_free) for reveal in reveals]
     tail: list[str] = []
-    if upto is not None and entry.last_episode > upto:
+    if upto is not None:
         tail.append(later_note(upto))
     if kb is not None:
-        related = [
-            kb.entries[link.id].question
-            for link in entry.see_also
-            if link.id in kb.entries
-            and kb.entries[link.id].visible_to(upto)
-            and (upto is None or link.episode is None or link.episode <= upto)
-        ]
+        related = []
+        for number, link in enumerate(entry.see_also):
+            target = kb.entries.get(link.id)
+            if target is None:
+                continue
+            first = link_first_visible(kb, entry, number)
+            if upto is not None and first > upto:
+                continue
+            text = escape(target.question)
+            related.append(barred_unless(text, first, spoiler_free) if upto is None else text)
         if related:
-            tail.append("-# See also: " + " · ".join(escape(q) for q in related))
+            tail.append("-# See also: " + " · ".join(related))
     return fit(lines, tail, limit)
 
 
-def render_withheld(upto: int) -> str:
+def render_not_known(question: str, upto: int) -> str:
+    """The one reply, at a horizon, to a question the knowledge cut there does not answer.
+
+    It cannot say whether a later episode answers it: that would confirm a guess at a twist."""
     return (
-        f"That is not revealed as of episode {upto}. "
-        "Keep watching, or ask again once you have seen more."
+        f"I can't answer {quote_user(question)} {as_of(upto)}. A later episode may reveal it, or I may "
+        "not know it yet; questions I can't answer at all are passed on to the moderators."
     )
+
+
+def render_not_known_choice(upto: int | None) -> str:
+    """A chosen entry (a button, an autocomplete choice) that the knowledge at ``upto`` lacks."""
+    if upto is None:
+        return "I no longer know that one (the knowledge changed since). Please ask again with /ask."
+    return (
+        f"I can't answer that one {as_of(upto)}: a later episode may reveal it, or the knowledge "
+        "changed since. Please ask again with /ask."
+    )
+
+
+def render_episode_later(number: int, upto: int) -> str:
+    """/episode N past the asker's horizon: it depends on N and the horizon only."""
+    if upto == 0:
+        return f"Episode {number} is one you haven't watched yet; ask again once you have seen it."
+    return f"Episode {number} comes after episode {upto}, the last you have watched; ask again once you have seen it."
 
 
 def render_unknown(question: str) -> str:
@@ -134,8 +179,12 @@ def render_empty_question() -> str:
     return "Ask me something about Metallic Rouge, for example: who is Rouge's mother?"
 
 
-def render_suggestions(question: str, questions: Iterable[str]) -> str:
-    options = [f"{number}. {escape(q)}" for number, q in enumerate(questions, start=1)]
+def render_suggestions(question: str, questions: Iterable[str], barred: Sequence[bool] = ()) -> str:
+    """"Did you mean" with numbered questions; ``barred[i]``: the i-th goes in spoiler bars."""
+    options = [
+        f"{number}. {spoiler(escape(q)) if number <= len(barred) and barred[number - 1] else escape(q)}"
+        for number, q in enumerate(questions, start=1)
+    ]
     if not options:
         return render_unknown(question)
     return fit([f"I'm not sure what you mean by {quote_user(question)}. Did you mean:", *options])
@@ -144,7 +193,8 @@ def render_suggestions(question: str, questions: Iterable[str]) -> str:
 def render_episode(
     kb: KnowledgeBase, number: int, *, upto: int | None, spoiler_free: int
 ) -> str:
-    """An episode's title, summary and what it reveals; everything past the horizon in bars."""
+    """An episode's title, summary and what it reveals; everything past the server's horizon in
+    bars. For an asker at a horizon, ``kb`` should be the knowledge cut there."""
     series = kb.series
     episode = series.episode(number)
     if episode is None:
@@ -153,7 +203,7 @@ def render_episode(
             f"there is no episode {number}."
         )
     if upto is not None and number > upto:
-        return render_withheld(upto)
+        return render_episode_later(number, upto)
 
     def shown(text: str) -> str:
         text = escape(text)

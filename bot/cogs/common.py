@@ -94,6 +94,17 @@ def horizon(interaction: discord.Interaction[Any], upto: int | None = None) -> H
     return Horizon(None, "series")
 
 
+def listing_horizon(interaction: discord.Interaction[Any], upto: int | None = None) -> tuple[Horizon, int]:
+    """The asker's horizon and the server's spoiler-free episode, in at most one query: for
+    autocomplete, whose choices (no spoiler bars possible) stop at the server's horizon for an
+    asker with no progress. The spoiler-free episode is 0 when ``upto`` is given (it is unused)."""
+    if upto is not None:
+        return Horizon(upto, "option"), 0
+    storage = interaction.client.storage  # type: ignore[attr-defined]
+    saved, free = storage.progress_and_spoiler_free(interaction.user.id, interaction.guild_id)
+    return (Horizon(saved, "progress") if saved is not None else Horizon(None, "series")), free
+
+
 def spoiler_free(interaction: discord.Interaction[Any]) -> int:
     """The server's spoiler-free horizon (0 in direct messages: everything is a spoiler)."""
     return interaction.client.storage.guild_settings(interaction.guild_id).spoiler_free  # type: ignore[attr-defined, no-any-return]

@@ -3,7 +3,12 @@
 Replies are public by default: they are spoiler-safe (every reveal names its episode, and text
 past the server's horizon is in spoiler bars), and one public answer serves everyone reading the
 channel. ``public:False`` makes a reply visible to the asker only. Replies that help nobody else
-("I don't know", "not revealed yet", cooldown, "already answered above") are always ephemeral.
+("I can't answer that as of episode N", cooldown, "already answered above") are always ephemeral.
+
+Every reply comes from the core (``bot.answering.lore``), made from the knowledge as the asker's
+horizon knows it; this layer only chooses where it goes. Whether the whole series would have
+answered a question the asker's horizon could not is looked at only for the server's counters and
+the moderators' list of unanswered questions, never for what the asker is shown.
 """
 
 from __future__ import annotations
@@ -21,11 +26,9 @@ from discord.ext import commands
 
 from bot.cogs import common
 from bot.cogs.common import Horizon
-from bot.answering.lore import MAX_QUESTION_CHARS, Answer, Suggestion
+from bot.answering.lore import MAX_QUESTION_CHARS, Answer, Choice, Lore, Suggestion
 from bot.answering.matcher import Verdict
-from bot.knowledge.model import Entry
 from bot.answering.normalize import normalize
-from bot.answering.render import escape
 
 if TYPE_CHECKING:
     from bot.app import LoreBot
@@ -39,7 +42,6 @@ ASK_WINDOW = 60.0
 DUPLICATE_WINDOW = 60.0
 MAX_BUTTONS = 3
 AUTOCOMPLETE_LIMIT = 25
-CHOICE_LIMIT = 100
 BUTTON_LABEL_LIMIT = 80
 MAX_TOPIC_CHARS = 100
 
@@ -134,7 +136,8 @@ class SuggestionButton(
 
 
 class SuggestionView(discord.ui.View):
-    """Up to three "did you mean" buttons, labelled with entry questions the asker may see."""
+    """Up to three "did you mean" buttons, labelled with entry questions the asker may see, or
+    with numbers when a question must stay in spoiler bars (it is then listed, barred, in the text)."""
 
     def __init__(self, suggestions: Sequence[Suggestion], *, public: bool, upto: int | None) -> None:
         super().__init__(timeout=None)
@@ -142,7 +145,7 @@ class SuggestionView(discord.ui.View):
             if SuggestionButton.__discord_ui_compiled_template__.fullmatch(
                 _custom_id(suggestion.entry_id, public=public, upto=upto)
             ):
-                self.add_item(SuggestionButton(suggestion.entry_id, suggestion.question, public=public, upto=upto))
+                self.add_item(SuggestionButton(suggestion.entry_id, suggestion.button_label, public=public, upto=upto))
         # The buttons are dynamic items registered by the cog, so discord.py need not track this
         # view. Stopping it keeps discord.py from doing so: when a tracked ephemeral view times
         # out, discord.py would unregister the dynamic item class for every message.
@@ -185,12 +188,9 @@ class LoreCog(commands.Cog, name="Lore"):
         lore = common.lore_of(interaction)
         h = common.horizon(interaction, upto)
         free = common.spoiler_free(interaction)
-        # An autocomplete choice sends the entry's id; anything else is a typed question.
-        entry = lore.kb.entry(question.strip())
-        if entry is not None:
-            answer = lore.answer_entry(entry, upto=h.upto, spoiler_free=free)
-        else:
-            answer = lore.ask(question, upto=h.upto, spoiler_free=free)
+        # An autocomplete choice sends the entry's id; the core answers that entry (if the
+        # asker's horizon has it) and reads anything else as a typed question.
+        answer = lore.ask(question, upto=h.upto, spoiler_free=free)
         log.debug("ask guild=%s status=%s entry=%s score=%.1f", interaction.guild_id, answer.status.value,
                   answer.entry.id if answer.entry else None, answer.score)
         await self._deliver(interaction, answer, h, public=public, question=question, asked_upto=upto)
@@ -199,12 +199,13 @@ class LoreCog(commands.Cog, name="Lore"):
     async def question_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        """Entry questions matching what is typed, never one past the asker's horizon."""
+        """Entry questions matching what is typed, never one past the asker's horizon (or, with
+        no progress, the server's spoiler-free episode: a choice cannot hold spoiler bars)."""
         try:
             lore = common.lore_of(interaction)
-            h = common.horizon(interaction, _typed_upto(interaction))
-            entries = lore.suggest(current or "", upto=h.upto, limit=AUTOCOMPLETE_LIMIT)
-            return [_entry_choice(entry) for entry in entries if len(entry.id) <= CHOICE_LIMIT]
+            h, free = common.listing_horizon(interaction, _typed_upto(interaction))
+            choices = lore.complete(current or "", upto=h.upto, spoiler_free=free, limit=AUTOCOMPLETE_LIMIT)
+            return [_choice(choice) for choice in choices]
         except Exception:  # a failure here must still answer; Discord shows "loading failed" otherwise
             log.exception("autocomplete for /ask failed")
             return []
@@ -228,23 +229,15 @@ class LoreCog(commands.Cog, name="Lore"):
         lore = common.lore_of(interaction)
         h = common.horizon(interaction, upto)
         answer = lore.mystery(topic, upto=h.upto, spoiler_free=common.spoiler_free(interaction))
-        if answer.status is Verdict.UNKNOWN:
-            known = [e.mystery for e in lore.matcher.complete_mystery("", lore.clamp_upto(h.upto)) if e.mystery]
-            if known:
-                answer = Answer(answer.status, answer.text + "\n-# Mysteries I know: " + ", ".join(escape(k) for k in known))
-        await self._deliver(interaction, answer, h, public=public, question=topic, asked_upto=upto)
+        await self._deliver(interaction, answer, h, public=public, question=topic, asked_upto=upto, mystery=True)
 
     @mystery.autocomplete("topic")
     async def topic_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
         try:
             lore = common.lore_of(interaction)
-            h = common.horizon(interaction, _typed_upto(interaction))
-            entries = lore.matcher.complete_mystery(current or "", lore.clamp_upto(h.upto), limit=AUTOCOMPLETE_LIMIT)
-            return [
-                app_commands.Choice(name=common.clip(f"{e.mystery}: {e.question}", CHOICE_LIMIT), value=e.mystery)
-                for e in entries
-                if e.mystery and len(e.mystery) <= CHOICE_LIMIT
-            ]
+            h, free = common.listing_horizon(interaction, _typed_upto(interaction))
+            choices = lore.complete_mystery(current or "", upto=h.upto, spoiler_free=free, limit=AUTOCOMPLETE_LIMIT)
+            return [_choice(choice) for choice in choices]
         except Exception:
             log.exception("autocomplete for /mystery failed")
             return []
@@ -280,21 +273,19 @@ class LoreCog(commands.Cog, name="Lore"):
             if not await self._allow(interaction):
                 return
             lore = common.lore_of(interaction)
-            entry = lore.kb.entry(entry_id)
-            if entry is None:
-                await common.send(
-                    interaction,
-                    "I no longer know that one (the knowledge changed since). Please ask again with /ask.",
-                    ephemeral=True,
-                )
-                return
             saved = common.saved_progress(interaction)
             if saved is not None and (upto is None or saved < upto):
                 h = Horizon(saved, "progress")
             else:
                 h = Horizon(upto, "series" if upto is None else "option")
-            answer = lore.answer_entry(entry, upto=h.upto, spoiler_free=common.spoiler_free(interaction))
-            await self._deliver(interaction, answer, h, public=public, question=entry.question, asked_upto=upto)
+            answer = lore.answer_entry(entry_id, upto=h.upto, spoiler_free=common.spoiler_free(interaction))
+            if answer.status is not Verdict.ANSWERED:
+                # Not in the knowledge at the presser's horizon (later, or removed since): one reply.
+                await common.send(interaction, answer.text + common.progress_hint(h), ephemeral=True)
+                if lore.kb.entry(entry_id) is not None:
+                    self.bot.storage.bump(interaction.guild_id, "withheld")
+                return
+            await self._deliver(interaction, answer, h, public=public, question=entry_id, asked_upto=upto)
         except Exception as error:
             await common.report_unexpected(interaction, error, where=f"'did you mean' button for {entry_id}")
 
@@ -315,6 +306,7 @@ class LoreCog(commands.Cog, name="Lore"):
         public: bool,
         question: str,
         asked_upto: int | None,
+        mystery: bool = False,
     ) -> None:
         storage = self.bot.storage
         guild_id = interaction.guild_id
@@ -325,15 +317,16 @@ class LoreCog(commands.Cog, name="Lore"):
             view = SuggestionView(answer.suggestions, public=public, upto=asked_upto)
             await common.send(interaction, answer.text, ephemeral=not public, view=view)
             storage.bump(guild_id, "suggested")
-        elif answer.status is Verdict.WITHHELD:
-            await common.send(interaction, answer.text + common.progress_hint(h), ephemeral=True)
-            storage.bump(guild_id, "withheld")
         else:
-            await common.send(interaction, answer.text, ephemeral=True)
-            if question.strip():
-                synonyms = common.lore_of(interaction).kb.series.synonyms
-                storage.record_miss(guild_id, question, normalize(question, synonyms))
-                storage.bump(guild_id, "missed")
+            await common.send(interaction, answer.text + common.progress_hint(h), ephemeral=True)
+            if not question.strip():
+                return
+            lore = common.lore_of(interaction)
+            if lore.clamp_upto(h.upto) is not None and _answered_later(lore, question, mystery=mystery):
+                storage.bump(guild_id, "withheld")  # a spoiler, not a gap in the knowledge
+                return
+            storage.record_miss(guild_id, question, normalize(question, lore.kb.series.synonyms))
+            storage.bump(guild_id, "missed")
 
     async def _post(self, interaction: discord.Interaction[Any], text: str, *, key: str, public: bool) -> None:
         """Post an answer; a public one already posted in this channel just now is pointed to."""
@@ -365,8 +358,15 @@ def _typed_upto(interaction: discord.Interaction[Any]) -> int | None:
     return None
 
 
-def _entry_choice(entry: Entry) -> app_commands.Choice[str]:
-    return app_commands.Choice(name=common.clip(entry.question, CHOICE_LIMIT) or entry.id, value=entry.id)
+def _choice(choice: Choice) -> app_commands.Choice[str]:
+    return app_commands.Choice(name=choice.name, value=choice.value)
+
+
+def _answered_later(lore: Lore, question: str, *, mystery: bool) -> bool:
+    """Whether the whole series answers what the asker's horizon could not. For the counters and
+    the moderators' unanswered list only: the asker's reply never depends on it."""
+    answer = lore.mystery(question) if mystery else lore.ask(question)
+    return answer.status is Verdict.ANSWERED
 
 
 async def setup(bot: LoreBot) -> None:

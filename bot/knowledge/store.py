@@ -42,7 +42,7 @@ class KnowledgeStore:
     @classmethod
     def open(cls, folder: str | Path) -> KnowledgeStore:
         """Load at start-up; raises KnowledgeError, since there is no last good version yet."""
-        return cls(folder, Lore.load(folder))
+        return cls(folder, Lore.load(folder).warm())
 
     @property
     def lore(self) -> Lore:
@@ -58,7 +58,7 @@ class KnowledgeStore:
             log.warning("knowledge not reloaded; still serving the last good version")
             return ReloadOutcome(False, summarize(self._lore.kb), tuple(error.problems))
         changed = kb.entries != self._lore.kb.entries or kb.series != self._lore.kb.series
-        self._lore = Lore(kb)
+        self._lore = Lore(kb).warm()  # in the reload's thread: no asker pays for a horizon's first use
         self.loaded_at = time.time()
         self.last_problems = ()
         log.info("knowledge loaded from %s: %s", self.folder, summarize(kb))

@@ -38,6 +38,8 @@ from .fake_discord import FakeDiscord, FakeGuild, Permissions, default_spec_path
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(60)]
 
 MOTHER_TITLE = "**Who is Rouge's mother?**"
+#: with no horizon on a server whose spoiler-free episode is 0, the title (first visible at 5) is in bars
+MOTHER_TITLE_BARRED = "**||Who is Rouge's mother?||**"
 MOTHER_EP5 = "||Rouge and Gene share a mother; her identity is unrevealed.|| (ep 5)"
 MOTHER_EP5_OPEN = "Rouge and Gene share a mother; her identity is unrevealed. (ep 5)"
 REFUSAL = (
@@ -119,7 +121,7 @@ async def test_mystery_mother_is_public_spoiler_barred_and_names_its_episodes(wo
     data = await reply(rec)
     assert not is_ephemeral(data)
     lines = data["content"].split("\n")
-    assert lines[0] == MOTHER_TITLE
+    assert lines[0] == MOTHER_TITLE_BARRED
     assert lines[1] == MOTHER_EP5
     expected = world.lore.mystery("mother").text
     assert data["content"] == expected
@@ -146,7 +148,7 @@ async def test_ask_with_typos_and_short_forms_finds_rouges_mother(world: World, 
     data = await reply(rec)
     assert is_ephemeral(data)  # public:False
     lines = data["content"].split("\n")
-    assert lines[:2] == [MOTHER_TITLE, MOTHER_EP5]
+    assert lines[:2] == [MOTHER_TITLE_BARRED, MOTHER_EP5]
     assert episodes_shown(data["content"]) == [5, 8, 11, 13]
 
 
@@ -166,7 +168,7 @@ async def test_autocomplete_offers_at_most_25_and_never_past_the_users_progress(
         assert len(got) <= 25
         return got
 
-    late_seen = False
+    episode_seen = False
     for typed in ("", "rouge", "who is", "gene"):
         gated = await choices(watcher, typed)
         assert gated, f"no suggestions for {typed!r}"
@@ -175,14 +177,17 @@ async def test_autocomplete_offers_at_most_25_and_never_past_the_users_progress(
             assert entry is not None, choice
             assert entry.first_episode <= 5, f"{entry.id} (first revealed in ep {entry.first_episode}) offered at ep 5"
             assert choice["name"] == entry.question[:100] or choice["name"].endswith("…")
-        ungated = await choices(newcomer, typed)
-        late_seen |= any(kb.entry(c["value"]).first_episode > 5 for c in ungated)
-    assert late_seen, "the newcomer never saw a later entry: the gate was not tested"
+        episode_seen |= any(kb.entry(c["value"]).first_episode > 0 for c in gated)
+        # No progress: a choice cannot hold spoiler bars, so only what the server's spoiler-free
+        # episode (0 here) shows is offered.
+        for choice in await choices(newcomer, typed):
+            assert kb.entry(choice["value"]).first_episode == 0, choice
+    assert episode_seen, "the watcher never saw an entry from an episode: the gate was not tested"
 
     # /mystery's topics are gated the same way
     topics = await choices(watcher, "", "mystery", "topic")
     assert topics and all(kb.mystery(c["value"]).first_episode <= 5 for c in topics)
-    assert any(kb.mystery(c["value"]).first_episode > 5 for c in await choices(newcomer, "", "mystery", "topic"))
+    assert all(kb.mystery(c["value"]).first_episode == 0 for c in await choices(newcomer, "", "mystery", "topic"))
 
     # choosing a suggestion sends the entry id; the bot answers that entry, within the horizon
     pick = (await choices(watcher, "rouge"))[0]
@@ -221,7 +226,8 @@ async def test_did_you_mean_button_answers_for_the_presser_within_their_progress
     suggestions = lore.ask(question).suggestions[:3]
     assert data["content"].startswith(f"I'm not sure what you mean by “{question}”. Did you mean:\n")
     shown = buttons(rec.original)
-    assert [b["label"] for b in shown] == [s.question[:80] for s in suggestions]
+    # numbered when a question must stay in spoiler bars (the server's horizon is 0)
+    assert [b["label"] for b in shown] == [s.button_label[:80] for s in suggestions]
     assert [b["custom_id"] for b in shown] == [f"lore:see:p:a:{s.entry_id}" for s in suggestions]
 
     # the presser has watched up to 5: the answer is theirs, gated at 5, not the asker's
@@ -232,14 +238,13 @@ async def test_did_you_mean_button_answers_for_the_presser_within_their_progress
     assert answer["content"].startswith(f"**{entry.question}**")
     assert max(episodes_shown(answer["content"])) <= 5
     assert not is_ephemeral(answer)  # asked publicly, so the pressed answer is public too
-    if entry.last_episode > 5:
-        assert "-# Episodes after 5 reveal more." in answer["content"]
+    assert "-# That is what is known as of episode 5; later episodes may reveal more." in answer["content"]
 
-    if hidden:  # a suggestion past the presser's progress is withheld for them, privately
+    if hidden:  # a suggestion past the presser's progress does not exist for them: privately
         press = await fake.click_button(rec.original, f"lore:see:p:a:{hidden[0].id}", user=presser)
         withheld = await reply(press)
         assert is_ephemeral(withheld)
-        assert withheld["content"].startswith("That is not revealed as of episode 5.")
+        assert withheld["content"].startswith("I can't answer that one as of episode 5:")
         assert "You told me you have watched up to episode 5" in withheld["content"]
     # the asker (no progress) pressing gets the whole answer
     mine = await reply(await fake.click_button(rec.original, f"lore:see:p:a:{entry.id}", user=asker))
@@ -257,18 +262,23 @@ async def test_progress_then_ask_withholds_later_reveals(world: World) -> None:
     data = await reply(await fake.send_slash_command("ask", {"question": "rouge mom"}, user=user, channel="progress"))
     content = data["content"]
     assert content.split("\n")[:3] == [
-        MOTHER_TITLE, MOTHER_EP5, "-# Episodes after 5 reveal more. Ask again when you have watched further.",
+        MOTHER_TITLE, MOTHER_EP5, "-# That is what is known as of episode 5; later episodes may reveal more.",
     ]
     assert "Eva" not in content and episodes_shown(content) == [5]
     assert content == lore.answer_entry(lore.kb.entry("rouge-mother"), upto=5).text
 
-    # an entry first revealed after episode 5 is not even confirmed to exist
-    late = next(e for e in lore.kb.entries.values() if e.first_episode > 5 and lore.ask(e.question).entry is e)
+    # an entry first revealed after episode 5 is not even confirmed to exist: asking about it gets
+    # what the knowledge at 5 makes of the words, here the one "can't answer" reply
+    late = next(
+        e for e in lore.kb.entries.values()
+        if e.first_episode > 5 and lore.ask(e.question).entry is e and lore.ask(e.question, upto=5).status is Verdict.UNKNOWN
+    )
     withheld = await reply(await fake.send_slash_command("ask", {"question": late.question}, user=user,
                                                          channel="progress"))
     assert is_ephemeral(withheld)
     assert withheld["content"] == (
-        "That is not revealed as of episode 5. Keep watching, or ask again once you have seen more.\n"
+        f"I can't answer “{late.question}” as of episode 5. A later episode may reveal it, or I may not know it "
+        "yet; questions I can't answer at all are passed on to the moderators.\n"
         "-# You told me you have watched up to episode 5; change that with /progress."
     )
     # the command's upto overrides the saved progress for one question
