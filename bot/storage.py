@@ -6,7 +6,9 @@ What is stored (the README repeats this for users):
 * per user: the episode they have watched up to, and when they set it (``/forget-me`` deletes it);
 * unanswered questions: the question text (normalised for counting), how often and when it was
   asked, per server; never who asked;
-* moderator actions: who did what, when (an audit trail for the server's moderators).
+* moderator actions: who did what, when (an audit trail for the server's moderators);
+* edits of the knowledge made from Discord: who, when, which entry, and the entry's lines in its
+  file before and after (``/lore-admin history entry:`` and ``undo``).
 
 Queries are tiny and local, so they run synchronously; the database is opened in WAL mode.
 """
@@ -60,6 +62,20 @@ CREATE TABLE IF NOT EXISTS audit_log (
     action TEXT NOT NULL,
     detail TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS knowledge_edits (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    guild_id INTEGER,
+    user_id INTEGER,
+    entry_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    file TEXT NOT NULL,
+    before TEXT NOT NULL,
+    after TEXT NOT NULL,
+    undoes INTEGER,
+    undone_by INTEGER
+);
+CREATE INDEX IF NOT EXISTS knowledge_edits_by_entry ON knowledge_edits (entry_id, id);
 """
 
 #: guild id used for direct messages and the CLI
@@ -93,6 +109,25 @@ class AuditRecord:
     user_id: int | None
     action: str
     detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeEdit:
+    """One edit of an entry made from Discord. ``before``/``after`` are the entry's lines in
+    ``file`` ("" before: the edit created the entry)."""
+
+    id: int
+    at: float
+    guild_id: int | None
+    user_id: int | None
+    entry_id: str
+    action: str
+    file: str
+    before: str
+    after: str
+    #: the edit this one undid (an undo), and the undo that undid this one
+    undoes: int | None = None
+    undone_by: int | None = None
 
 
 def _free_name(path: Path) -> Path:
@@ -280,6 +315,50 @@ class Storage:
             (time.time(), guild_id, user_id, action, detail),
         )
         log.info("moderator action: guild=%s user=%s %s: %s", guild_id, user_id, action, detail)
+
+    # -- knowledge edits -------------------------------------------------------------------------
+    def record_edit(
+        self,
+        *,
+        guild_id: int | None,
+        user_id: int | None,
+        entry_id: str,
+        action: str,
+        file: str,
+        before: str,
+        after: str,
+        undoes: int | None = None,
+    ) -> int:
+        """Store an edit; an undo (``undoes``) also marks the edit it undid. Returns the edit's id."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO knowledge_edits (at, guild_id, user_id, entry_id, action, file, before, after, undoes) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (time.time(), guild_id, user_id, entry_id, action, file, before, after, undoes),
+            )
+            edit_id = int(cursor.lastrowid or 0)
+            if undoes is not None:
+                db.execute("UPDATE knowledge_edits SET undone_by = ? WHERE id = ?", (edit_id, undoes))
+        return edit_id
+
+    def entry_edits(self, entry_id: str, limit: int = 10) -> list[KnowledgeEdit]:
+        """The edits of one entry, newest first."""
+        rows = self._db.execute(
+            "SELECT id, at, guild_id, user_id, entry_id, action, file, before, after, undoes, undone_by "
+            "FROM knowledge_edits WHERE entry_id = ? ORDER BY id DESC LIMIT ?",
+            (entry_id, limit),
+        ).fetchall()
+        return [KnowledgeEdit(*row) for row in rows]
+
+    def last_undoable_edit(self, entry_id: str) -> KnowledgeEdit | None:
+        """The newest edit of the entry that is neither an undo nor undone: what undo reverts."""
+        row = self._db.execute(
+            "SELECT id, at, guild_id, user_id, entry_id, action, file, before, after, undoes, undone_by "
+            "FROM knowledge_edits WHERE entry_id = ? AND undoes IS NULL AND undone_by IS NULL "
+            "ORDER BY id DESC LIMIT 1",
+            (entry_id,),
+        ).fetchone()
+        return KnowledgeEdit(*row) if row else None
 
     def audit_trail(self, guild_id: int | None, limit: int = 20) -> list[AuditRecord]:
         rows = self._db.execute(

@@ -8,7 +8,7 @@ words a moderator understands. Bad content never produces a traceback.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -207,9 +207,14 @@ def iter_knowledge_files(folder: Path) -> Iterator[Path]:
 
 
 @paused_gc()
-def load_knowledge(folder: str | Path) -> KnowledgeBase:
-    """Load and validate every YAML file in ``folder``; raise KnowledgeError listing all problems."""
+def load_knowledge(folder: str | Path, overrides: Mapping[Path, str] | None = None) -> KnowledgeBase:
+    """Load and validate every YAML file in ``folder``; raise KnowledgeError listing all problems.
+
+    ``overrides`` maps a file of the folder to the text to read instead of what is on disk: the
+    folder is validated as it would be with that change, before anything is written.
+    """
     folder = Path(folder)
+    overrides = {path.resolve(): text for path, text in (overrides or {}).items()}
     problems: list[Problem] = []
     if not folder.is_dir():
         raise KnowledgeError([Problem(display_path(folder), 0, "no such folder")])
@@ -222,7 +227,7 @@ def load_knowledge(folder: str | Path) -> KnowledgeBase:
 
     for path in files:
         reader = _FileReader(path, problems)
-        root = _compose(path, reader)
+        root = _compose(path, reader, overrides.get(path.resolve()) if overrides else None)
         if root is None:
             continue
         top = reader.mapping(root, "the file", required=(), optional=("series", "entries"))
@@ -260,9 +265,10 @@ def load_knowledge(folder: str | Path) -> KnowledgeBase:
     return KnowledgeBase(series=series, entries=entries, mysteries=mysteries, source_dir=folder)
 
 
-def _compose(path: Path, reader: _FileReader) -> yaml.Node | None:
+def _compose(path: Path, reader: _FileReader, text: str | None = None) -> yaml.Node | None:
     try:
-        text = path.read_text(encoding="utf-8")
+        if text is None:
+            text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         line = path.read_bytes()[: error.start].count(b"\n") + 1
         reader.problem(line, "the file is not UTF-8 text; save it as UTF-8")
