@@ -27,6 +27,7 @@ EXTENSIONS = (
     "bot.cogs.lore",
     "bot.cogs.progress",
     "bot.cogs.admin",
+    "bot.cogs.editing",  # after admin: it adds its commands to /lore-admin
     "bot.cogs.health",
 )
 

@@ -419,8 +419,13 @@ class Admin(commands.Cog):
             choices = [app_commands.Choice(name=current.strip()[:100], value=current.strip()[:100]), *choices[:24]]
         return choices
 
-    @admin.command(name="history", description="Recent moderator changes on this server, newest first")
-    async def history(self, interaction: discord.Interaction) -> None:
+    @admin.command(name="history", description="Recent moderator changes here; with entry: that entry's edits, with a diff")
+    @app_commands.describe(entry="An entry: its edits made from Discord, newest first, with what changed")
+    async def history(self, interaction: discord.Interaction, entry: str | None = None) -> None:
+        editing = self.bot.get_cog("Editing")
+        if entry is not None and editing is not None:  # bot.cogs.editing: the knowledge's edit history
+            await self._reply(interaction, editing.history_messages(entry.strip()))  # type: ignore[attr-defined]
+            return
         records = self.bot.storage.audit_trail(interaction.guild_id, limit=20)
         if not records:
             await self._reply(interaction, ["No moderator changes recorded here yet."])
@@ -430,6 +435,8 @@ class Admin(commands.Cog):
             who = f"<@{record.user_id}>" if record.user_id else "someone"
             lines.append(f"<t:{int(record.at)}:f> {who} · {escape(record.action)}: {escape(record.detail)}")
         await self._reply(interaction, _fit_lines(lines))
+
+    history.autocomplete("entry")(_entry_autocomplete)
 
 
 def _horizon_words(episode: int) -> str:
