@@ -24,6 +24,7 @@ from fakes import (
     choose,
     invoke,
     make_bot,
+    make_config,
     moderator,
     press,
     submit_modal,
@@ -33,9 +34,12 @@ WAIT = 5.0
 
 
 @pytest_asyncio.fixture
-async def bot(folder: Path) -> AsyncIterator[LoreBot]:
+async def bot(folder: Path, guild: FakeGuild) -> AsyncIterator[LoreBot]:
+    """The bot with ``guild`` as its home server: that server's moderators maintain the knowledge."""
     lore_bot = await make_bot(
-        knowledge_dir=folder, extensions=("bot.cogs.admin", "bot.cogs.editing", "bot.cogs.lore", "bot.cogs.progress")
+        knowledge_dir=folder,
+        extensions=("bot.cogs.admin", "bot.cogs.editing", "bot.cogs.lore", "bot.cogs.progress"),
+        config=make_config(knowledge_dir=folder, home_guild_id=guild.id),
     )
     try:
         yield lore_bot
@@ -242,11 +246,16 @@ async def test_add_then_remove_a_reveal_with_confirmation(bot: LoreBot, guild: F
 
 @pytest.mark.asyncio
 async def test_only_maintainers_may_edit(bot: LoreBot, guild: FakeGuild, folder: Path) -> None:
-    fan = FakeMember(guild=guild)
-    refused = await open_form(bot, guild, fan, "lore-admin reveal edit", entry="rouge-mother", episode=8)
-    assert refused.response.modal is None
-    assert "Only the knowledge's maintainers can change it" in refused.last.content
-    assert await autocomplete(bot, new_interaction(bot, guild, fan), "lore-admin entry edit", "entry", "rou") == []
+    original = (folder / "entries.yaml").read_bytes()
+    other_server = FakeGuild()
+    for user, where in ((FakeMember(guild=guild), guild), (moderator(guild=other_server), other_server)):
+        refused = await open_form(bot, where, user, "lore-admin reveal edit", entry="rouge-mother", episode=8)
+        assert refused.response.modal is None
+        assert "Only the knowledge's maintainers can change it" in refused.last.content
+        assert await autocomplete(bot, new_interaction(bot, where, user), "lore-admin entry edit", "entry", "rou") == []
+        undo = await open_form(bot, where, user, "lore-admin undo", entry="rouge-mother")
+        assert "Only the knowledge's maintainers can change it" in undo.last.content
+    assert (folder / "entries.yaml").read_bytes() == original
 
 
 @pytest.mark.asyncio

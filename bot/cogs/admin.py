@@ -424,7 +424,7 @@ class Admin(commands.Cog):
     async def history(self, interaction: discord.Interaction, entry: str | None = None) -> None:
         editing = self.bot.get_cog("Editing")
         if entry is not None and editing is not None:  # bot.cogs.editing: the knowledge's edit history
-            await self._reply(interaction, editing.history_messages(entry.strip()))  # type: ignore[attr-defined]
+            await self._reply(interaction, await editing.history_messages(entry.strip()))  # type: ignore[attr-defined]
             return
         records = self.bot.storage.audit_trail(interaction.guild_id, limit=20)
         if not records:

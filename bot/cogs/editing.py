@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import governance
 from bot.answering.render import escape, fit
 from bot.cogs import common
 from bot.knowledge.editing import fields as forms
@@ -102,6 +104,8 @@ class Draft:
     prepared: Prepared | None = None
     #: the fan's correction this draft answers (accepted from the mod-log)
     proposal_id: int | None = None
+    #: the server's spoiler-free horizon, for the preview
+    spoiler_free: int = 0
 
     def forms(self) -> list[str]:
         return [name for name, values in (("entry", self.entry_values), ("reveal", self.reveal_values)) if values is not None]
@@ -335,6 +339,11 @@ class EditingCog(commands.Cog, name="Editing"):
         self.bot = bot
         self._attached: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
 
+    async def storage(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Call the bot's storage, whether it is the plain or the async one (bot.storage)."""
+        result = getattr(self.bot.storage, method)(*args, **kwargs)
+        return await result if inspect.isawaitable(result) else result
+
     # -- wiring into /lore-admin ---------------------------------------------------------------
     def _admin_group(self) -> app_commands.Group:
         admin = self.bot.get_cog("Admin")
@@ -350,9 +359,7 @@ class EditingCog(commands.Cog, name="Editing"):
             description="Undo the last edit of an entry made from Discord (maintainers)",
             callback=self.undo_command,
         )
-        undo.autocomplete("entry")(self._undo_autocomplete)
-        undo.add_check(self.check_maintainer)
-        undo.error(self._undo_error)
+        undo.autocomplete("entry")(self._undo_autocomplete)  # the cog is its binding: its checks and errors below
         self._attached = [EntryCommands(self), RevealCommands(self), undo]
         for command in self._attached:
             group.add_command(command)
@@ -367,16 +374,12 @@ class EditingCog(commands.Cog, name="Editing"):
 
     # -- who may edit --------------------------------------------------------------------------
     def is_maintainer(self, interaction: discord.Interaction) -> bool:
-        """The home server's moderators and the maintainers the host lists (MAINTAINER_IDS)."""
-        config = self.bot.config
-        if interaction.user.id in getattr(config, "maintainer_ids", frozenset()):
-            return True
-        home = getattr(config, "home_guild_id", None)
+        """The knowledge's maintainers (bot.governance): the home server's moderators and MAINTAINER_IDS."""
         admin = self.bot.get_cog("Admin")
         is_moderator = getattr(admin, "is_moderator", None)
-        if interaction.guild_id is None or is_moderator is None:
-            return False
-        return (home is None or interaction.guild_id == home) and bool(is_moderator(interaction))
+        moderator_there = interaction.guild_id is not None and is_moderator is not None and bool(is_moderator(interaction))
+        maintainers = governance.Maintainers.from_config(self.bot.config)
+        return maintainers.includes(interaction.user.id, interaction.guild_id, moderator_there=moderator_there)
 
     async def check_maintainer(self, interaction: discord.Interaction) -> bool:
         if not self.is_maintainer(interaction):
@@ -392,7 +395,10 @@ class EditingCog(commands.Cog, name="Editing"):
             log.error("error in a knowledge edit", exc_info=(type(original), original, original.__traceback__))
         await common.send_quietly(interaction, message)
 
-    async def _undo_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        return await self.check_maintainer(interaction)  # /lore-admin undo (the groups check themselves)
+
+    async def cog_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await self.command_error(interaction, error)
 
     # -- choices -------------------------------------------------------------------------------
@@ -428,6 +434,10 @@ class EditingCog(commands.Cog, name="Editing"):
 
     def _draft(self, interaction: discord.Interaction, kind: str, file: str, **kwargs: Any) -> Draft:
         return Draft(kind, interaction.user.id, interaction.guild_id, file, **kwargs)
+
+    async def _horizon(self, draft: Draft) -> None:
+        settings = await self.storage("guild_settings", draft.guild_id)
+        draft.spoiler_free = settings.spoiler_free
 
     def _entry(self, entry_id: str) -> Entry | None:
         return self.bot.knowledge.lore.kb.entry(entry_id.strip())
@@ -528,6 +538,7 @@ class EditingCog(commands.Cog, name="Editing"):
             await self.show_errors(interaction, draft, refused)
             return
         draft.errors = {}
+        await self._horizon(draft)
         at = draft.episode if draft.kind != ENTRY_EDIT else None
         await self.show_preview(interaction, draft, at=at, edit=False)
 
@@ -551,7 +562,7 @@ class EditingCog(commands.Cog, name="Editing"):
     def preview_text(self, draft: Draft, at: int | None) -> str:
         prepared = draft.prepared
         assert prepared is not None
-        free = self.bot.storage.guild_settings(draft.guild_id).spoiler_free
+        free = draft.spoiler_free
         change = prepared.change
         head = f"**Preview, not saved yet.** {escape(_capital(change.describe()))} in `{escape(prepared.where)}`."
         who = "a fan with no progress set" if at is None else f"a fan who has watched up to episode {at}"
@@ -580,7 +591,7 @@ class EditingCog(commands.Cog, name="Editing"):
         except ChangeRefused as refused:
             await self.show_errors(interaction, draft, refused, edit=True)
             return
-        edit_id = self.record(interaction, prepared)
+        edit_id = await self.record(interaction, prepared)
         where = prepared.where
         await interaction.edit_original_response(
             content=f"Saved: {escape(prepared.change.describe())} in `{escape(where)}`. It is live now.\n"
@@ -603,15 +614,17 @@ class EditingCog(commands.Cog, name="Editing"):
             log.warning("saved %s but the reload failed: %s", change.describe(), outcome.report())
         return prepared
 
-    def record(self, interaction: discord.Interaction, prepared: Prepared, *, undoes: int | None = None) -> int:
+    async def record(self, interaction: discord.Interaction, prepared: Prepared, *, undoes: int | None = None) -> int:
+        """Store the edit (history, audit trail) and post the one mod-log line."""
         change = prepared.change
-        edit_id = self.bot.storage.record_edit(
+        edit_id: int = await self.storage(
+            "record_edit",
             guild_id=interaction.guild_id, user_id=interaction.user.id, entry_id=change.entry_id,
             action=change.kind if change.episode is None else f"{change.kind} {change.episode}",
             file=prepared.path.name, before=prepared.before_block, after=prepared.after_block,
             undoes=undoes,
         )
-        self.bot.storage.audit(interaction.guild_id, interaction.user.id, "edit", f"{change.describe()} in {prepared.where}")
+        await self.storage("audit", interaction.guild_id, interaction.user.id, "edit", f"{change.describe()} in {prepared.where}")
         line = f"✏️ <@{interaction.user.id}> {escape(change.describe())} · `{escape(prepared.where)}`"
         asyncio.get_running_loop().create_task(self.post_modlog(interaction.guild_id, line))
         return edit_id
@@ -628,7 +641,7 @@ class EditingCog(commands.Cog, name="Editing"):
     # -- undo and history ----------------------------------------------------------------------
     async def undo_command(self, interaction: discord.Interaction, entry: str) -> None:
         entry_id = entry.strip()
-        last = self.bot.storage.last_undoable_edit(entry_id)
+        last = await self.storage("last_undoable_edit", entry_id)
         if last is None:
             await common.send(interaction, f"There is no edit of '{escape(entry_id)}' made from Discord to undo.", ephemeral=True)
             return
@@ -640,7 +653,7 @@ class EditingCog(commands.Cog, name="Editing"):
             message = " ".join(m for messages in refused.errors.values() for m in messages)
             await common.send(interaction, f"**Not undone.** {escape(message)}", ephemeral=True)
             return
-        self.record(interaction, prepared, undoes=last.id)
+        await self.record(interaction, prepared, undoes=last.id)
         what = "removed the entry it created" if not last.before else f"put back '{escape(entry_id)}' as it was before"
         await common.send(
             interaction,
@@ -649,9 +662,9 @@ class EditingCog(commands.Cog, name="Editing"):
         )
         await common.send(interaction, _diff_message(prepared.diff()), ephemeral=True)
 
-    def history_messages(self, entry_id: str) -> list[str]:
+    async def history_messages(self, entry_id: str) -> list[str]:
         """``/lore-admin history entry:``: the entry's edits from Discord, newest first, with diffs."""
-        edits = self.bot.storage.entry_edits(entry_id, limit=10)
+        edits: list[KnowledgeEdit] = await self.storage("entry_edits", entry_id, limit=10)
         if not edits:
             return [f"No edits of '{escape(entry_id)}' were made from Discord (edits made in the files are in git, if the knowledge is kept there)."]
         lines = [f"**Edits of '{escape(entry_id)}' from Discord**, newest first:"]
