@@ -28,6 +28,7 @@ EXTENSIONS = (
     "bot.cogs.progress",
     "bot.cogs.admin",
     "bot.cogs.editing",  # after admin: it adds its commands to /lore-admin
+    "bot.cogs.corrections",  # after editing: Accept opens its forms
     "bot.cogs.health",
 )
 

@@ -28,6 +28,9 @@ from bot.knowledge.loader import Problem
 
 #: a proposal kind: add an alias (payload: entry, alias, episode)
 ALIAS = "alias"
+#: a proposal kind: a fan's correction of an answer (payload: entry, what, source); a maintainer
+#: makes it in the edit form that Accept opens (bot.cogs.corrections), so it has no applier
+CORRECTION = "correction"
 
 PENDING = "pending"
 #: claimed by a maintainer's press, being applied (set back to pending if the bot stops meanwhile)
@@ -138,9 +141,22 @@ def _apply_alias(folder: Path, payload: Mapping[str, Any]) -> Applied:
     return Applied(result.ok, result.message, result.problems)
 
 
+def correction_payload(entry_id: str, what: str, source: str) -> dict[str, Any]:
+    return {"entry": entry_id, "what": " ".join(what.split()), "source": " ".join(source.split())}
+
+
+def _describe_correction(payload: Mapping[str, Any]) -> str:
+    what = str(payload.get("what", ""))
+    return f"correct '{payload.get('entry')}': {what if len(what) <= 120 else what[:119] + '…'}"
+
+
+def _apply_correction(folder: Path, payload: Mapping[str, Any]) -> Applied:
+    return Applied(False, "A correction is made by a maintainer, in the edit form that Accept opens.")
+
+
 #: kind -> (describe the change in plain words, apply it to the knowledge folder)
-DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {ALIAS: _describe_alias}
-APPLIERS: dict[str, Callable[[Path, Mapping[str, Any]], Applied]] = {ALIAS: _apply_alias}
+DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {ALIAS: _describe_alias, CORRECTION: _describe_correction}
+APPLIERS: dict[str, Callable[[Path, Mapping[str, Any]], Applied]] = {ALIAS: _apply_alias, CORRECTION: _apply_correction}
 
 
 def describe(kind: str, payload: Mapping[str, Any]) -> str:

@@ -206,6 +206,13 @@ class FakeChannel:
     def permissions_for(self, member: Any) -> discord.Permissions:
         return getattr(member, "guild_permissions", discord.Permissions.none())
 
+    def get_partial_message(self, message_id: int) -> FakeMessage:
+        """A message the bot posted here (``channel.send``), to edit it later."""
+        found = next((m for m in self.messages if m.id == message_id), None)
+        if found is None:
+            raise DiscordRejected(f"no message {message_id} in #{self.name}: Discord answers 404 Unknown Message")
+        return found
+
     async def send(self, content: Any = None, **kwargs: Any) -> FakeMessage:
         message = _message(self, content, kwargs, via="channel", ephemeral=False)
         self.messages.append(message)

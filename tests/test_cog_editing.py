@@ -13,6 +13,7 @@ import pytest
 import pytest_asyncio
 
 from bot.app import LoreBot
+from bot.cogs.corrections import decision_view
 from bot.knowledge.loader import load_knowledge
 from fakes import (
     FakeChannel,
@@ -272,3 +273,109 @@ async def test_a_change_of_the_entry_after_the_preview_refuses_the_save(
     assert path.read_text() == hand  # the hand edit of the same entry is not overwritten
     assert "was changed by someone else since your preview; nothing was saved" in done.sent[0].content
     assert "Fix it" in done.sent[0].button_labels
+
+
+# -- fans' corrections -----------------------------------------------------------------------------
+@pytest_asyncio.fixture
+async def fixing_bot(folder: Path, guild: FakeGuild, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[LoreBot, FakeChannel, list[str]]]:
+    """The whole editing set, the home server's mod-log at hand, and DMs recorded."""
+    lore_bot = await make_bot(
+        knowledge_dir=folder,
+        extensions=("bot.cogs.admin", "bot.cogs.editing", "bot.cogs.corrections", "bot.cogs.lore", "bot.cogs.progress"),
+        config=make_config(knowledge_dir=folder, home_guild_id=guild.id),
+    )
+    modlog = guild.add_channel(name="mod-log")
+    lore_bot.storage.set_modlog_channel(guild.id, modlog.id)
+    monkeypatch.setattr(lore_bot, "get_channel", {modlog.id: modlog}.get)
+    dms: list[str] = []
+
+    class Fan:
+        async def send(self, text: str, **kwargs: object) -> None:
+            dms.append(text)
+
+    monkeypatch.setattr(lore_bot, "get_user", lambda user_id: Fan())
+    try:
+        yield lore_bot, modlog, dms
+    finally:
+        with suppress(AttributeError):
+            await asyncio.wait_for(lore_bot.close(), WAIT)
+
+
+@pytest.mark.asyncio
+async def test_a_fans_correction_goes_to_the_maintainers_and_back(
+    fixing_bot: tuple[LoreBot, FakeChannel, list[str]], guild: FakeGuild, maintainer: FakeMember, folder: Path
+) -> None:
+    bot, modlog, dms = fixing_bot
+    fan_server = FakeGuild()
+    fan = FakeMember(guild=fan_server)
+    asked = FakeInteraction(bot, user=fan, guild=fan_server)
+    await invoke(bot, asked, "ask", question="who is rouge redstar")
+    answer = asked.last
+    assert not answer.ephemeral and answer.button_labels == ["Suggest a correction"]
+    private = FakeInteraction(bot, user=fan, guild=fan_server)
+    await invoke(bot, private, "ask", question="who is gene's father", public=False)
+    assert private.last.button_labels == []  # only under public answers
+
+    pressed = FakeInteraction(bot, user=fan, guild=fan_server)
+    await press(pressed, answer, label="Suggest a correction")
+    form = pressed.response.modal
+    assert form is not None
+    sent = FakeInteraction(bot, user=fan, guild=fan_server)
+    await submit_modal(sent, form, {"lore-fix:what": "She is an android, not a girl.", "lore-fix:source": "https://example.org/ep1"})
+    assert "sent to the maintainers" in sent.last.content and sent.last.ephemeral
+    post = modlog.messages[-1]
+    assert "Correction #" in post.content and "She is an android, not a girl." in post.content
+    assert post.button_labels == ["Accept", "Reject"] and post.mentions_none
+
+    outsider = FakeInteraction(bot, user=FakeMember(guild=guild), guild=guild)
+    await press(outsider, post, label="Accept")
+    assert "Only the knowledge's maintainers" in outsider.last.content
+
+    accept = new_interaction(bot, guild, maintainer)
+    await press(accept, post, label="Accept")
+    which = accept.last
+    assert which.ephemeral
+    pick = new_interaction(bot, guild, maintainer)
+    await choose(pick, which, ["1"])
+    modal = pick.response.modal
+    assert modal is not None
+    assert boxes(modal)["Sources, one per line"] == "review of episode 1\nhttps://example.org/ep1"
+    done = await submit(bot, guild, maintainer, modal, **{
+        "What fans learn in this episode": "Rouge Redstar is an android who hunts the Immortal Nine.",
+    })
+    await press_button(bot, guild, maintainer, done.sent[0], "Save")
+    assert "android who hunts" in (folder / "entries.yaml").read_text()
+    assert "✅ Accepted by" in post.content and post.view is None
+    assert dms == ["Thanks for your suggested correction: the maintainers accepted it, and the answer is corrected."]
+
+
+@pytest.mark.asyncio
+async def test_corrections_are_rate_limited_and_rejections_reported(
+    fixing_bot: tuple[LoreBot, FakeChannel, list[str]], guild: FakeGuild, maintainer: FakeMember
+) -> None:
+    bot, modlog, dms = fixing_bot
+    fan = FakeMember(guild=guild)
+    replies = []
+    for number in range(4):
+        opened = FakeInteraction(bot, user=fan, guild=guild)
+        await invoke(bot, opened, "suggest", entry="rouge")
+        assert opened.response.modal is not None
+        sent = FakeInteraction(bot, user=fan, guild=guild)
+        await submit_modal(sent, opened.response.modal, {"lore-fix:what": f"Wrong {number}", "lore-fix:source": "ep 1"})
+        replies.append(sent.last.content)
+    assert "sent to the maintainers" in replies[2] and "Nothing was sent" in replies[3]
+    assert len(modlog.messages) == 3
+    bot.storage.set_progress(fan.id, 3)  # an entry past the fan's progress is not offered, nor opened
+    spoiler = FakeInteraction(bot, user=fan, guild=guild)
+    await invoke(bot, spoiler, "suggest", entry="late-twist")
+    assert spoiler.response.modal is None and "I don't know that answer" in spoiler.last.content
+
+    reject = new_interaction(bot, guild, maintainer)
+    await press(reject, modlog.messages[0], label="Reject")
+    assert "❌ Rejected by" in modlog.messages[0].content
+    assert dms == ["Thanks for your suggested correction. The maintainers looked at it and kept the answer as it is."]
+    # a second press on the same post (another maintainer's stale window) changes nothing
+    stale = await modlog.send("stale copy", view=decision_view(1))
+    again = new_interaction(bot, guild, maintainer)
+    await press(again, stale, label="Accept")
+    assert again.last.content == "Correction #1 is already rejected." and len(dms) == 1

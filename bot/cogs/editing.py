@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import inspect
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -338,6 +338,8 @@ class EditingCog(commands.Cog, name="Editing"):
     def __init__(self, bot: LoreBot) -> None:
         self.bot = bot
         self._attached: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
+        #: called after each save with (interaction, draft, "path:line") (bot.cogs.corrections)
+        self.saved_hooks: list[Callable[[discord.Interaction, Draft, str], Awaitable[None]]] = []
 
     async def storage(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """Call the bot's storage, whether it is the plain or the async one (bot.storage)."""
@@ -455,7 +457,7 @@ class EditingCog(commands.Cog, name="Editing"):
                             entry_values={name: "" for name in forms.ENTRY_FIELDS})
         await interaction.response.send_modal(self.modal(draft, "entry"))
 
-    async def start_entry_edit(self, interaction: discord.Interaction, entry_id: str) -> None:
+    async def start_entry_edit(self, interaction: discord.Interaction, entry_id: str, *, proposal_id: int | None = None) -> None:
         entry = self._entry(entry_id)
         if entry is None or entry.path is None:
             await common.send(interaction, f"There is no entry '{escape(entry_id)}'.", ephemeral=True)
@@ -465,7 +467,7 @@ class EditingCog(commands.Cog, name="Editing"):
         if problem:
             await common.send(interaction, escape(problem), ephemeral=True)
             return
-        draft = self._draft(interaction, ENTRY_EDIT, entry.path.name, entry_id=entry.id, entry_values=values)
+        draft = self._draft(interaction, ENTRY_EDIT, entry.path.name, entry_id=entry.id, entry_values=values, proposal_id=proposal_id)
         await interaction.response.send_modal(self.modal(draft, "entry"))
 
     async def start_reveal(self, interaction: discord.Interaction, kind: str, entry_id: str, episode: int,
@@ -597,10 +599,11 @@ class EditingCog(commands.Cog, name="Editing"):
             content=f"Saved: {escape(prepared.change.describe())} in `{escape(where)}`. It is live now.\n"
             f"-# Undo it with /lore-admin undo entry:{escape(prepared.change.entry_id)} (edit #{edit_id}).",
         )
-        await self.after_save(interaction, draft, prepared)
-
-    async def after_save(self, interaction: discord.Interaction, draft: Draft, prepared: Prepared) -> None:
-        """Hook for what follows a save (a fan's correction is answered here)."""
+        for hook in list(self.saved_hooks):
+            try:
+                await hook(interaction, draft, where)
+            except Exception:
+                log.exception("a hook after saving %s failed", prepared.change.describe())
 
     async def write(self, change: Change, *, expected_before: str | None) -> Prepared:
         """Save ``change`` and reload the knowledge at once (not waiting for the file watcher)."""
