@@ -70,18 +70,19 @@ class SuggestButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"l
 
 
 class SuggestModal(discord.ui.Modal, title="Suggest a correction"):
-    what: discord.ui.TextInput[Any] = discord.ui.TextInput(
-        label="What is wrong?", style=discord.TextStyle.paragraph, max_length=WHAT_CHARS,
-        placeholder="Which sentence, and what it should say", custom_id="lore-fix:what",
-    )
-    source: discord.ui.TextInput[Any] = discord.ui.TextInput(
-        label="Your source", style=discord.TextStyle.paragraph, max_length=SOURCE_CHARS,
-        placeholder="A link or an episode and minute", custom_id="lore-fix:source",
-    )
-
     def __init__(self, cog: CorrectionsCog, entry_id: str) -> None:
         super().__init__(timeout=900.0)
         self.cog, self.entry_id = cog, entry_id
+        self.what: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            style=discord.TextStyle.paragraph, max_length=WHAT_CHARS, custom_id="lore-fix:what",
+            placeholder="Which sentence, and what it should say",
+        )
+        self.source: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            style=discord.TextStyle.paragraph, max_length=SOURCE_CHARS, custom_id="lore-fix:source",
+            placeholder="A link, or an episode and the minute",
+        )
+        self.add_item(discord.ui.Label(text="What is wrong?", component=self.what))
+        self.add_item(discord.ui.Label(text="Your source", description="The maintainers check every correction against it.", component=self.source))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         await self.cog.suggested(interaction, self.entry_id, self.what.value, self.source.value)
