@@ -107,5 +107,8 @@ def test_applying_an_alias_proposal_teaches_it(folder: Path) -> None:
     assert applied.ok, applied.message
     aliases = [a.text for a in load_knowledge(folder).entry("rouge-mother").aliases]
     assert "the lady who built the red android" in aliases
-    unknown = apply(folder, Proposal(2, "correction", {}, OTHER, MODERATOR))
-    assert not unknown.ok and "kind 'correction'" in unknown.message
+    unknown = apply(folder, Proposal(2, "rename", {}, OTHER, MODERATOR))
+    assert not unknown.ok and "kind 'rename'" in unknown.message
+    # a fan's correction is made by a maintainer in the edit form (bot.cogs.corrections), never by itself
+    correction = apply(folder, Proposal(3, "correction", {"entry": "rouge", "what": "x", "source": "y"}, OTHER, MODERATOR))
+    assert not correction.ok and "edit form" in correction.message
