@@ -100,7 +100,7 @@ def corrections() -> ModuleType:
     return sys.modules["bot.cogs.corrections"]
 
 
-def _largest_draft(form: str) -> Any:
+def _largest_draft(form: str, *, with_errors: bool = True) -> Any:
     """A draft with every box full and a long error under each (what a form can be at most)."""
     boxes = editing().BOXES
     full = {name: ("x" * (boxes[name][3] - 8) + "\nline @ 8")[: boxes[name][3]] for name in boxes}
@@ -108,14 +108,15 @@ def _largest_draft(form: str) -> Any:
     return editing().Draft(
         ENTRY_NEW if form == "entry" else REVEAL_EDIT, 1, 1, "entries.yaml", entry_id="e" * 80, episode=13,
         entry_values={n: full[n] for n in forms.ENTRY_FIELDS}, reveal_values={n: full[n] for n in forms.REVEAL_FIELDS},
-        errors=errors,
+        errors=errors if with_errors else {},
     )
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("with_errors", [True, False])
 @pytest.mark.parametrize("form", ["entry", "reveal"])
-async def test_edit_forms_fit_discords_limits_at_their_largest(cog: Any, form: str) -> None:
-    modal = cog.modal(_largest_draft(form), form)
+async def test_edit_forms_fit_discords_limits_at_their_largest(cog: Any, form: str, with_errors: bool) -> None:
+    modal = cog.modal(_largest_draft(form, with_errors=with_errors), form)
     assert limit_problems(modal) == []
     assert len(modal.to_dict()["components"]) == (5 if form == "entry" else 2)
     if SPEC is not None:

@@ -18,8 +18,8 @@ told so. Everything here is ephemeral and never pings anyone.
 from __future__ import annotations
 
 import asyncio
-import logging
 import inspect
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -48,7 +48,7 @@ from bot.knowledge.editing.change import (
     save,
 )
 from bot.knowledge.editing.fields import GENERAL, FieldErrors
-from bot.knowledge.loader import MAX_QUESTION_CHARS, MAX_REVEAL_CHARS, display_path, iter_knowledge_files
+from bot.knowledge.loader import MAX_QUESTION_CHARS, MAX_REVEAL_CHARS, iter_knowledge_files
 from bot.knowledge.model import Entry
 from bot.storage import KnowledgeEdit
 
@@ -259,6 +259,7 @@ class PreviewView(DraftView):
     async def _pick(self, interaction: discord.Interaction) -> None:
         value = (interaction.data or {}).get("values", ["none"])[0]  # type: ignore[union-attr]
         at = None if value == "none" else int(value)
+        self.stop()  # the preview is shown again with a new view
         await self.cog.show_preview(interaction, self.draft, at=at, edit=True)
 
     async def _save(self, interaction: discord.Interaction) -> None:
@@ -267,9 +268,11 @@ class PreviewView(DraftView):
 
 
 # -- the cog -------------------------------------------------------------------------------------
-class EntryCommands(app_commands.Group):
-    def __init__(self, cog: EditingCog) -> None:
-        super().__init__(name="entry", description="Create or edit a knowledge entry (maintainers)")
+class _MaintainersGroup(app_commands.Group):
+    """A subcommand group of /lore-admin whose commands only maintainers may use."""
+
+    def __init__(self, cog: EditingCog, *, name: str, description: str) -> None:
+        super().__init__(name=name, description=description)
         self.cog = cog
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
@@ -277,6 +280,11 @@ class EntryCommands(app_commands.Group):
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:  # type: ignore[override]
         await self.cog.command_error(interaction, error)
+
+
+class EntryCommands(_MaintainersGroup):
+    def __init__(self, cog: EditingCog) -> None:
+        super().__init__(cog, name="entry", description="Create or edit a knowledge entry (maintainers)")
 
     @app_commands.command(name="new", description="Create an entry: a form for its question, phrasings and links")
     @app_commands.describe(
@@ -301,16 +309,9 @@ class EntryCommands(app_commands.Group):
         return self.cog.entry_choices(interaction, current)
 
 
-class RevealCommands(app_commands.Group):
+class RevealCommands(_MaintainersGroup):
     def __init__(self, cog: EditingCog) -> None:
-        super().__init__(name="reveal", description="Add, edit or remove what an episode reveals (maintainers)")
-        self.cog = cog
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
-        return await self.cog.check_maintainer(interaction)
-
-    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:  # type: ignore[override]
-        await self.cog.command_error(interaction, error)
+        super().__init__(cog, name="reveal", description="Add, edit or remove what an episode reveals (maintainers)")
 
     @app_commands.command(name="add", description="Add what an episode reveals about an entry")
     @app_commands.describe(entry="The entry", episode="The episode (0: production facts)", unconfirmed="The sources are weak or disagree")
