@@ -526,8 +526,10 @@ class Storage:
         return [AuditRecord(*row) for row in rows]
 
     # -- proposals (bot.governance) --------------------------------------------------------------
-    def add_proposal(self, kind: str, payload: Mapping[str, Any], guild_id: int, user_id: int) -> Proposal:
-        """Store a pending proposal, or return the same pending one when it was already proposed.
+    def add_proposal(
+        self, kind: str, payload: Mapping[str, Any], guild_id: int, user_id: int
+    ) -> tuple[Proposal, bool]:
+        """Store a pending proposal; returns it and True, or the same change already pending and False.
 
         Raises :class:`ProposalLimit` when the server already has its pending proposals' worth."""
         encoded = json.dumps(dict(payload), sort_keys=True, ensure_ascii=False)
@@ -553,7 +555,7 @@ class Storage:
                 proposal_id = int(same[0])
             found = self._proposal(db, proposal_id)
         assert found is not None
-        return found
+        return found, same is None
 
     def proposal(self, proposal_id: int) -> Proposal | None:
         return self._proposal(self._reader, proposal_id)
@@ -771,7 +773,9 @@ class AsyncStorage:
     async def last_undoable_edit(self, entry_id: str) -> KnowledgeEdit | None:
         return await self._read(self.sync.last_undoable_edit, entry_id)
 
-    async def add_proposal(self, kind: str, payload: Mapping[str, Any], guild_id: int, user_id: int) -> Proposal:
+    async def add_proposal(
+        self, kind: str, payload: Mapping[str, Any], guild_id: int, user_id: int
+    ) -> tuple[Proposal, bool]:
         return await self._write(self.sync.add_proposal, kind, payload, guild_id, user_id)
 
     async def proposal(self, proposal_id: int) -> Proposal | None:

@@ -96,7 +96,7 @@ async def close_bot(bot: LoreBot) -> None:
     """Unload the extensions (running their ``cog_unload``) and close the storage."""
     for extension in list(bot.extensions):
         await bot.unload_extension(extension)
-    bot.storage.close()
+    await bot.storage.close()
 
 
 def copy_knowledge(dest: Path, source: Path = MINI_KNOWLEDGE) -> Path:

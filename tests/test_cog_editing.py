@@ -285,7 +285,7 @@ async def fixing_bot(folder: Path, guild: FakeGuild, monkeypatch: pytest.MonkeyP
         config=make_config(knowledge_dir=folder, home_guild_id=guild.id),
     )
     modlog = guild.add_channel(name="mod-log")
-    lore_bot.storage.set_modlog_channel(guild.id, modlog.id)
+    await lore_bot.storage.set_modlog_channel(guild.id, modlog.id)
     monkeypatch.setattr(lore_bot, "get_channel", {modlog.id: modlog}.get)
     dms: list[str] = []
 
@@ -365,7 +365,7 @@ async def test_corrections_are_rate_limited_and_rejections_reported(
         replies.append(sent.last.content)
     assert "sent to the maintainers" in replies[2] and "Nothing was sent" in replies[3]
     assert len(modlog.messages) == 3
-    bot.storage.set_progress(fan.id, 3)  # an entry past the fan's progress is not offered, nor opened
+    await bot.storage.set_progress(fan.id, 3)  # an entry past the fan's progress is not offered, nor opened
     spoiler = FakeInteraction(bot, user=fan, guild=guild)
     await invoke(bot, spoiler, "suggest", entry="late-twist")
     assert spoiler.response.modal is None and "I don't know that answer" in spoiler.last.content

@@ -98,7 +98,7 @@ async def test_ask_answers_publicly_with_every_reveal_in_spoiler_bars(bot: Any, 
 
 @pytest.mark.asyncio
 async def test_server_horizon_lifts_the_bars_up_to_its_episode(bot: Any, cog: LoreCog, guild: FakeGuild) -> None:
-    bot.storage.set_spoiler_free(guild.id, 5)
+    bot.storage.sync.set_spoiler_free(guild.id, 5)
     message = await ask(cog, asker(bot, guild), "rouge mom")
     assert message.content.splitlines()[1:3] == [
         "Rouge and Gene share a mother; her identity is unrevealed. (ep 5)",
@@ -128,7 +128,7 @@ async def test_an_autocomplete_choice_value_is_the_entry_id(bot: Any, cog: LoreC
 
 @pytest.mark.asyncio
 async def test_entry_id_past_the_horizon_is_withheld_not_answered(bot: Any, cog: LoreCog) -> None:
-    bot.storage.set_progress(4242, 5)
+    bot.storage.sync.set_progress(4242, 5)
     message = await ask(cog, asker(bot, user=FakeMember(4242)), "late-twist")
     assert message.content == WITHHELD_5 + PROGRESS_HINT_5
     assert message.ephemeral is True
@@ -143,10 +143,10 @@ async def test_unknown_question_is_ephemeral_kind_and_recorded(bot: Any, cog: Lo
     )
     assert message.ephemeral is True
     await ask(cog, asker(bot, guild), "who voices naruto in the dub")
-    misses = bot.storage.top_misses(guild.id)
+    misses = bot.storage.sync.top_misses(guild.id)
     assert [(m.normalized, m.count) for m in misses] == [("voices naruto dub", 2)]
-    assert bot.storage.counter(guild.id, "missed") == 2
-    assert bot.storage.counter(guild.id, "answered") == 0
+    assert bot.storage.sync.counter(guild.id, "missed") == 2
+    assert bot.storage.sync.counter(guild.id, "answered") == 0
 
 
 @pytest.mark.asyncio
@@ -154,7 +154,7 @@ async def test_blank_question_gets_an_example_and_is_not_recorded(bot: Any, cog:
     message = await ask(cog, asker(bot, guild), "   ")
     assert message.content == "Ask me something about Metallic Rouge, for example: who is Rouge's mother?"
     assert message.ephemeral is True
-    assert bot.storage.top_misses(guild.id) == []
+    assert bot.storage.sync.top_misses(guild.id) == []
 
 
 @pytest.mark.asyncio
@@ -170,7 +170,7 @@ async def test_injected_markup_is_escaped_and_pings_nobody(bot: Any, cog: LoreCo
 async def test_answered_questions_are_counted(bot: Any, cog: LoreCog, guild: FakeGuild) -> None:
     await ask(cog, asker(bot, guild), "rouge mom")
     await ask(cog, asker(bot, guild), "gene", public=False)
-    assert bot.storage.counter(guild.id, "answered") == 2
+    assert bot.storage.sync.counter(guild.id, "answered") == 2
 
 
 @pytest.mark.asyncio
@@ -180,7 +180,7 @@ async def test_direct_messages_work_with_everything_in_bars(bot: Any, cog: LoreC
     message = await ask(cog, interaction, "rouge mom")
     assert message.content == MOTHER_ALL
     await ask(cog, asker(bot, dm=True), "naruto")
-    assert [m.normalized for m in bot.storage.top_misses(NO_GUILD)] == ["naruto"]
+    assert [m.normalized for m in bot.storage.sync.top_misses(NO_GUILD)] == ["naruto"]
 
 
 @pytest.mark.asyncio
@@ -213,7 +213,7 @@ async def test_progress_then_ask_withholds_later_reveals(bot: Any, cog: LoreCog)
 
 @pytest.mark.asyncio
 async def test_upto_option_beats_saved_progress(bot: Any, cog: LoreCog) -> None:
-    bot.storage.set_progress(502, 2)
+    bot.storage.sync.set_progress(502, 2)
     message = await ask(cog, asker(bot, user=FakeMember(502)), "rouge mom", upto=5)
     assert message.content == MOTHER_UPTO_5
     withheld = await ask(cog, asker(bot, user=FakeMember(502)), "alter", upto=5)
@@ -223,9 +223,9 @@ async def test_upto_option_beats_saved_progress(bot: Any, cog: LoreCog) -> None:
 @pytest.mark.asyncio
 async def test_withheld_and_unknown_are_not_recorded_as_answers(bot: Any, cog: LoreCog, guild: FakeGuild) -> None:
     await ask(cog, asker(bot, guild), "alter", upto=5)
-    assert bot.storage.counter(guild.id, "answered") == 0
-    assert bot.storage.counter(guild.id, "withheld") == 1
-    assert bot.storage.top_misses(guild.id) == []
+    assert bot.storage.sync.counter(guild.id, "answered") == 0
+    assert bot.storage.sync.counter(guild.id, "withheld") == 1
+    assert bot.storage.sync.top_misses(guild.id) == []
 
 
 # -- did you mean --------------------------------------------------------------------------------
@@ -270,7 +270,7 @@ async def test_a_guess_offers_up_to_three_buttons_labelled_with_questions(bot: A
 
 @pytest.mark.asyncio
 async def test_buttons_are_gated_by_the_askers_horizon(bot: Any, cog: LoreCog, guessing: Any) -> None:
-    bot.storage.set_progress(601, 4)
+    bot.storage.sync.set_progress(601, 4)
     message = await ask(cog, asker(bot, user=FakeMember(601)), "rouge father")
     assert guessing == [4]
     assert message.button_labels == ["Who is Rouge Redstar?", "Which studio made Metallic Rouge?"]
@@ -284,7 +284,7 @@ async def test_real_guesses_never_offer_an_entry_past_the_askers_progress(bot: A
     questions = ["rouge father", "gene mom", "mom dad", "rouge gene", "mother father", "who is the mother or father"]
     offered = 0
     for n, question in enumerate(questions):
-        bot.storage.set_progress(610 + n, 4)
+        bot.storage.sync.set_progress(610 + n, 4)
         message = await ask(cog, asker(bot, user=FakeMember(610 + n)), question)
         assert "Who is Rouge's mother?" not in message.content and "Alter" not in message.content, question
         assert not {"Who is Rouge's mother?", "What is the Alter?"} & set(message.button_labels), question
@@ -303,21 +303,21 @@ async def test_pressing_answers_for_the_presser_with_their_horizon(
     channel = guild.add_channel(name="lore")
     question = await ask(cog, asker(bot, guild, channel), "rouge father")
 
-    bot.storage.set_progress(702, 5)
+    bot.storage.sync.set_progress(702, 5)
     fan_at_5 = asker(bot, guild, channel, user=FakeMember(702))
     await press(fan_at_5, question, label="Who is Rouge's mother?")
     assert fan_at_5.last.content == MOTHER_UPTO_5
     assert fan_at_5.last.ephemeral is False
     assert fan_at_5.last.mentions_none
 
-    bot.storage.set_progress(703, 2)
+    bot.storage.sync.set_progress(703, 2)
     fan_at_2 = asker(bot, guild, channel, user=FakeMember(703))
     await press(fan_at_2, question, label="Who is Rouge's mother?")
     assert fan_at_2.last.content == "That is not revealed as of episode 2. Keep watching, or ask again once you have seen more." + (
         "\n-# You told me you have watched up to episode 2; change that with /progress."
     )
     assert fan_at_2.last.ephemeral is True
-    assert bot.storage.counter(guild.id, "answered") == 1
+    assert bot.storage.sync.counter(guild.id, "answered") == 1
 
 
 @pytest.mark.asyncio
@@ -506,12 +506,12 @@ async def test_autocomplete_suggests_questions_with_entry_ids_as_values(bot: Any
 async def test_autocomplete_never_offers_an_entry_past_the_users_progress(bot: Any) -> None:
     everything = {c.value for c in await autocomplete(bot, asker(bot), "ask", "question", "")}
     assert everything == {"rouge-mother", "gene-father", "rouge", "studio", "late-twist"}
-    bot.storage.set_progress(1001, 5)
+    bot.storage.sync.set_progress(1001, 5)
     fan = FakeMember(1001)
     for typed in ["", "a", "alter", "what is the alter", "rouge", "mother"]:
         values = {c.value for c in await autocomplete(bot, asker(bot, user=fan), "ask", "question", typed)}
         assert "late-twist" not in values, typed  # first revealed at 9
-    bot.storage.set_progress(1002, 4)
+    bot.storage.sync.set_progress(1002, 4)
     values = {c.value for c in await autocomplete(bot, asker(bot, user=FakeMember(1002)), "ask", "question", "mother")}
     assert "rouge-mother" not in values  # first revealed at 5
     shown = {c.value for c in await autocomplete(bot, asker(bot, user=FakeMember(1002)), "ask", "question", "")}
@@ -520,7 +520,7 @@ async def test_autocomplete_never_offers_an_entry_past_the_users_progress(bot: A
 
 @pytest.mark.asyncio
 async def test_autocomplete_reads_the_upto_being_typed_first(bot: Any) -> None:
-    bot.storage.set_progress(1003, 13)
+    bot.storage.sync.set_progress(1003, 13)
     values = {
         c.value
         for c in await autocomplete(bot, asker(bot, user=FakeMember(1003)), "ask", "question", "", upto=2)
@@ -596,7 +596,7 @@ async def test_mystery_mother_as_of_episode_5(bot: Any, cog: LoreCog) -> None:
 
 @pytest.mark.asyncio
 async def test_mystery_unknown_lists_the_mysteries_the_user_may_see(bot: Any, cog: LoreCog, guild: FakeGuild) -> None:
-    bot.storage.set_progress(1101, 3)
+    bot.storage.sync.set_progress(1101, 3)
     interaction = asker(bot, guild, user=FakeMember(1101))
     await cog.mystery.callback(cog, interaction, topic="naruto")  # type: ignore[arg-type]
     assert interaction.last.content == (
@@ -604,12 +604,12 @@ async def test_mystery_unknown_lists_the_mysteries_the_user_may_see(bot: Any, co
         "-# Mysteries I know: father"
     )
     assert interaction.last.ephemeral is True
-    assert [m.normalized for m in bot.storage.top_misses(guild.id)] == ["naruto"]
+    assert [m.normalized for m in bot.storage.sync.top_misses(guild.id)] == ["naruto"]
 
 
 @pytest.mark.asyncio
 async def test_mystery_past_progress_is_withheld(bot: Any, cog: LoreCog) -> None:
-    bot.storage.set_progress(1102, 2)
+    bot.storage.sync.set_progress(1102, 2)
     interaction = asker(bot, user=FakeMember(1102))
     await cog.mystery.callback(cog, interaction, topic="mother")  # type: ignore[arg-type]
     assert interaction.last.content == (
@@ -626,7 +626,7 @@ async def test_mystery_autocomplete_is_gated_by_progress(bot: Any) -> None:
         app_commands.Choice(name="father: Who is Gene's father?", value="father"),
         app_commands.Choice(name="mother: Who is Rouge's mother?", value="mother"),
     ]
-    bot.storage.set_progress(1103, 3)
+    bot.storage.sync.set_progress(1103, 3)
     gated = await autocomplete(bot, asker(bot, user=FakeMember(1103)), "mystery", "topic", "mo")
     assert [c.value for c in gated] == []
     assert [c.value for c in await autocomplete(bot, asker(bot, user=FakeMember(1103)), "mystery", "topic", "")] == ["father"]
@@ -648,7 +648,7 @@ async def test_episode_shows_title_and_reveals_under_bars(bot: Any, cog: LoreCog
 
 @pytest.mark.asyncio
 async def test_episode_past_progress_is_withheld_and_unknown_episode_explained(bot: Any, cog: LoreCog) -> None:
-    bot.storage.set_progress(1201, 5)
+    bot.storage.sync.set_progress(1201, 5)
     interaction = asker(bot, user=FakeMember(1201))
     await cog.episode.callback(cog, interaction, number=8)  # type: ignore[arg-type]
     assert interaction.last.content == WITHHELD_5 + PROGRESS_HINT_5

@@ -65,11 +65,12 @@ def test_without_a_home_server_only_listed_users_maintain() -> None:
 def test_proposals_are_stored_deduplicated_capped_and_decided_once(tmp_path: Path) -> None:
     storage = Storage.open(tmp_path / "lore.sqlite3")
     payload = alias_payload("rouge-mother", "the lady who built rouge", None)
-    first = storage.add_proposal(ALIAS, payload, OTHER, MODERATOR)
+    first, created = storage.add_proposal(ALIAS, payload, OTHER, MODERATOR)
+    assert created
     assert (first.status, first.kind, dict(first.payload)) == (PENDING, ALIAS, payload)
     assert first.summary == "add the alias 'the lady who built rouge' to 'rouge-mother'"
-    again = storage.add_proposal(ALIAS, payload, OTHER, MODERATOR + 1)
-    assert again.id == first.id  # the same change proposed twice waits once
+    again, created = storage.add_proposal(ALIAS, payload, OTHER, MODERATOR + 1)
+    assert (again.id, created) == (first.id, False)  # the same change proposed twice waits once
 
     storage.set_proposal_message(first.id, 55, 66)
     claimed = storage.claim_proposal(first.id, MAINTAINER)
@@ -92,7 +93,7 @@ def test_proposals_are_stored_deduplicated_capped_and_decided_once(tmp_path: Pat
 def test_a_proposal_being_decided_when_the_bot_stopped_is_pending_again(tmp_path: Path) -> None:
     path = tmp_path / "lore.sqlite3"
     storage = Storage.open(path)
-    proposal = storage.add_proposal(ALIAS, alias_payload("rouge", "red one", None), OTHER, MODERATOR)
+    proposal, _ = storage.add_proposal(ALIAS, alias_payload("rouge", "red one", None), OTHER, MODERATOR)
     assert storage.claim_proposal(proposal.id, MAINTAINER) is not None
     storage.close()
     reopened = Storage.open(path)

@@ -14,7 +14,6 @@ A fan may suggest a few corrections an hour (:data:`SUGGEST_RATE`); a server may
 
 from __future__ import annotations
 
-import inspect
 import logging
 import re
 from typing import TYPE_CHECKING, Any
@@ -161,10 +160,6 @@ class CorrectionsCog(commands.Cog, name="Corrections"):
     def _editing(self) -> EditingCog | None:
         return self.bot.get_cog("Editing")  # type: ignore[return-value]
 
-    async def storage(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        result = getattr(self.bot.storage, method)(*args, **kwargs)
-        return await result if inspect.isawaitable(result) else result
-
     # -- the hook under public answers (bot.cogs.lore asks for it) ------------------------------
     def answer_view(self, entry_id: str) -> discord.ui.View | None:
         """"Suggest a correction" for a public answer of ``entry_id`` (None if it cannot fit)."""
@@ -186,7 +181,7 @@ class CorrectionsCog(commands.Cog, name="Corrections"):
         """Only entries the fan may see (their progress): autocomplete cannot hide spoilers."""
         try:
             lore = common.lore_of(interaction)
-            h = common.horizon(interaction)
+            h = await common.horizon(interaction)
             entries = lore.suggest(current or "", upto=h.upto, limit=25)
             return [app_commands.Choice(name=common.clip(e.question, 100) or e.id, value=e.id) for e in entries if len(e.id) <= 100]
         except Exception:
@@ -196,7 +191,7 @@ class CorrectionsCog(commands.Cog, name="Corrections"):
     async def open_suggestion(self, interaction: discord.Interaction, entry_id: str) -> None:
         lore = common.lore_of(interaction)
         entry = lore.kb.entry(entry_id)
-        h = common.horizon(interaction)
+        h = await common.horizon(interaction)
         if entry is None or not entry.visible_to(lore.clamp_upto(h.upto)):
             await common.send(interaction, "I don't know that answer. Pick one from the list as you type.", ephemeral=True)
             return
@@ -206,7 +201,7 @@ class CorrectionsCog(commands.Cog, name="Corrections"):
         await interaction.response.send_modal(SuggestModal(self, entry.id))
 
     def _takes_suggestions(self) -> bool:
-        return governance.Maintainers.from_config(self.bot.config).takes_proposals
+        return self.bot.maintainers.takes_proposals
 
     async def suggested(self, interaction: discord.Interaction, entry_id: str, what: str, source: str) -> None:
         wait = self.cooldown.hit(interaction.user.id)
@@ -220,8 +215,12 @@ class CorrectionsCog(commands.Cog, name="Corrections"):
             )
             return
         payload = governance.correction_payload(entry_id, what, source)
+        home = self.bot.maintainers.home_guild_id
+        if home is None or (await self.bot.storage.guild_settings(home)).modlog_channel_id is None:
+            await common.send(interaction, NOT_SET_UP, ephemeral=True)
+            return
         try:
-            proposal = await self.storage("add_proposal", governance.CORRECTION, payload, interaction.guild_id or 0, interaction.user.id)
+            proposal, _ = await self.bot.storage.add_proposal(governance.CORRECTION, payload, interaction.guild_id or 0, interaction.user.id)
         except ProposalLimit:
             await common.send(interaction, "The maintainers have many suggestions from here to read already; please try again later. Nothing was sent.", ephemeral=True)
             return
@@ -229,9 +228,11 @@ class CorrectionsCog(commands.Cog, name="Corrections"):
             log.warning("could not store a correction: %s", error)
             await common.send(interaction, "Sorry, I could not send that right now; please try again in a moment.", ephemeral=True)
             return
-        posted = await self.post(proposal)
-        if not posted:
-            await common.send(interaction, NOT_SET_UP, ephemeral=True)
+        if proposal.message_id is None and not await self.post(proposal):
+            # not left pending unposted (the generic queue would re-post it without this cog's buttons)
+            await self.bot.storage.claim_proposal(proposal.id, interaction.user.id)
+            await self.bot.storage.decide_proposal(proposal.id, governance.REJECTED, interaction.user.id, "could not be posted")
+            await common.send(interaction, "Sorry, I could not pass that on right now; please try again later. Nothing was sent.", ephemeral=True)
             return
         await common.send(
             interaction,
@@ -255,10 +256,10 @@ class CorrectionsCog(commands.Cog, name="Corrections"):
 
     async def post(self, proposal: governance.Proposal) -> bool:
         """Post the correction in the home server's mod-log with Accept and Reject."""
-        home = self.bot.config.home_guild_id
+        home = self.bot.maintainers.home_guild_id
         if home is None:
             return False
-        settings = await self.storage("guild_settings", home)
+        settings = await self.bot.storage.guild_settings(home)
         channel_id = settings.modlog_channel_id
         if channel_id is None:
             return False
@@ -268,26 +269,26 @@ class CorrectionsCog(commands.Cog, name="Corrections"):
         except discord.HTTPException as error:
             log.warning("cannot post correction %s in the home mod-log: %s", proposal.id, error)
             return False
-        await self.storage("set_proposal_message", proposal.id, channel_id, message.id)
+        await self.bot.storage.set_proposal_message(proposal.id, channel_id, message.id)
         return True
 
     # -- Accept / Reject -----------------------------------------------------------------------
     async def decide(self, interaction: discord.Interaction, verb: str, proposal_id: int) -> None:
         editing = self._editing()
-        if editing is None or not editing.is_maintainer(interaction):
+        if editing is None or not await editing.is_maintainer(interaction):
             await common.send(interaction, "Only the knowledge's maintainers can decide on corrections.", ephemeral=True)
             return
-        proposal: governance.Proposal | None = await self.storage("proposal", proposal_id)
+        proposal: governance.Proposal | None = await self.bot.storage.proposal(proposal_id)
         if proposal is None or proposal.status not in (governance.PENDING, governance.DECIDING):
             decided = proposal.status if proposal is not None else "gone"
             await common.send(interaction, f"Correction #{proposal_id} is already {decided}.", ephemeral=True)
             return
         if verb == "reject":
-            claimed = await self.storage("claim_proposal", proposal_id, interaction.user.id)
+            claimed = await self.bot.storage.claim_proposal(proposal_id, interaction.user.id)
             if claimed is None:
                 await common.send(interaction, f"Correction #{proposal_id} is being decided by someone else.", ephemeral=True)
                 return
-            await self.storage("decide_proposal", proposal_id, governance.REJECTED, interaction.user.id)
+            await self.bot.storage.decide_proposal(proposal_id, governance.REJECTED, interaction.user.id)
             await interaction.response.edit_message(content=self.post_text(proposal, f"❌ Rejected by <@{interaction.user.id}>."), view=None)
             await self.tell_fan(proposal, "Thanks for your suggested correction. The maintainers looked at it and kept the answer as it is.")
             return
@@ -319,11 +320,11 @@ class CorrectionsCog(commands.Cog, name="Corrections"):
         """A draft opened from Accept was saved: the correction is accepted; the fan is told."""
         if draft.proposal_id is None:
             return
-        proposal: governance.Proposal | None = await self.storage("proposal", draft.proposal_id)
+        proposal: governance.Proposal | None = await self.bot.storage.proposal(draft.proposal_id)
         if proposal is None or proposal.status not in (governance.PENDING, governance.DECIDING):
             return
-        await self.storage("claim_proposal", proposal.id, interaction.user.id)
-        await self.storage("decide_proposal", proposal.id, governance.ACCEPTED, interaction.user.id, where)
+        await self.bot.storage.claim_proposal(proposal.id, interaction.user.id)
+        await self.bot.storage.decide_proposal(proposal.id, governance.ACCEPTED, interaction.user.id, where)
         if proposal.channel_id and proposal.message_id:
             channel: Any = self.bot.get_channel(proposal.channel_id) or self.bot.get_partial_messageable(proposal.channel_id)
             try:

@@ -18,7 +18,6 @@ told so. Everything here is ephemeral and never pings anyone.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -28,7 +27,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import governance
 from bot.answering.render import escape, fit
 from bot.cogs import common
 from bot.knowledge.editing import fields as forms
@@ -306,7 +304,7 @@ class EntryCommands(_MaintainersGroup):
 
     @edit.autocomplete("entry")
     async def _entry_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return self.cog.entry_choices(interaction, current)
+        return await self.cog.entry_choices(interaction, current)
 
 
 class RevealCommands(_MaintainersGroup):
@@ -332,7 +330,7 @@ class RevealCommands(_MaintainersGroup):
     @edit.autocomplete("entry")
     @remove.autocomplete("entry")
     async def _entry_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return self.cog.entry_choices(interaction, current)
+        return await self.cog.entry_choices(interaction, current)
 
 
 class EditingCog(commands.Cog, name="Editing"):
@@ -341,11 +339,6 @@ class EditingCog(commands.Cog, name="Editing"):
         self._attached: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
         #: called after each save with (interaction, draft, "path:line") (bot.cogs.corrections)
         self.saved_hooks: list[Callable[[discord.Interaction, Draft, str], Awaitable[None]]] = []
-
-    async def storage(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        """Call the bot's storage, whether it is the plain or the async one (bot.storage)."""
-        result = getattr(self.bot.storage, method)(*args, **kwargs)
-        return await result if inspect.isawaitable(result) else result
 
     # -- wiring into /lore-admin ---------------------------------------------------------------
     def _admin_group(self) -> app_commands.Group:
@@ -376,16 +369,14 @@ class EditingCog(commands.Cog, name="Editing"):
         self._attached = []
 
     # -- who may edit --------------------------------------------------------------------------
-    def is_maintainer(self, interaction: discord.Interaction) -> bool:
-        """The knowledge's maintainers (bot.governance): the home server's moderators and MAINTAINER_IDS."""
+    async def is_maintainer(self, interaction: discord.Interaction) -> bool:
+        """The knowledge's maintainers (bot.governance, as the Admin cog decides it for teach and reload)."""
         admin = self.bot.get_cog("Admin")
-        is_moderator = getattr(admin, "is_moderator", None)
-        moderator_there = interaction.guild_id is not None and is_moderator is not None and bool(is_moderator(interaction))
-        maintainers = governance.Maintainers.from_config(self.bot.config)
-        return maintainers.includes(interaction.user.id, interaction.guild_id, moderator_there=moderator_there)
+        check = getattr(admin, "is_maintainer", None)
+        return check is not None and bool(await check(interaction))
 
     async def check_maintainer(self, interaction: discord.Interaction) -> bool:
-        if not self.is_maintainer(interaction):
+        if not await self.is_maintainer(interaction):
             log.info("refused a knowledge edit for user %s in guild %s", interaction.user.id, interaction.guild_id)
             raise app_commands.CheckFailure(REFUSAL)
         return True
@@ -413,8 +404,8 @@ class EditingCog(commands.Cog, name="Editing"):
     def _entry_files(self) -> set[str]:
         return {e.path.name for e in self.bot.knowledge.lore.kb.entries.values() if e.path is not None}
 
-    def entry_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        if not self.is_maintainer(interaction):
+    async def entry_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        if not await self.is_maintainer(interaction):
             return []
         lore = self.bot.knowledge.lore
         typed = current.strip().lower()
@@ -424,7 +415,7 @@ class EditingCog(commands.Cog, name="Editing"):
         return [app_commands.Choice(name=common.clip(f"{e.id} · {e.question}", 100), value=e.id) for e in found[:25]]
 
     async def _undo_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return self.entry_choices(interaction, current)
+        return await self.entry_choices(interaction, current)
 
     # -- starting a draft ----------------------------------------------------------------------
     def modal(self, draft: Draft, form: str) -> DraftModal:
@@ -439,7 +430,7 @@ class EditingCog(commands.Cog, name="Editing"):
         return Draft(kind, interaction.user.id, interaction.guild_id, file, **kwargs)
 
     async def _horizon(self, draft: Draft) -> None:
-        settings = await self.storage("guild_settings", draft.guild_id)
+        settings = await self.bot.storage.guild_settings(draft.guild_id)
         draft.spoiler_free = settings.spoiler_free
 
     def _entry(self, entry_id: str) -> Entry | None:
@@ -621,14 +612,13 @@ class EditingCog(commands.Cog, name="Editing"):
     async def record(self, interaction: discord.Interaction, prepared: Prepared, *, undoes: int | None = None) -> int:
         """Store the edit (history, audit trail) and post the one mod-log line."""
         change = prepared.change
-        edit_id: int = await self.storage(
-            "record_edit",
+        edit_id: int = await self.bot.storage.record_edit(
             guild_id=interaction.guild_id, user_id=interaction.user.id, entry_id=change.entry_id,
             action=change.kind if change.episode is None else f"{change.kind} {change.episode}",
             file=prepared.path.name, before=prepared.before_block, after=prepared.after_block,
             undoes=undoes,
         )
-        await self.storage("audit", interaction.guild_id, interaction.user.id, "edit", f"{change.describe()} in {prepared.where}")
+        await self.bot.storage.audit(interaction.guild_id, interaction.user.id, "edit", f"{change.describe()} in {prepared.where}")
         line = f"✏️ <@{interaction.user.id}> {escape(change.describe())} · `{escape(prepared.where)}`"
         asyncio.get_running_loop().create_task(self.post_modlog(interaction.guild_id, line))
         return edit_id
@@ -638,14 +628,14 @@ class EditingCog(commands.Cog, name="Editing"):
         post = getattr(admin, "post_modlog", None)
         if post is None:
             return
-        targets = [g for g in dict.fromkeys([getattr(self.bot.config, "home_guild_id", None), guild_id]) if g is not None]
+        targets = [g for g in dict.fromkeys([self.bot.maintainers.home_guild_id, guild_id]) if g is not None]
         for target in targets:
             await post(target, [line])
 
     # -- undo and history ----------------------------------------------------------------------
     async def undo_command(self, interaction: discord.Interaction, entry: str) -> None:
         entry_id = entry.strip()
-        last = await self.storage("last_undoable_edit", entry_id)
+        last = await self.bot.storage.last_undoable_edit(entry_id)
         if last is None:
             await common.send(interaction, f"There is no edit of '{escape(entry_id)}' made from Discord to undo.", ephemeral=True)
             return
@@ -668,7 +658,7 @@ class EditingCog(commands.Cog, name="Editing"):
 
     async def history_messages(self, entry_id: str) -> list[str]:
         """``/lore-admin history entry:``: the entry's edits from Discord, newest first, with diffs."""
-        edits: list[KnowledgeEdit] = await self.storage("entry_edits", entry_id, limit=10)
+        edits: list[KnowledgeEdit] = await self.bot.storage.entry_edits(entry_id, limit=10)
         if not edits:
             return [f"No edits of '{escape(entry_id)}' were made from Discord (edits made in the files are in git, if the knowledge is kept there)."]
         lines = [f"**Edits of '{escape(entry_id)}' from Discord**, newest first:"]

@@ -183,8 +183,8 @@ class LoreCog(commands.Cog, name="Lore"):
         if not await self._allow(interaction):
             return
         lore = common.lore_of(interaction)
-        h = common.horizon(interaction, upto)
-        free = common.spoiler_free(interaction)
+        h = await common.horizon(interaction, upto)
+        free = await common.spoiler_free(interaction)
         # An autocomplete choice sends the entry's id; anything else is a typed question.
         entry = lore.kb.entry(question.strip())
         if entry is not None:
@@ -202,7 +202,7 @@ class LoreCog(commands.Cog, name="Lore"):
         """Entry questions matching what is typed, never one past the asker's horizon."""
         try:
             lore = common.lore_of(interaction)
-            h = common.horizon(interaction, _typed_upto(interaction))
+            h = await common.horizon(interaction, _typed_upto(interaction))
             entries = lore.suggest(current or "", upto=h.upto, limit=AUTOCOMPLETE_LIMIT)
             return [_entry_choice(entry) for entry in entries if len(entry.id) <= CHOICE_LIMIT]
         except Exception:  # a failure here must still answer; Discord shows "loading failed" otherwise
@@ -226,8 +226,8 @@ class LoreCog(commands.Cog, name="Lore"):
         if not await self._allow(interaction):
             return
         lore = common.lore_of(interaction)
-        h = common.horizon(interaction, upto)
-        answer = lore.mystery(topic, upto=h.upto, spoiler_free=common.spoiler_free(interaction))
+        h = await common.horizon(interaction, upto)
+        answer = lore.mystery(topic, upto=h.upto, spoiler_free=await common.spoiler_free(interaction))
         if answer.status is Verdict.UNKNOWN:
             known = [e.mystery for e in lore.matcher.complete_mystery("", lore.clamp_upto(h.upto)) if e.mystery]
             if known:
@@ -238,7 +238,7 @@ class LoreCog(commands.Cog, name="Lore"):
     async def topic_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
         try:
             lore = common.lore_of(interaction)
-            h = common.horizon(interaction, _typed_upto(interaction))
+            h = await common.horizon(interaction, _typed_upto(interaction))
             entries = lore.matcher.complete_mystery(current or "", lore.clamp_upto(h.upto), limit=AUTOCOMPLETE_LIMIT)
             return [
                 app_commands.Choice(name=common.clip(f"{e.mystery}: {e.question}", CHOICE_LIMIT), value=e.mystery)
@@ -261,8 +261,8 @@ class LoreCog(commands.Cog, name="Lore"):
         if not await self._allow(interaction):
             return
         lore = common.lore_of(interaction)
-        h = common.horizon(interaction)
-        answer = lore.episode(number, upto=h.upto, spoiler_free=common.spoiler_free(interaction))
+        h = await common.horizon(interaction)
+        answer = lore.episode(number, upto=h.upto, spoiler_free=await common.spoiler_free(interaction))
         if answer.status is Verdict.ANSWERED:
             await self._post(interaction, answer.text, key=f"episode:{number}", public=public)
         elif answer.status is Verdict.WITHHELD:
@@ -288,12 +288,12 @@ class LoreCog(commands.Cog, name="Lore"):
                     ephemeral=True,
                 )
                 return
-            saved = common.saved_progress(interaction)
+            saved = await common.saved_progress(interaction)
             if saved is not None and (upto is None or saved < upto):
                 h = Horizon(saved, "progress")
             else:
                 h = Horizon(upto, "series" if upto is None else "option")
-            answer = lore.answer_entry(entry, upto=h.upto, spoiler_free=common.spoiler_free(interaction))
+            answer = lore.answer_entry(entry, upto=h.upto, spoiler_free=await common.spoiler_free(interaction))
             await self._deliver(interaction, answer, h, public=public, question=entry.question, asked_upto=upto)
         except Exception as error:
             await common.report_unexpected(interaction, error, where=f"'did you mean' button for {entry_id}")
@@ -321,20 +321,20 @@ class LoreCog(commands.Cog, name="Lore"):
         if answer.status is Verdict.ANSWERED and answer.entry is not None:
             view = self._answer_view(answer.entry.id) if public else None
             await self._post(interaction, answer.text, key=f"entry:{answer.entry.id}", public=public, view=view)
-            storage.bump(guild_id, "answered")
+            await storage.bump(guild_id, "answered")
         elif answer.status is Verdict.SUGGEST and answer.suggestions:
             view = SuggestionView(answer.suggestions, public=public, upto=asked_upto)
             await common.send(interaction, answer.text, ephemeral=not public, view=view)
-            storage.bump(guild_id, "suggested")
+            await storage.bump(guild_id, "suggested")
         elif answer.status is Verdict.WITHHELD:
             await common.send(interaction, answer.text + common.progress_hint(h), ephemeral=True)
-            storage.bump(guild_id, "withheld")
+            await storage.bump(guild_id, "withheld")
         else:
             await common.send(interaction, answer.text, ephemeral=True)
             if question.strip():
                 synonyms = common.lore_of(interaction).kb.series.synonyms
-                storage.record_miss(guild_id, question, normalize(question, synonyms))
-                storage.bump(guild_id, "missed")
+                await storage.record_miss(guild_id, question, normalize(question, synonyms))
+                await storage.bump(guild_id, "missed")
 
     def _answer_view(self, entry_id: str) -> discord.ui.View | None:
         """Buttons other cogs put under a public answer ("Suggest a correction": bot.cogs.corrections)."""
