@@ -501,8 +501,7 @@ class Storage:
     def entry_edits(self, entry_id: str, limit: int = 10) -> list[KnowledgeEdit]:
         """The edits of one entry, newest first."""
         rows = self._reader.execute(
-            "SELECT id, at, guild_id, user_id, entry_id, action, file, before, after, undoes, undone_by "
-            "FROM knowledge_edits WHERE entry_id = ? ORDER BY id DESC LIMIT ?",
+            f"SELECT {_EDIT_COLUMNS} FROM knowledge_edits WHERE entry_id = ? ORDER BY id DESC LIMIT ?",
             (entry_id, limit),
         ).fetchall()
         return [KnowledgeEdit(*row) for row in rows]
@@ -510,8 +509,7 @@ class Storage:
     def last_undoable_edit(self, entry_id: str) -> KnowledgeEdit | None:
         """The newest edit of the entry that is neither an undo nor undone: what undo reverts."""
         row = self._reader.execute(
-            "SELECT id, at, guild_id, user_id, entry_id, action, file, before, after, undoes, undone_by "
-            "FROM knowledge_edits WHERE entry_id = ? AND undoes IS NULL AND undone_by IS NULL "
+            f"SELECT {_EDIT_COLUMNS} FROM knowledge_edits WHERE entry_id = ? AND undoes IS NULL AND undone_by IS NULL "
             "ORDER BY id DESC LIMIT 1",
             (entry_id,),
         ).fetchone()
@@ -595,6 +593,9 @@ class Storage:
             "UPDATE proposals SET status = ?, decided_by = ?, decided_at = ?, note = ? WHERE id = ?",
             (status, None if status == PENDING else user_id, decided_at, note, proposal_id),
         )
+
+
+_EDIT_COLUMNS = "id, at, guild_id, user_id, entry_id, action, file, before, after, undoes, undone_by"
 
 
 class ProposalLimit(StorageError):
