@@ -121,6 +121,9 @@ STALE_SINGLE_HIT = 90 * 24 * 3600.0
 #: how long a caller waits for the database before it is told the storage is busy (seconds);
 #: well inside Discord's 3-second window for answering an interaction
 STORAGE_WAIT = 1.5
+#: how long a read waits for the writes queued before it to land (seconds); they only take this
+#: long when the database is busy
+READ_AFTER_WRITE_WAIT = 0.25
 #: how often the database file's identity is checked when nothing is written (seconds)
 FILE_CHECK_INTERVAL = 5.0
 
@@ -647,6 +650,8 @@ class AsyncStorage:
         # In memory there is one connection: reads and writes share the one thread.
         self._reader = self._writer if storage.path is None else ThreadPoolExecutor(1, thread_name_prefix="storage-read")
         self._watch: asyncio.Task[None] | None = None
+        #: writes not finished yet (reads wait a little for them)
+        self._writes: set[asyncio.Future[Any]] = set()
 
     @property
     def path(self) -> Path | None:
@@ -681,10 +686,17 @@ class AsyncStorage:
             raise StorageBusy("the storage did not answer in time") from None
 
     async def _read(self, function: Callable[..., T], *args: Any) -> T:
+        # A read sees the writes made before it (a miss recorded just now is listed), unless
+        # they are stuck on a busy database: then it does not wait for them long.
+        if self._writes:
+            await asyncio.wait(set(self._writes), timeout=READ_AFTER_WRITE_WAIT)
         return await self._call(True, function, *args)
 
     async def _write(self, function: Callable[..., T], *args: Any) -> T:
-        return await self._call(False, function, *args)
+        write = asyncio.ensure_future(self._call(False, function, *args))
+        self._writes.add(write)
+        write.add_done_callback(self._writes.discard)
+        return await write
 
     async def _best_effort(self, what: str, function: Callable[..., None], *args: Any) -> None:
         try:

@@ -97,9 +97,10 @@ def proposal_text(proposal: governance.Proposal, server: str) -> str:
     )
 
 
-def decided_text(proposal: governance.Proposal, status: str, user_id: int, server: str) -> str:
+def decided_text(first_line: str, status: str, user_id: int) -> str:
+    """The post once decided: its first line (who proposed what), then the verdict; no buttons."""
     verdict = "Accepted" if status == governance.ACCEPTED else "Rejected"
-    return f"{proposal_text(proposal, server).split(chr(10))[0]}\n**{verdict}** by <@{user_id}>."
+    return f"{first_line}\n**{verdict}** by <@{user_id}>."
 
 
 class ProposalsCog(commands.Cog, name="Proposals"):
@@ -238,9 +239,9 @@ class ProposalsCog(commands.Cog, name="Proposals"):
                 proposal.guild_id, user_id, f"proposal {verdict}",
                 f"#{proposal_id}: {proposal.summary} ({verdict} by a maintainer of the knowledge)",
             )
-        server = f"server {proposal.guild_id}"
+        posted = getattr(interaction.message, "content", None) or proposal_text(proposal, f"server {proposal.guild_id}")
         try:
-            await interaction.edit_original_response(content=decided_text(proposal, status, user_id, server), view=None)
+            await interaction.edit_original_response(content=decided_text(posted.split("\n")[0], status, user_id), view=None)
         except discord.HTTPException as error:
             log.warning("cannot update the post of proposal #%s: %s", proposal_id, error)
         done = f"Proposal #{proposal_id} {verdict}."
