@@ -16,10 +16,11 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
 from bot.config import Config, ConfigError
+from bot.governance import Maintainers
 from bot.knowledge.store import KnowledgeStore
-from bot.knowledge.loader import KnowledgeError
+from bot.knowledge.loader import KnowledgeError, more_problems
 from bot.logs import setup_logging
-from bot.storage import Storage, StorageError
+from bot.storage import AsyncStorage, Storage, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,9 @@ EXTENSIONS = (
     "bot.cogs.lore",
     "bot.cogs.progress",
     "bot.cogs.admin",
+    "bot.cogs.proposals",
+    "bot.cogs.editing",  # after admin: it adds its commands to /lore-admin
+    "bot.cogs.corrections",  # after editing: Accept opens its forms
     "bot.cogs.health",
 )
 
@@ -50,9 +54,14 @@ class LoreBot(commands.AutoShardedBot):
         )
         self.config = config
         self.knowledge = knowledge
-        self.storage = storage
+        #: the database, off the event loop: every call is awaited (bot.storage.AsyncStorage)
+        self.storage = AsyncStorage(storage)
+        #: who may change the knowledge every server sees (bot.governance)
+        self.maintainers = Maintainers.from_config(config)
 
     async def setup_hook(self) -> None:
+        log.info("knowledge maintainers: %s", self.maintainers.describe())
+        self.storage.start_watching()
         if self.config.api_base:
             await self._route_gateway()
         for extension in EXTENSIONS:
@@ -93,7 +102,7 @@ class LoreBot(commands.AutoShardedBot):
         try:
             await super().close()
         finally:
-            self.storage.close()
+            await self.storage.close()
             log.info("shut down cleanly")
 
 
@@ -114,9 +123,13 @@ def run() -> int:
     try:
         knowledge = KnowledgeStore.open(config.knowledge_dir)
     except KnowledgeError as error:
+        if error.total == 1:  # one line: the problem itself (an unreadable folder, a missing series...)
+            return _fail(f"KNOWLEDGE_DIR {error.problems[0]}; fix it and start again")
         for problem in error.problems:
             print(problem, file=sys.stderr)
-        return _fail(f"the knowledge in {config.knowledge_dir} is not valid ({len(error.problems)} problems); fix it and start again")
+        if error.omitted:
+            print(more_problems(error.omitted), file=sys.stderr)
+        return _fail(f"the knowledge in {config.knowledge_dir} is not valid ({error.total} problems); fix it and start again")
     try:
         storage = Storage.open(config.database_path)
     except StorageError as error:

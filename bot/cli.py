@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from bot.health import main as health_main
 from bot.health import seconds
-from bot.knowledge.loader import KnowledgeError, load_knowledge, summarize
+from bot.knowledge.loader import KnowledgeError, load_knowledge, more_problems, summarize
 from bot.answering.lore import Lore
 
 DEFAULT_KNOWLEDGE_DIR = "knowledge"
@@ -115,7 +115,9 @@ def _check(folder: Path, out: TextIO, err: TextIO) -> int:
     except KnowledgeError as error:
         for problem in error.problems:
             print(problem, file=err)
-        count = len(error.problems)
+        if error.omitted:
+            print(more_problems(error.omitted), file=err)
+        count = error.total
         print(f"{folder}: {count} problem{'s' if count != 1 else ''}; nothing was loaded", file=err)
         return 1
     print(f"{folder} is valid: {summarize(kb)}", file=out)

@@ -32,6 +32,10 @@ class Config:
     shard_ids: tuple[int, ...] | None = None
     #: a file the bot touches while connected, for container health checks
     health_file: Path | None = None
+    #: the server whose moderators maintain the knowledge every server sees (bot.governance)
+    home_guild_id: int | None = None
+    #: users who maintain the knowledge from any server they moderate (bot.governance)
+    maintainer_ids: frozenset[int] = frozenset()
 
     @property
     def database_path(self) -> Path:
@@ -52,8 +56,14 @@ class Config:
                 "DISCORD_TOKEN is not set: create a bot in the Discord developer portal and put its token "
                 "in DISCORD_TOKEN (see README, 'Run it on Discord')"
             )
-        elif token.lower().startswith("bot "):
-            token = token[4:].strip()
+        else:
+            if token.lower().startswith("bot "):
+                token = token[4:].strip()
+            if any(ch.isspace() or not ch.isprintable() for ch in token):
+                problems.append(
+                    "DISCORD_TOKEN contains a line break, a space or another invisible character: copy the token "
+                    "again from the developer portal and put it on one line, with nothing around it"
+                )
 
         def integer(name: str, *, minimum: int = 0) -> int | None:
             raw = get(name)
@@ -98,6 +108,25 @@ class Config:
                     problems.append("SHARD_IDS needs SHARD_COUNT too (the total number of shards)")
                 elif any(not 0 <= shard < shard_count for shard in shard_ids) or not shard_ids:
                     problems.append(f"SHARD_IDS must be numbers from 0 to {shard_count - 1}, not {raw_ids!r}")
+                elif len(set(shard_ids)) != len(shard_ids):
+                    twice = sorted({shard for shard in shard_ids if shard_ids.count(shard) > 1})
+                    problems.append(
+                        f"SHARD_IDS lists shard {', '.join(map(str, twice))} more than once ({raw_ids!r}): "
+                        "each shard must run in exactly one session"
+                    )
+
+        maintainer_ids: frozenset[int] = frozenset()
+        raw_maintainers = get("MAINTAINER_IDS")
+        if raw_maintainers is not None:
+            parts = [part.strip() for part in raw_maintainers.split(",") if part.strip()]
+            wrong = [part for part in parts if not _is_snowflake(part)]
+            if wrong or not parts:
+                problems.append(
+                    "MAINTAINER_IDS must be Discord user ids separated by commas, such as "
+                    f"123456789012345678,234567890123456789; {(wrong or [raw_maintainers])[0]!r} is not one"
+                )
+            else:
+                maintainer_ids = frozenset(int(part) for part in parts)
 
         health = get("HEALTH_FILE")
         config = cls(
@@ -110,6 +139,8 @@ class Config:
             shard_count=shard_count,
             shard_ids=shard_ids,
             health_file=Path(health) if health else None,
+            home_guild_id=integer("HOME_GUILD_ID", minimum=1),
+            maintainer_ids=maintainer_ids,
         )
         if problems:
             raise ConfigError(problems)
@@ -117,3 +148,8 @@ class Config:
 
     def logging_level(self) -> int:
         return getattr(logging, self.log_level)
+
+
+def _is_snowflake(text: str) -> bool:
+    """A Discord id: digits only, not zero."""
+    return text.isascii() and text.isdigit() and int(text) > 0

@@ -96,7 +96,7 @@ async def close_bot(bot: LoreBot) -> None:
     """Unload the extensions (running their ``cog_unload``) and close the storage."""
     for extension in list(bot.extensions):
         await bot.unload_extension(extension)
-    bot.storage.close()
+    await bot.storage.close()
 
 
 def copy_knowledge(dest: Path, source: Path = MINI_KNOWLEDGE) -> Path:
@@ -205,6 +205,13 @@ class FakeChannel:
 
     def permissions_for(self, member: Any) -> discord.Permissions:
         return getattr(member, "guild_permissions", discord.Permissions.none())
+
+    def get_partial_message(self, message_id: int) -> FakeMessage:
+        """A message the bot posted here (``channel.send``), to edit it later."""
+        found = next((m for m in self.messages if m.id == message_id), None)
+        if found is None:
+            raise DiscordRejected(f"no message {message_id} in #{self.name}: Discord answers 404 Unknown Message")
+        return found
 
     async def send(self, content: Any = None, **kwargs: Any) -> FakeMessage:
         message = _message(self, content, kwargs, via="channel", ephemeral=False)
@@ -471,6 +478,8 @@ class FakeResponse:
         interaction = self._interaction
         if interaction.type is discord.InteractionType.component and not thinking:
             self._claim(discord.InteractionResponseType.deferred_message_update)
+            if interaction.original is None:
+                interaction.original = interaction.message
         else:
             self._claim(discord.InteractionResponseType.deferred_channel_message)
             self.thinking = True
@@ -489,6 +498,8 @@ class FakeResponse:
         if interaction.message is None:
             raise DiscordRejected("edit_message answers a component or modal interaction only")
         self._claim(discord.InteractionResponseType.message_update)
+        if interaction.original is None:  # Discord: @original is now the message the component is on
+            interaction.original = interaction.message
         if content is not MISSING:
             await interaction.message.edit(content=content)
         if view is not MISSING:
@@ -496,6 +507,9 @@ class FakeResponse:
         interaction.edits.append(interaction.message)
 
     async def send_modal(self, modal: discord.ui.Modal) -> None:
+        if self._interaction.type is discord.InteractionType.modal_submit:
+            raise DiscordRejected("a modal cannot be answered with another modal")
+        check_modal(modal)
         self._claim(discord.InteractionResponseType.modal)
         self.modal = modal
 
@@ -663,6 +677,62 @@ def check_choices(choices: Sequence[app_commands.Choice[Any]]) -> None:
             raise DiscordRejected(f"choice name {choice.name!r} is not 1-{CHOICE_NAME_LIMIT} characters")
         if isinstance(choice.value, str) and len(choice.value) > CHOICE_VALUE_LIMIT:
             raise DiscordRejected(f"choice value {choice.value!r} is over {CHOICE_VALUE_LIMIT} characters")
+
+
+MODAL_INPUT_LIMIT = 5
+MODAL_TITLE_LIMIT = 45
+LABEL_LIMIT = 45
+LABEL_DESCRIPTION_LIMIT = 100
+TEXT_INPUT_LIMIT = 4000
+
+
+def check_modal(modal: discord.ui.Modal) -> None:
+    """Discord's rules for a modal: a title, at most five inputs, every length limit."""
+    payload = modal.to_dict()
+    if not 1 <= len(payload["title"]) <= MODAL_TITLE_LIMIT:
+        raise DiscordRejected(f"modal title {payload['title']!r} is not 1-{MODAL_TITLE_LIMIT} characters")
+    if not 1 <= len(payload["custom_id"]) <= CUSTOM_ID_LIMIT:
+        raise DiscordRejected(f"modal custom_id is not 1-{CUSTOM_ID_LIMIT} characters")
+    rows = payload["components"]
+    if not 1 <= len(rows) <= MODAL_INPUT_LIMIT:
+        raise DiscordRejected(f"{len(rows)} components in a modal; Discord allows 1-{MODAL_INPUT_LIMIT}")
+    for row in rows:
+        inner = row.get("component") or (row.get("components") or [None])[0]
+        label = row.get("label") or (inner or {}).get("label")
+        if not label or len(label) > LABEL_LIMIT:
+            raise DiscordRejected(f"label {label!r} is not 1-{LABEL_LIMIT} characters")
+        if len(row.get("description") or "") > LABEL_DESCRIPTION_LIMIT:
+            raise DiscordRejected(f"label description of {len(row['description'])} characters; Discord allows {LABEL_DESCRIPTION_LIMIT}")
+        value = (inner or {}).get("value") or ""
+        if len(value) > min(TEXT_INPUT_LIMIT, (inner or {}).get("max_length") or TEXT_INPUT_LIMIT):
+            raise DiscordRejected(f"a text input prefilled with {len(value)} characters, over its limit")
+        if not 1 <= len((inner or {}).get("custom_id") or "") <= CUSTOM_ID_LIMIT:
+            raise DiscordRejected("a modal input's custom_id is not 1-100 characters")
+
+
+async def submit_modal(interaction: FakeInteraction, modal: discord.ui.Modal, values: dict[str, str] | None = None) -> None:
+    """Submit ``modal`` as ``interaction``'s user: the boxes keep their prefilled text unless
+    ``values`` (by the input's custom_id, or the Label's text) says otherwise."""
+    values = values or {}
+    components = []
+    for row in modal.to_dict()["components"]:
+        inner = dict(row.get("component") or row["components"][0])
+        typed = values.get(inner["custom_id"], values.get(row.get("label", ""), inner.get("value") or ""))
+        components.append({"type": 18, "component": {"type": 4, "custom_id": inner["custom_id"], "value": typed}})
+    interaction.type = discord.InteractionType.modal_submit
+    interaction.data = {"custom_id": modal.custom_id, "components": components}
+    await modal._scheduled_task(interaction, components, {})  # type: ignore[arg-type]
+
+
+async def choose(interaction: FakeInteraction, message: FakeMessage, values: list[str]) -> None:
+    """Choose ``values`` in the first select menu of ``message``."""
+    select = next(item for item in _walk(message.view) if isinstance(item, discord.ui.Select))
+    interaction.type = discord.InteractionType.component
+    interaction.message = message
+    interaction.data = {"custom_id": select.custom_id, "component_type": 3, "values": values}
+    select._refresh_state(interaction, interaction.data)  # type: ignore[arg-type]
+    assert message.view is not None
+    await message.view._scheduled_task(select, interaction)  # type: ignore[arg-type]
 
 
 # -- running commands the way discord.py does --------------------------------------------------

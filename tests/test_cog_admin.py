@@ -28,6 +28,7 @@ from fakes import (
     find_command,
     invoke,
     make_bot,
+    make_config,
     moderator,
 )
 
@@ -40,8 +41,13 @@ EP8 = "Her mother is the scientist Eva Cristella."
 
 
 @pytest_asyncio.fixture
-async def bot(folder: Path) -> AsyncIterator[LoreBot]:
-    lore_bot = await make_bot(knowledge_dir=folder, extensions=("bot.cogs.admin", "bot.cogs.lore", "bot.cogs.progress"))
+async def bot(folder: Path, guild: FakeGuild) -> AsyncIterator[LoreBot]:
+    """The bot, with ``guild`` as its home server: its moderators maintain the knowledge."""
+    lore_bot = await make_bot(
+        knowledge_dir=folder,
+        extensions=("bot.cogs.admin", "bot.cogs.proposals", "bot.cogs.lore", "bot.cogs.progress"),
+        config=make_config(knowledge_dir=folder, home_guild_id=guild.id),
+    )
     try:
         yield lore_bot
     finally:
@@ -126,9 +132,9 @@ async def test_a_member_without_rights_is_refused(bot: LoreBot, guild: FakeGuild
     interaction = await run(bot, guild, FakeMember(), command, **options)
     assert only_reply(interaction).content == REFUSAL
     assert interaction.command_failed
-    assert bot.storage.guild_settings(guild.id).spoiler_free == 0
+    assert bot.storage.sync.guild_settings(guild.id).spoiler_free == 0
     assert (folder / "entries.yaml").read_bytes() == before
-    assert bot.storage.audit_trail(guild.id) == []
+    assert bot.storage.sync.audit_trail(guild.id) == []
 
 
 @pytest.mark.asyncio
@@ -160,16 +166,16 @@ async def test_the_moderator_role(bot: LoreBot, guild: FakeGuild) -> None:
     owner = moderator()
     reply = only_reply(await run(bot, guild, owner, "lore-admin modrole", role=mods))
     assert reply.content == f"Members with <@&{mods.id}> can now use /lore-admin."
-    assert bot.storage.guild_settings(guild.id).mod_role_id == mods.id
+    assert bot.storage.sync.guild_settings(guild.id).mod_role_id == mods.id
 
     reply = only_reply(await run(bot, guild, keeper, "lore-admin horizon", episode=3))
     assert reply.content.startswith("Spoiler-free horizon set to episode 3 ")
-    assert bot.storage.guild_settings(guild.id).spoiler_free == 3
+    assert bot.storage.sync.guild_settings(guild.id).spoiler_free == 3
 
     # The role cannot hand itself on: changing it takes Manage Server.
     other = FakeRole(name="friends")
     assert only_reply(await run(bot, guild, keeper, "lore-admin modrole", role=other)).content == REFUSAL_MODROLE
-    assert bot.storage.guild_settings(guild.id).mod_role_id == mods.id
+    assert bot.storage.sync.guild_settings(guild.id).mod_role_id == mods.id
 
     everyone = FakeRole(id=guild.id, name="@everyone")
     reply = only_reply(await run(bot, guild, owner, "lore-admin modrole", role=everyone))
@@ -181,10 +187,10 @@ async def test_the_moderator_role(bot: LoreBot, guild: FakeGuild) -> None:
 
     # Another server's role of the same members does not count here.
     elsewhere = FakeGuild()
-    bot.storage.set_mod_role(elsewhere.id, mods.id)
+    bot.storage.sync.set_mod_role(elsewhere.id, mods.id)
     assert only_reply(await run(bot, guild, keeper, "lore-admin stats")).content == REFUSAL
 
-    actions = [(r.user_id, r.action, r.detail) for r in bot.storage.audit_trail(guild.id)]
+    actions = [(r.user_id, r.action, r.detail) for r in bot.storage.sync.audit_trail(guild.id)]
     assert actions == [
         (owner.id, "modrole", "moderator role cleared"),
         (keeper.id, "horizon", "spoiler-free horizon set to episode 3"),
@@ -228,7 +234,7 @@ async def test_the_horizon_changes_how_answers_render(bot: LoreBot, guild: FakeG
 async def test_a_horizon_past_the_series_is_refused(bot: LoreBot, guild: FakeGuild) -> None:
     reply = only_reply(await run(bot, guild, moderator(), "lore-admin horizon", episode=14))
     assert reply.content == "The series has episodes 1 to 13; choose 0 to 13. Nothing was changed."
-    assert bot.storage.guild_settings(guild.id).spoiler_free == 0
+    assert bot.storage.sync.guild_settings(guild.id).spoiler_free == 0
 
 
 # -- reload, check, mod-log ----------------------------------------------------------------------
@@ -273,7 +279,7 @@ async def test_reload_and_check_report_every_problem(bot: LoreBot, guild: FakeGu
     reply = only_reply(await run(bot, guild, mod, "lore-admin reload"))
     assert reply.content == f"Knowledge reloaded: {SUMMARY}."
     assert bot.knowledge.lore.kb.entry("late-twist").reveals[0].episode == 10
-    assert [(r.action, r.detail) for r in bot.storage.audit_trail(guild.id)] == [
+    assert [(r.action, r.detail) for r in bot.storage.sync.audit_trail(guild.id)] == [
         ("reload", f"ok: {SUMMARY}"),
         ("reload", "failed: 1 problem(s)"),
     ]
@@ -317,7 +323,7 @@ async def test_the_watcher_posts_problems_to_the_mod_log(bot: LoreBot, guild: Fa
 
     reply = only_reply(await run(bot, guild, mod, "lore-admin modlog"))
     assert reply.content == "Knowledge problems are no longer posted in a channel here."
-    assert bot.storage.guild_settings(guild.id).modlog_channel_id is None
+    assert bot.storage.sync.guild_settings(guild.id).modlog_channel_id is None
 
 
 @pytest.mark.asyncio
@@ -369,7 +375,7 @@ def test_code_chunks_cannot_be_broken_out_of() -> None:
 async def test_unanswered_lists_the_most_asked_first(bot: LoreBot, guild: FakeGuild) -> None:
     for question in ["who voices naomi", "Who voices Naomi?", "who voices naomi", "where is planet venus"]:
         await run(bot, guild, FakeMember(), "ask", question=question)
-    misses = {m.question: m for m in bot.storage.top_misses(guild.id)}
+    misses = {m.question: m for m in bot.storage.sync.top_misses(guild.id)}
     reply = only_reply(await run(bot, guild, moderator(), "lore-admin unanswered"))
     assert reply.content == (
         "**Questions I could not answer** (teach one with /lore-admin teach):\n"
@@ -413,8 +419,8 @@ async def test_teach_end_to_end(bot: LoreBot, guild: FakeGuild, folder: Path) ->
     again = await run(bot, guild, FakeMember(), "ask", question="Who voices Naomi?")
     assert again.last.content.startswith("**Which studio made Metallic Rouge?**")
     # Off the unanswered list, into the audit trail.
-    assert bot.storage.top_misses(guild.id) == []
-    [record] = bot.storage.audit_trail(guild.id)
+    assert bot.storage.sync.top_misses(guild.id) == []
+    [record] = bot.storage.sync.audit_trail(guild.id)
     assert (record.user_id, record.action, record.detail) == (
         mod.id, "teach", f"alias 'who voices naomi' added to 'studio' in {display_path(entries)}"
     )
@@ -437,7 +443,7 @@ async def test_teach_refuses_an_alias_of_another_entry_and_changes_nothing(bot: 
         "point to one entry only. Edit that entry by hand if the phrasing belongs to 'rouge-mother' instead."
     )
     assert entries.read_bytes() == before
-    assert bot.storage.audit_trail(guild.id) == []
+    assert bot.storage.sync.audit_trail(guild.id) == []
 
 
 @pytest.mark.asyncio
@@ -457,7 +463,7 @@ async def test_teach_a_twist_phrasing_with_its_episode(bot: LoreBot, guild: Fake
 
 @pytest.mark.asyncio
 async def test_autocomplete_offers_nothing_to_members_without_rights(bot: LoreBot, guild: FakeGuild) -> None:
-    bot.storage.record_miss(guild.id, "who voices naomi", "voices naomi")
+    bot.storage.sync.record_miss(guild.id, "who voices naomi", "voices naomi")
     for option in ("entry", "question"):
         interaction = FakeInteraction(bot, user=FakeMember(), guild=guild)
         assert await autocomplete(bot, interaction, "lore-admin teach", option, "") == []

@@ -108,7 +108,7 @@ async def test_ask_answers_publicly_with_every_reveal_in_spoiler_bars(bot: Any, 
 
 @pytest.mark.asyncio
 async def test_server_horizon_lifts_the_bars_up_to_its_episode(bot: Any, cog: LoreCog, guild: FakeGuild) -> None:
-    bot.storage.set_spoiler_free(guild.id, 5)
+    bot.storage.sync.set_spoiler_free(guild.id, 5)
     message = await ask(cog, asker(bot, guild), "rouge mom")
     assert message.content.splitlines()[1:3] == [
         "Rouge and Gene share a mother; her identity is unrevealed. (ep 5)",
@@ -138,7 +138,7 @@ async def test_an_autocomplete_choice_value_is_the_entry_id(bot: Any, cog: LoreC
 
 @pytest.mark.asyncio
 async def test_entry_id_past_the_horizon_is_read_as_text_not_answered(bot: Any, cog: LoreCog) -> None:
-    bot.storage.set_progress(4242, 5)
+    bot.storage.sync.set_progress(4242, 5)
     message = await ask(cog, asker(bot, user=FakeMember(4242)), "late-twist")
     assert message.content == not_known("late-twist", 5) + PROGRESS_HINT_5
     assert message.ephemeral is True
@@ -153,10 +153,10 @@ async def test_unknown_question_is_ephemeral_kind_and_recorded(bot: Any, cog: Lo
     )
     assert message.ephemeral is True
     await ask(cog, asker(bot, guild), "who voices naruto in the dub")
-    misses = bot.storage.top_misses(guild.id)
+    misses = bot.storage.sync.top_misses(guild.id)
     assert [(m.normalized, m.count) for m in misses] == [("voices naruto dub", 2)]
-    assert bot.storage.counter(guild.id, "missed") == 2
-    assert bot.storage.counter(guild.id, "answered") == 0
+    assert bot.storage.sync.counter(guild.id, "missed") == 2
+    assert bot.storage.sync.counter(guild.id, "answered") == 0
 
 
 @pytest.mark.asyncio
@@ -164,7 +164,7 @@ async def test_blank_question_gets_an_example_and_is_not_recorded(bot: Any, cog:
     message = await ask(cog, asker(bot, guild), "   ")
     assert message.content == "Ask me something about Metallic Rouge, for example: who is Rouge's mother?"
     assert message.ephemeral is True
-    assert bot.storage.top_misses(guild.id) == []
+    assert bot.storage.sync.top_misses(guild.id) == []
 
 
 @pytest.mark.asyncio
@@ -180,7 +180,7 @@ async def test_injected_markup_is_escaped_and_pings_nobody(bot: Any, cog: LoreCo
 async def test_answered_questions_are_counted(bot: Any, cog: LoreCog, guild: FakeGuild) -> None:
     await ask(cog, asker(bot, guild), "rouge mom")
     await ask(cog, asker(bot, guild), "gene", public=False)
-    assert bot.storage.counter(guild.id, "answered") == 2
+    assert bot.storage.sync.counter(guild.id, "answered") == 2
 
 
 @pytest.mark.asyncio
@@ -190,7 +190,7 @@ async def test_direct_messages_work_with_everything_in_bars(bot: Any, cog: LoreC
     message = await ask(cog, interaction, "rouge mom")
     assert message.content == MOTHER_ALL
     await ask(cog, asker(bot, dm=True), "naruto")
-    assert [m.normalized for m in bot.storage.top_misses(NO_GUILD)] == ["naruto"]
+    assert [m.normalized for m in bot.storage.sync.top_misses(NO_GUILD)] == ["naruto"]
 
 
 @pytest.mark.asyncio
@@ -227,7 +227,7 @@ async def test_progress_then_ask_withholds_later_reveals(bot: Any, cog: LoreCog)
 
 @pytest.mark.asyncio
 async def test_upto_option_beats_saved_progress(bot: Any, cog: LoreCog) -> None:
-    bot.storage.set_progress(502, 2)
+    bot.storage.sync.set_progress(502, 2)
     message = await ask(cog, asker(bot, user=FakeMember(502)), "rouge mom", upto=5)
     assert message.content == MOTHER_UPTO_5
     withheld = await ask(cog, asker(bot, user=FakeMember(502)), "alter", upto=5)
@@ -241,10 +241,10 @@ async def test_withheld_and_unknown_are_not_recorded_as_answers(bot: Any, cog: L
     withheld = await ask(cog, asker(bot, guild), "alter", upto=5)
     missing = await ask(cog, asker(bot, guild), "zorblax", upto=5)
     assert withheld.content == missing.content.replace("zorblax", "alter")
-    assert bot.storage.counter(guild.id, "answered") == 0
-    assert bot.storage.counter(guild.id, "withheld") == 1
-    assert bot.storage.counter(guild.id, "missed") == 1
-    assert [m.normalized for m in bot.storage.top_misses(guild.id)] == ["zorblax"]
+    assert bot.storage.sync.counter(guild.id, "answered") == 0
+    assert bot.storage.sync.counter(guild.id, "withheld") == 1
+    assert bot.storage.sync.counter(guild.id, "missed") == 1
+    assert [m.normalized for m in bot.storage.sync.top_misses(guild.id)] == ["zorblax"]
 
 
 # -- did you mean --------------------------------------------------------------------------------
@@ -289,7 +289,7 @@ async def test_a_guess_offers_up_to_three_buttons_labelled_with_questions(bot: A
 
 @pytest.mark.asyncio
 async def test_buttons_are_gated_by_the_askers_horizon(bot: Any, cog: LoreCog, guessing: Any) -> None:
-    bot.storage.set_progress(601, 4)
+    bot.storage.sync.set_progress(601, 4)
     message = await ask(cog, asker(bot, user=FakeMember(601)), "rouge father")
     assert guessing == [4]
     assert message.button_labels == ["Who is Rouge Redstar?", "Which studio made Metallic Rouge?"]
@@ -303,7 +303,7 @@ async def test_real_guesses_never_offer_an_entry_past_the_askers_progress(bot: A
     questions = ["rouge father", "gene mom", "mom dad", "rouge gene", "mother father", "who is the mother or father"]
     offered = 0
     for n, question in enumerate(questions):
-        bot.storage.set_progress(610 + n, 4)
+        bot.storage.sync.set_progress(610 + n, 4)
         message = await ask(cog, asker(bot, user=FakeMember(610 + n)), question)
         assert "Who is Rouge's mother?" not in message.content and "Alter" not in message.content, question
         assert not {"Who is Rouge's mother?", "What is the Alter?"} & set(message.button_labels), question
@@ -322,7 +322,7 @@ async def test_with_no_horizon_buttons_for_later_questions_are_numbered_and_stil
     """With the real matcher: a button cannot hold spoiler bars, so when a question is first
     visible after the server's spoiler-free episode the buttons are numbered and the text lists
     the questions, the later ones in bars."""
-    bot.storage.set_spoiler_free(guild.id, 1)
+    bot.storage.sync.set_spoiler_free(guild.id, 1)
     message = await ask(cog, asker(bot, guild), "roug")
     assert message.content.splitlines()[1:] == ["1. Who is Rouge Redstar?", "2. ||Who is Rouge's mother?||"]
     assert message.button_labels == ["1", "2"]
@@ -330,7 +330,7 @@ async def test_with_no_horizon_buttons_for_later_questions_are_numbered_and_stil
     presser = asker(bot, guild)
     await press(presser, message, label="2")
     assert presser.last.content.startswith("**||Who is Rouge's mother?||**\n")
-    bot.storage.set_spoiler_free(guild.id, 5)
+    bot.storage.sync.set_spoiler_free(guild.id, 5)
     plain = await ask(cog, asker(bot, guild), "roug", public=False)
     assert plain.button_labels == ["Who is Rouge Redstar?", "Who is Rouge's mother?"]
 
@@ -342,14 +342,14 @@ async def test_pressing_answers_for_the_presser_with_their_horizon(
     channel = guild.add_channel(name="lore")
     question = await ask(cog, asker(bot, guild, channel), "rouge father")
 
-    bot.storage.set_progress(702, 5)
+    bot.storage.sync.set_progress(702, 5)
     fan_at_5 = asker(bot, guild, channel, user=FakeMember(702))
     await press(fan_at_5, question, label="Who is Rouge's mother?")
     assert fan_at_5.last.content == MOTHER_UPTO_5
     assert fan_at_5.last.ephemeral is False
     assert fan_at_5.last.mentions_none
 
-    bot.storage.set_progress(703, 2)
+    bot.storage.sync.set_progress(703, 2)
     fan_at_2 = asker(bot, guild, channel, user=FakeMember(703))
     await press(fan_at_2, question, label="Who is Rouge's mother?")
     assert fan_at_2.last.content == (
@@ -357,7 +357,7 @@ async def test_pressing_answers_for_the_presser_with_their_horizon(
         "since. Please ask again with /ask.\n-# You told me you have watched up to episode 2; change that with /progress."
     )
     assert fan_at_2.last.ephemeral is True
-    assert bot.storage.counter(guild.id, "answered") == 1
+    assert bot.storage.sync.counter(guild.id, "answered") == 1
 
 
 @pytest.mark.asyncio
@@ -548,22 +548,22 @@ async def test_autocomplete_without_progress_stops_at_the_servers_horizon(bot: A
     # episode shows is offered (0 by default, and in direct messages: production facts only).
     assert {c.value for c in await autocomplete(bot, asker(bot, guild), "ask", "question", "")} == {"studio"}
     assert {c.value for c in await autocomplete(bot, asker(bot, dm=True), "ask", "question", "rouge")} == {"studio"}
-    bot.storage.set_spoiler_free(guild.id, 5)
+    bot.storage.sync.set_spoiler_free(guild.id, 5)
     shown = {c.value for c in await autocomplete(bot, asker(bot, guild), "ask", "question", "")}
     assert shown == {"rouge-mother", "gene-father", "rouge", "studio"}
-    bot.storage.set_progress(1000, 13)  # watched everything: nothing is a spoiler for them
+    bot.storage.sync.set_progress(1000, 13)  # watched everything: nothing is a spoiler for them
     everything = {c.value for c in await autocomplete(bot, asker(bot, guild, user=FakeMember(1000)), "ask", "question", "")}
     assert everything == {"rouge-mother", "gene-father", "rouge", "studio", "late-twist"}
 
 
 @pytest.mark.asyncio
 async def test_autocomplete_never_offers_an_entry_past_the_users_progress(bot: Any) -> None:
-    bot.storage.set_progress(1001, 5)
+    bot.storage.sync.set_progress(1001, 5)
     fan = FakeMember(1001)
     for typed in ["", "a", "alter", "what is the alter", "rouge", "mother"]:
         values = {c.value for c in await autocomplete(bot, asker(bot, user=fan), "ask", "question", typed)}
         assert "late-twist" not in values, typed  # first revealed at 9
-    bot.storage.set_progress(1002, 4)
+    bot.storage.sync.set_progress(1002, 4)
     values = {c.value for c in await autocomplete(bot, asker(bot, user=FakeMember(1002)), "ask", "question", "mother")}
     assert "rouge-mother" not in values  # first revealed at 5
     shown = {c.value for c in await autocomplete(bot, asker(bot, user=FakeMember(1002)), "ask", "question", "")}
@@ -572,7 +572,7 @@ async def test_autocomplete_never_offers_an_entry_past_the_users_progress(bot: A
 
 @pytest.mark.asyncio
 async def test_autocomplete_reads_the_upto_being_typed_first(bot: Any) -> None:
-    bot.storage.set_progress(1003, 13)
+    bot.storage.sync.set_progress(1003, 13)
     values = {
         c.value
         for c in await autocomplete(bot, asker(bot, user=FakeMember(1003)), "ask", "question", "", upto=2)
@@ -619,7 +619,7 @@ async def test_autocomplete_stays_within_discords_limits(bot: Any, tmp_path: Pat
         ]
     (folder / "crew.yaml").write_text("\n".join(lines) + "\n")
     bot.knowledge = KnowledgeStore.open(folder)
-    bot.storage.set_progress(1010, 1)
+    bot.storage.sync.set_progress(1010, 1)
     for typed in ["", "crew", "rouge cast", "What does the crew member number 3"]:
         choices = await autocomplete(bot, asker(bot, user=FakeMember(1010)), "ask", "question", typed)
         assert 1 <= len(choices) <= 25, typed  # the fake also checks names and values
@@ -652,7 +652,7 @@ async def test_mystery_mother_as_of_episode_5(bot: Any, cog: LoreCog) -> None:
 
 @pytest.mark.asyncio
 async def test_mystery_unknown_lists_the_mysteries_the_user_may_see(bot: Any, cog: LoreCog, guild: FakeGuild) -> None:
-    bot.storage.set_progress(1101, 3)
+    bot.storage.sync.set_progress(1101, 3)
     interaction = asker(bot, guild, user=FakeMember(1101))
     await cog.mystery.callback(cog, interaction, topic="naruto")  # type: ignore[arg-type]
     assert interaction.last.content == (
@@ -660,13 +660,13 @@ async def test_mystery_unknown_lists_the_mysteries_the_user_may_see(bot: Any, co
         "\n-# You told me you have watched up to episode 3; change that with /progress."
     )
     assert interaction.last.ephemeral is True
-    assert [m.normalized for m in bot.storage.top_misses(guild.id)] == ["naruto"]
+    assert [m.normalized for m in bot.storage.sync.top_misses(guild.id)] == ["naruto"]
     whole = asker(bot, guild)  # no progress: the whole series, and the list the server's horizon (0) shows
     await cog.mystery.callback(cog, whole, topic="naruto")  # type: ignore[arg-type]
     assert whole.last.content == (
         "I don't know the answer to “naruto” yet. I've noted the question so the moderators can teach it to me."
     )
-    bot.storage.set_spoiler_free(guild.id, 5)
+    bot.storage.sync.set_spoiler_free(guild.id, 5)
     server = asker(bot, guild)
     await cog.mystery.callback(cog, server, topic="naruto")  # type: ignore[arg-type]
     assert server.last.content.endswith("\n-# Mysteries I know: father, mother")
@@ -674,7 +674,7 @@ async def test_mystery_unknown_lists_the_mysteries_the_user_may_see(bot: Any, co
 
 @pytest.mark.asyncio
 async def test_mystery_past_progress_is_not_known_like_any_other(bot: Any, cog: LoreCog) -> None:
-    bot.storage.set_progress(1102, 2)
+    bot.storage.sync.set_progress(1102, 2)
     interaction = asker(bot, user=FakeMember(1102))
     await cog.mystery.callback(cog, interaction, topic="mother")  # type: ignore[arg-type]
     assert interaction.last.content == (
@@ -688,13 +688,13 @@ async def test_mystery_past_progress_is_not_known_like_any_other(bot: Any, cog: 
 @pytest.mark.asyncio
 async def test_mystery_autocomplete_is_gated_by_progress(bot: Any, guild: FakeGuild) -> None:
     assert await autocomplete(bot, asker(bot, guild), "mystery", "topic", "") == []  # server horizon 0
-    bot.storage.set_spoiler_free(guild.id, 5)
+    bot.storage.sync.set_spoiler_free(guild.id, 5)
     choices = await autocomplete(bot, asker(bot, guild), "mystery", "topic", "")
     assert choices == [
         app_commands.Choice(name="father: Who is Gene's father?", value="father"),
         app_commands.Choice(name="mother: Who is Rouge's mother?", value="mother"),
     ]
-    bot.storage.set_progress(1103, 3)
+    bot.storage.sync.set_progress(1103, 3)
     gated = await autocomplete(bot, asker(bot, user=FakeMember(1103)), "mystery", "topic", "mo")
     assert [c.value for c in gated] == []
     assert [c.value for c in await autocomplete(bot, asker(bot, user=FakeMember(1103)), "mystery", "topic", "")] == ["father"]
@@ -716,7 +716,7 @@ async def test_episode_shows_title_and_reveals_under_bars(bot: Any, cog: LoreCog
 
 @pytest.mark.asyncio
 async def test_episode_past_progress_is_withheld_and_unknown_episode_explained(bot: Any, cog: LoreCog) -> None:
-    bot.storage.set_progress(1201, 5)
+    bot.storage.sync.set_progress(1201, 5)
     interaction = asker(bot, user=FakeMember(1201))
     await cog.episode.callback(cog, interaction, number=8)  # type: ignore[arg-type]
     assert interaction.last.content == (

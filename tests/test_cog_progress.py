@@ -39,9 +39,9 @@ async def test_progress_saves_the_episode(bot: Any, cog: Any) -> None:
         "Saved: you have watched up to episode 5 of 13. My answers to you leave out anything revealed "
         f"after episode 5, and so do my suggestions. {CHANGE}"
     )
-    assert bot.storage.progress(11) == 5
+    assert bot.storage.sync.progress(11) == 5
     assert await run(cog, user, "set", episode=7)
-    assert bot.storage.progress(11) == 7
+    assert bot.storage.sync.progress(11) == 7
 
 
 @pytest.mark.asyncio
@@ -50,7 +50,7 @@ async def test_progress_zero_and_the_whole_series(bot: Any, cog: Any) -> None:
         "Saved: you haven't started watching yet. I'll only tell you things that aren't from an episode "
         f"(production, cast and staff). {CHANGE}"
     )
-    assert bot.storage.progress(12) == 0
+    assert bot.storage.sync.progress(12) == 0
     assert await run(cog, FakeMember(13), "set", episode=13) == (
         "Saved: you have watched all 13 episodes. My answers to you cover the whole series, with reveals "
         f"past this server's spoiler-free episode still in spoiler bars. {CHANGE}"
@@ -79,7 +79,7 @@ async def test_progress_clear_forgets_it(bot: Any, cog: Any) -> None:
         "Forgotten: I no longer know how far you have watched. My answers to you now cover the whole "
         "series, with later reveals in spoiler bars."
     )
-    assert bot.storage.progress(15) is None
+    assert bot.storage.sync.progress(15) is None
     assert await run(cog, user, "clear") == "I didn't have your progress saved, so there was nothing to forget."
 
 
@@ -94,15 +94,15 @@ async def test_show_and_clear_of_one_user_leave_the_others_alone(bot: Any, cog: 
         "Forgotten: I no longer know how far you have watched. My answers to you now cover the whole "
         "series, with later reveals in spoiler bars."
     )
-    assert bot.storage.progress(24) is None
-    assert bot.storage.progress(16) == 6
+    assert bot.storage.sync.progress(24) is None
+    assert bot.storage.sync.progress(16) == 6
 
 
 @pytest.mark.asyncio
 async def test_a_negative_episode_is_refused_clearly(bot: Any, cog: Any) -> None:
     user = FakeMember(17)
     assert await run(cog, user, "set", episode=-1) == "Episodes run from 1 to 13 (0 if you have not started); -1 is not one of them."
-    assert bot.storage.progress(17) is None
+    assert bot.storage.sync.progress(17) is None
 
 
 @pytest.mark.asyncio
@@ -132,7 +132,7 @@ async def test_forget_me_deletes_everything_about_the_user(bot: Any, cog: Any) -
         "I keep nothing else about you; unanswered questions are logged without who asked."
     )
     assert interaction.last.ephemeral and interaction.last.mentions_none
-    assert bot.storage.progress(20) is None
+    assert bot.storage.sync.progress(20) is None
     # nothing left in memory either: the cooldown window starts afresh
     after = FakeInteraction(bot, user=user)
     await lore.ask.callback(lore, after, question="gene", public=False)
@@ -151,8 +151,8 @@ async def test_forget_me_leaves_other_users_alone(bot: Any, cog: Any) -> None:
     await run(cog, FakeMember(21), "set", episode=5)
     await run(cog, FakeMember(22), "set", episode=9)
     await cog.forget_me.callback(cog, FakeInteraction(bot, user=FakeMember(21)))
-    assert bot.storage.progress(21) is None
-    assert bot.storage.progress(22) == 9
+    assert bot.storage.sync.progress(21) is None
+    assert bot.storage.sync.progress(22) == 9
 
 
 @pytest.mark.asyncio
@@ -174,4 +174,4 @@ async def test_forget_me_runs_through_discord_py(bot: Any, cog: Any) -> None:
     await invoke(bot, forget, "forget-me")
     assert forget.last.content.startswith("Done: I deleted everything")
     assert forget.last.ephemeral and forget.last.mentions_none
-    assert bot.storage.progress(23) is None
+    assert bot.storage.sync.progress(23) is None

@@ -267,6 +267,7 @@ async def test_the_everyday_commands_look_as_documented(bot: Any) -> None:
         "progress show": [],
         "progress clear": [],
         "forget-me": [],
+        "suggest": [("entry", STRING, True)],
     }
     docs = (Path(__file__).resolve().parent.parent / "docs" / "commands.md").read_text()
     for name in shape:

@@ -508,8 +508,9 @@ def test_invite_permissions_integer_is_what_the_table_lists() -> None:
 
 def test_the_bot_asks_for_no_privileged_intent() -> None:
     from bot.app import LoreBot
+    from bot.storage import Storage
 
-    bot = LoreBot(Config(token="x"), knowledge=None, storage=None)  # type: ignore[arg-type]
+    bot = LoreBot(Config(token="x"), knowledge=None, storage=Storage.in_memory())  # type: ignore[arg-type]
     intents = bot.intents
     assert not (intents.message_content or intents.members or intents.presences)
 

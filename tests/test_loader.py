@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
-from bot.knowledge.loader import KnowledgeError, load_knowledge
+from bot.knowledge.loader import MAX_PROBLEMS, KnowledgeError, load_knowledge
 from bot.knowledge.model import OFF_SCREEN_EPISODE
 
 DATA = Path(__file__).parent / "data"
@@ -135,7 +136,7 @@ def test_empty_file_and_missing_series(kb_dir: Path) -> None:
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge(kb_dir)
     assert [str(p) for p in caught.value.problems] == [
-        "kb:0: no series file: one file must start with 'series:'",
+        "kb: no series file: one file must start with 'series:'",
         "kb/empty.yaml:1: the file is empty; it needs 'series:' or 'entries:' at the top",
     ]
 
@@ -173,7 +174,7 @@ def test_top_level_that_is_neither_series_nor_entries(kb_dir: Path) -> None:
 def test_missing_folder() -> None:
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge("/nonexistent/knowledge")
-    assert str(caught.value) == "/nonexistent/knowledge:0: no such folder"
+    assert str(caught.value) == "/nonexistent/knowledge: no such folder"
 
 
 def test_two_entries_cannot_ask_the_same_question(kb_dir: Path) -> None:
@@ -221,3 +222,45 @@ def test_knowledge_never_raises_anything_but_knowledge_error(kb_dir: Path) -> No
             load_knowledge(folder)
         assert caught.value.problems, text
         assert all(p.path.endswith(".yaml") or p.path == str(folder) for p in caught.value.problems)
+
+
+# -- bounded: size limits and a cap on problems (issue 13, item 8) ---------------------------------
+def test_a_file_too_large_is_refused_before_it_is_parsed(kb_dir: Path) -> None:
+    big = kb_dir / "big.yaml"
+    big.write_bytes(b"entries:\n" + b"  - {id: x}\n" * ((3 * 1024 * 1024) // 12))
+    started = time.perf_counter()
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(kb_dir)
+    assert time.perf_counter() - started < 1.0  # measured, not parsed (a parse of 3 MB takes seconds)
+    assert [str(p) for p in caught.value.problems] == ["kb/big.yaml: too large (3 MB; the limit is 1 MB)"]
+
+
+def test_a_folder_too_large_is_refused(kb_dir: Path) -> None:
+    for number in range(5):
+        (kb_dir / f"part{number}.yaml").write_bytes(b"# padding\n" * (900 * 1024 // 10))
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(kb_dir)
+    [problem] = [str(p) for p in caught.value.problems]
+    assert problem.startswith("kb: too large: the knowledge files hold 4.4 MB together; the limit is 4 MB")
+
+
+def test_problems_are_capped_and_the_rest_counted(kb_dir: Path) -> None:
+    entries = "".join(f"  - {{id: bad-{n}, question: Q{n}?, nonsense: {n}}}\n" for n in range(3000))
+    (kb_dir / "flood.yaml").write_text("entries:\n" + entries)
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(kb_dir)
+    error = caught.value
+    assert len(error.problems) == MAX_PROBLEMS
+    assert error.total == error.omitted + MAX_PROBLEMS == 2 * 3000  # two problems an entry, all counted
+    assert str(error).splitlines()[-1] == f"... and {error.omitted} more problems (fix these first)"
+    assert len(str(error).splitlines()) == MAX_PROBLEMS + 1
+
+
+def test_an_unreadable_folder_is_one_problem(kb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: Path) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(kb_dir)
+    assert [str(p) for p in caught.value.problems] == ["kb: cannot read the folder: Permission denied"]

@@ -178,7 +178,7 @@ async def test_the_folder_deleted_then_restored(running, folder: Path) -> None:
     reloader, recorder = running
     shutil.rmtree(folder)
     missing = await recorder.wait_for(lambda o: not o.ok)
-    assert [str(p) for p in missing.problems] == [f"{display_path(folder)}:0: no such folder"]
+    assert [str(p) for p in missing.problems] == [f"{display_path(folder)}: no such folder"]
     assert ROUGE_TEXT in rouge_answer(reloader)  # still served
 
     shutil.copytree(MINI, folder)

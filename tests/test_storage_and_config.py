@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import Config, ConfigError
 from bot.logs import RedactSecrets
-from bot.storage import Storage
+from bot.storage import MAX_UNANSWERED_PER_GUILD, UNANSWERED_SLACK, Storage
 
 
 def test_settings_progress_and_forgetting(tmp_path: Path) -> None:
@@ -150,3 +150,41 @@ def test_sqlite_is_the_only_store(tmp_path: Path) -> None:
     tables = {row[0] for row in storage._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"guild_settings", "user_progress", "unanswered", "counters", "audit_log"} <= tables
     assert isinstance(storage._db, sqlite3.Connection)
+
+
+def test_unanswered_questions_are_capped_per_server_keeping_the_most_asked(tmp_path: Path) -> None:
+    """Issue 13, item 7: 100,000 junk questions took 105 MB; now a server keeps its most asked."""
+    storage = Storage.open(tmp_path / "db")
+    for _ in range(3):
+        storage.record_miss(1, "who is naruto", "naruto")
+    storage.record_miss(2, "another server's question", "another")
+    extra = MAX_UNANSWERED_PER_GUILD + UNANSWERED_SLACK + 25
+    for number in range(extra):
+        storage.record_miss(1, f"junk {number}", f"junk {number}")
+    (rows,) = storage._db.execute("SELECT COUNT(*) FROM unanswered WHERE guild_id = 1").fetchone()
+    assert MAX_UNANSWERED_PER_GUILD <= rows <= MAX_UNANSWERED_PER_GUILD + UNANSWERED_SLACK
+    assert storage.top_misses(1, limit=1)[0].question == "who is naruto"  # the most asked stays
+    assert storage.top_misses(2)[0].question == "another server's question"  # other servers untouched
+    plan = " ".join(str(row) for row in storage._db.execute(
+        "EXPLAIN QUERY PLAN SELECT question, normalized, count, last_asked FROM unanswered "
+        "WHERE guild_id = 1 AND resolved = 0 ORDER BY count DESC, last_asked DESC LIMIT 15"
+    ))
+    assert "unanswered_most_asked" in plan and "TEMP B-TREE" not in plan  # indexed, no sort of the table
+    storage.close()
+
+
+def test_a_token_with_a_line_break_is_one_clear_line() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Config.from_env({"DISCORD_TOKEN": "abc.def\nghi"})
+    assert caught.value.problems == [
+        "DISCORD_TOKEN contains a line break, a space or another invisible character: copy the token "
+        "again from the developer portal and put it on one line, with nothing around it"
+    ]
+
+
+def test_a_shard_listed_twice_is_refused() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Config.from_env({"DISCORD_TOKEN": "x", "SHARD_COUNT": "2", "SHARD_IDS": "0,0"})
+    assert caught.value.problems == [
+        "SHARD_IDS lists shard 0 more than once ('0,0'): each shard must run in exactly one session"
+    ]

@@ -8,17 +8,20 @@ from pathlib import Path
 import pytest
 
 import bot.knowledge.teach as teach_module
+import bot.knowledge.writes as writes_module
 from bot.knowledge.store import KnowledgeStore
 from bot.knowledge.loader import display_path, load_knowledge
 from bot.answering.matcher import Verdict
 from bot.knowledge.teach import teach_alias
+from bot.knowledge.writes import LOCK_NAME
 
 MINI = Path(__file__).parent / "data" / "mini"
 PHRASE = "the lady who built the red android"
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+    """Every file of the folder but the write lock (teach creates it, empty, and leaves it)."""
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.name != LOCK_NAME}
 
 
 def line_of(path: Path, needle: str) -> int:
@@ -44,7 +47,7 @@ def test_teach_end_to_end(folder: Path) -> None:
         f"        episode: 8\n      - {PHRASE}?\n    tags: [rouge]\n",
     )
     assert entries.read_text().startswith("# yaml-language-server: $schema=")
-    assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]  # no temporary file left
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == [LOCK_NAME]  # no temporary file left
 
     assert store.reload().ok
     answer = store.lore.ask(f"who is {PHRASE}")
@@ -130,7 +133,7 @@ def test_a_failed_write_changes_nothing(folder: Path, monkeypatch) -> None:
     def refuse(src: str, dst: str) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(teach_module.os, "replace", refuse)
+    monkeypatch.setattr(writes_module.os, "replace", refuse)
     result = teach_alias(folder, "rouge-mother", PHRASE)
     assert not result.ok
     assert result.message == f"Could not write {display_path(folder / 'entries.yaml')}: Permission denied"

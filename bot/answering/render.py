@@ -30,11 +30,16 @@ ECHO_LIMIT = 200  # how much of a user's question is quoted back
 _MARKDOWN = re.compile(r"([\\*_~`|>\[\]])")
 _MENTION = re.compile(r"@(?=[^\s])|<(?=[@#:/a])")
 _ZERO_WIDTH = "\u200b"
+#: bidirectional embedding, override and isolate controls: U+202E would reverse the rest of the line
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+#: "scheme:" right before "//": what Discord turns into a clickable link with a preview
+_LINK_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,31}:)(?=//)")
 
 
 def escape(text: str) -> str:
-    """Text shown verbatim on Discord: no markdown, no spoiler bars, no mentions, one line."""
-    text = " ".join(text.split())
+    """Text shown verbatim on Discord: no markdown, no spoiler bars, no mentions, no bidirectional
+    controls, one line."""
+    text = " ".join(text.translate(_BIDI_CONTROLS).split())
     text = _MARKDOWN.sub(r"\\\1", text)
     return _MENTION.sub(lambda m: m.group(0) + _ZERO_WIDTH, text)
 
@@ -46,8 +51,9 @@ def clip(text: str, limit: int) -> str:
 
 
 def quote_user(text: str) -> str:
-    """A user's question, shortened and escaped, ready to quote back."""
-    return f"“{escape(clip(text, ECHO_LIMIT))}”"
+    """A user's question, shortened and escaped, ready to quote back; a link in it is defanged
+    (``https:\u200b//...``: shown, but neither clickable nor previewed)."""
+    return f"“{escape(_LINK_SCHEME.sub(lambda m: m.group(1) + _ZERO_WIDTH, clip(text, ECHO_LIMIT)))}”"
 
 
 def spoiler(text: str) -> str:

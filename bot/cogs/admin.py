@@ -6,8 +6,13 @@ every call is checked again here, because that setting is only a default: member
 Server (or Administrator) or the server's moderator role (``/lore-admin modrole``) pass. Only
 Manage Server may change the moderator role itself, so the role cannot promote itself.
 
+Changes to the knowledge itself (teach, reload) reach every server, so only the knowledge's
+maintainers make them (:mod:`bot.governance`); a moderator of another server who teaches sends a
+proposal to the maintainers instead (:mod:`bot.cogs.proposals`).
+
 Every reply is ephemeral and sent without mentions. Every change is written to the audit log in
-the database (``/lore-admin history``) and to the log.
+the database (``/lore-admin history``) and to the log. Reload reports go to each server's mod-log
+as one message, posted in the background: a slow or failing post never delays the next reload.
 """
 
 from __future__ import annotations
@@ -22,13 +27,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs import common
+from bot.governance import ALIAS, alias_payload
 from bot.knowledge.store import ReloadOutcome
-from bot.knowledge.loader import KnowledgeError, Problem, display_path, load_knowledge, summarize
+from bot.knowledge.loader import KnowledgeError, Problem, display_path, load_knowledge, more_problems, summarize
 from bot.knowledge.model import Entry
 from bot.answering.normalize import normalize
 from bot.knowledge.reloader import KnowledgeReloader
 from bot.answering.render import escape, quote_user
-from bot.knowledge.teach import clean_phrase, teach_alias
+from bot.knowledge.teach import check_alias, clean_phrase, teach_alias
 
 if TYPE_CHECKING:
     from bot.app import LoreBot
@@ -44,6 +50,12 @@ REFUSAL = (
 )
 REFUSAL_DM = "/lore-admin works in a server, not in direct messages."
 REFUSAL_MODROLE = "Only members with the Manage Server permission can change the moderator role."
+REFUSAL_RELOAD = (
+    "Only the knowledge's maintainers can reload it, since it is the same for every server "
+    "(the bot reloads by itself within a second of a saved change). See /lore-admin stats."
+)
+#: problems shown in a mod-log report; the rest are counted ("and N more")
+MODLOG_PROBLEMS = 10
 
 
 class NotModerator(app_commands.CheckFailure):
@@ -80,14 +92,33 @@ def code_chunks(header: str, lines: Iterable[str], limit: int = LIMIT) -> list[s
 
 
 def outcome_messages(outcome: ReloadOutcome) -> list[str]:
-    """A reload's outcome as Discord messages: the summary, or every ``path:line: reason``."""
+    """A reload's outcome as Discord messages: the summary, or every ``path:line: reason`` kept."""
     if outcome.ok:
         return [f"Knowledge reloaded: {escape(outcome.summary)}."]
-    header = (
-        f"**Knowledge NOT reloaded**: {len(outcome.problems)} problem(s). "
+    lines = [str(p) for p in outcome.problems]
+    if outcome.omitted:
+        lines.append(more_problems(outcome.omitted))
+    return code_chunks(_not_reloaded(outcome), lines)
+
+
+def _not_reloaded(outcome: ReloadOutcome) -> str:
+    return (
+        f"**Knowledge NOT reloaded**: {outcome.problem_count} problem(s). "
         f"Still serving the last good version ({escape(outcome.summary)})."
     )
-    return code_chunks(header, [str(p) for p in outcome.problems])
+
+
+def alarm_message(outcome: ReloadOutcome, limit: int = LIMIT) -> str:
+    """A failed reload as ONE message: the summary, the first problems, and how many more there are."""
+    header = _not_reloaded(outcome)
+    shown = [str(p) for p in outcome.problems[:MODLOG_PROBLEMS]]
+    while True:
+        hidden = outcome.problem_count - len(shown)
+        tail = f"\n... and {hidden} more: run /lore-admin check for the full list." if hidden else ""
+        chunks = code_chunks(header, shown, limit=limit - len(tail))
+        if len(chunks) == 1:
+            return chunks[0] + tail
+        shown.pop()
 
 
 def problem_messages(header: str, problems: Sequence[Problem]) -> list[str]:
@@ -109,18 +140,29 @@ class Admin(commands.Cog):
         self.reloader: KnowledgeReloader | None = None
         #: the problems last posted to the mod-logs (None: no alarm standing)
         self._alarm: tuple[Problem, ...] | None = None
+        #: mod-log reports waiting to be posted, in order, by one background task
+        self._reports: asyncio.Queue[str] = asyncio.Queue()
+        self._poster: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
+        self._poster = asyncio.create_task(self._post_reports(), name="modlog-poster")
         self.reloader = KnowledgeReloader(self.bot.knowledge, self.on_reload)
         await self.reloader.start()
 
     async def cog_unload(self) -> None:
         if self.reloader is not None:
             await self.reloader.stop()
+        if self._poster is not None:
+            self._poster.cancel()
 
     # -- permissions -----------------------------------------------------------------------------
-    def is_moderator(self, interaction: discord.Interaction) -> bool:
-        return self._has_manage_guild(interaction) or self._has_mod_role(interaction)
+    async def is_moderator(self, interaction: discord.Interaction) -> bool:
+        return self._has_manage_guild(interaction) or await self._has_mod_role(interaction)
+
+    async def is_maintainer(self, interaction: discord.Interaction) -> bool:
+        """May change the knowledge every server sees (bot.governance)."""
+        moderator = interaction.guild_id is not None and await self.is_moderator(interaction)
+        return self.bot.maintainers.includes(interaction.user.id, interaction.guild_id, moderator_there=moderator)
 
     @staticmethod
     def _has_manage_guild(interaction: discord.Interaction) -> bool:
@@ -129,8 +171,8 @@ class Admin(commands.Cog):
                 return True
         return False
 
-    def _has_mod_role(self, interaction: discord.Interaction) -> bool:
-        role_id = self.bot.storage.guild_settings(interaction.guild_id).mod_role_id
+    async def _has_mod_role(self, interaction: discord.Interaction) -> bool:
+        role_id = (await self.bot.storage.guild_settings(interaction.guild_id)).mod_role_id
         if role_id is None:
             return False
         user = interaction.user
@@ -141,7 +183,7 @@ class Admin(commands.Cog):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
         if interaction.guild_id is None:
             raise NotModerator(REFUSAL_DM)
-        if not self.is_moderator(interaction):
+        if not await self.is_moderator(interaction):
             log.info("refused /lore-admin for user %s in guild %s", interaction.user.id, interaction.guild_id)
             raise NotModerator(REFUSAL)
         return True
@@ -169,12 +211,16 @@ class Admin(commands.Cog):
         if not interaction.response.is_done():
             await interaction.response.defer(ephemeral=True, thinking=True)
 
-    def _audit(self, interaction: discord.Interaction, action: str, detail: str) -> None:
-        self.bot.storage.audit(interaction.guild_id, interaction.user.id, action, detail)
+    async def _audit(self, interaction: discord.Interaction, action: str, detail: str) -> None:
+        await self.bot.storage.audit(interaction.guild_id, interaction.user.id, action, detail)
 
     async def post_modlog(self, guild_id: int, messages: Sequence[str]) -> bool:
         """Post to a server's mod-log channel; False when none is set or posting failed."""
-        channel_id = self.bot.storage.guild_settings(guild_id).modlog_channel_id
+        try:
+            channel_id = (await self.bot.storage.guild_settings(guild_id)).modlog_channel_id
+        except common.StorageError as error:
+            log.warning("cannot look up the mod-log channel of guild %s: %s", guild_id, error)
+            return False
         if channel_id is None:
             return False
         # The cached channel when there is one; otherwise a partial one (sending needs no cache).
@@ -190,27 +236,38 @@ class Admin(commands.Cog):
         return True
 
     async def on_reload(self, outcome: ReloadOutcome) -> None:
-        """The watcher's reports: problems go to every mod-log once; so does the all-clear after."""
+        """The watcher's reports: problems go to every mod-log once; so does the all-clear after.
+
+        Queued for the background poster, never awaited here: posting never delays loading."""
         if outcome.ok:
             if self._alarm is None:
                 return
             self._alarm = None
-            messages = [f"Knowledge fixed and reloaded: {escape(outcome.summary)}."]
+            message = f"Knowledge fixed and reloaded: {escape(outcome.summary)}."
         else:
             if outcome.problems == self._alarm:
                 return  # the same problems again (another save of the same broken file)
             self._alarm = outcome.problems
-            messages = outcome_messages(outcome)
-        for guild in list(self.bot.guilds):
-            await self.post_modlog(guild.id, messages)
+            message = alarm_message(outcome)
+        self._reports.put_nowait(message)
+
+    async def _post_reports(self) -> None:
+        """Post each queued report, one message per server's mod-log."""
+        while True:
+            message = await self._reports.get()
+            for guild in list(self.bot.guilds):
+                await self.post_modlog(guild.id, [message])
 
     # -- commands --------------------------------------------------------------------------------
     @admin.command(name="reload", description="Reload the knowledge files now and report the result")
     async def reload(self, interaction: discord.Interaction) -> None:
+        if not await self.is_maintainer(interaction):
+            await self._reply(interaction, [REFUSAL_RELOAD])
+            return
         await self._defer(interaction)
         assert self.reloader is not None
         outcome = await self.reloader.reload_now()
-        self._audit(interaction, "reload", "ok: " + outcome.summary if outcome.ok else f"failed: {len(outcome.problems)} problem(s)")
+        await self._audit(interaction, "reload", "ok: " + outcome.summary if outcome.ok else f"failed: {outcome.problem_count} problem(s)")
         await self.on_reload(outcome)
         await self._reply(interaction, outcome_messages(outcome))
 
@@ -223,10 +280,11 @@ class Admin(commands.Cog):
             kb = await asyncio.to_thread(load_knowledge, folder)
         except KnowledgeError as error:
             header = (
-                f"**{shown} has {len(error.problems)} problem(s)**; the bot keeps serving the last good "
+                f"**{shown} has {error.total} problem(s)**; the bot keeps serving the last good "
                 "version until they are fixed:"
             )
-            await self._reply(interaction, problem_messages(header, error.problems))
+            lines = [str(p) for p in error.problems] + ([more_problems(error.omitted)] if error.omitted else [])
+            await self._reply(interaction, code_chunks(header, lines))
             return
         served = self.bot.knowledge.lore.kb
         same = kb.entries == served.entries and kb.series == served.series
@@ -239,21 +297,24 @@ class Admin(commands.Cog):
         store = self.bot.knowledge
         kb = store.lore.kb
         guild_id = interaction.guild_id
-        settings = storage.guild_settings(guild_id)
+        settings = await storage.guild_settings(guild_id)
+        maintainer = await self.is_maintainer(interaction)
         lines = [
             f"**Knowledge**: {kb.series.episode_count} episodes, {len(kb.entries)} entries, "
             f"{len(kb.mysteries)} mysteries, {kb.alias_count} aliases (loaded <t:{int(store.loaded_at)}:R>).",
-            f"**This server**: {storage.counter(guild_id, 'answered')} questions answered, "
-            f"{storage.counter(guild_id, 'suggested')} answered with \"did you mean\", "
-            f"{storage.counter(guild_id, 'withheld')} withheld as spoilers, "
-            f"{storage.miss_count(guild_id)} not answered (see /lore-admin unanswered).",
+            f"**This server**: {await storage.counter(guild_id, 'answered')} questions answered, "
+            f"{await storage.counter(guild_id, 'suggested')} answered with \"did you mean\", "
+            f"{await storage.counter(guild_id, 'withheld')} withheld as spoilers, "
+            f"{await storage.miss_count(guild_id)} not answered (see /lore-admin unanswered).",
             f"**Spoiler-free horizon**: {_horizon_words(settings.spoiler_free)}.",
             f"**Mod-log**: {f'<#{settings.modlog_channel_id}>' if settings.modlog_channel_id else 'not set'}"
             f" · **Moderator role**: {f'<@&{settings.mod_role_id}>' if settings.mod_role_id else 'not set'}",
+            f"**Maintainers**: {escape(self.bot.maintainers.describe())}. "
+            + ("You are one of them." if maintainer else _not_maintainer(self.bot.maintainers.takes_proposals)),
         ]
         if store.last_problems:
             lines.append(
-                f"**The knowledge files have {len(store.last_problems)} problem(s)**; "
+                f"**The knowledge files have problems** ({len(store.last_problems)} shown by /lore-admin check); "
                 "the last good version is served. See /lore-admin check."
             )
         await self._reply(interaction, ["\n".join(lines)])
@@ -266,8 +327,8 @@ class Admin(commands.Cog):
             await self._reply(interaction, [f"The series has episodes 1 to {count}; choose 0 to {count}. Nothing was changed."])
             return
         assert interaction.guild_id is not None
-        self.bot.storage.set_spoiler_free(interaction.guild_id, episode)
-        self._audit(interaction, "horizon", f"spoiler-free horizon set to episode {episode}")
+        await self.bot.storage.set_spoiler_free(interaction.guild_id, episode)
+        await self._audit(interaction, "horizon", f"spoiler-free horizon set to episode {episode}")
         await self._reply(
             interaction,
             [
@@ -281,18 +342,23 @@ class Admin(commands.Cog):
     async def modlog(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None) -> None:
         assert interaction.guild_id is not None
         if channel is None:
-            self.bot.storage.set_modlog_channel(interaction.guild_id, None)
-            self._audit(interaction, "modlog", "mod-log channel cleared")
+            await self.bot.storage.set_modlog_channel(interaction.guild_id, None)
+            await self._audit(interaction, "modlog", "mod-log channel cleared")
             await self._reply(interaction, ["Knowledge problems are no longer posted in a channel here."])
             return
-        self.bot.storage.set_modlog_channel(interaction.guild_id, channel.id)
-        self._audit(interaction, "modlog", f"mod-log channel set to {channel.id}")
+        await self.bot.storage.set_modlog_channel(interaction.guild_id, channel.id)
+        await self._audit(interaction, "modlog", f"mod-log channel set to {channel.id}")
         posted = await self.post_modlog(
             interaction.guild_id,
             [f"Knowledge problems will be posted here (set by <@{interaction.user.id}> with /lore-admin modlog)."],
         )
         if posted:
             reply = f"Knowledge problems will be posted in <#{channel.id}>."
+            proposals = self.bot.get_cog("Proposals")
+            if interaction.guild_id == self.bot.maintainers.home_guild_id and proposals is not None:
+                waiting = await proposals.post_waiting()  # type: ignore[attr-defined]
+                if waiting:
+                    reply += f" {waiting} proposal(s) waiting for the maintainers were posted there too."
         else:
             reply = (
                 f"Saved, but I could not post in <#{channel.id}>: give me View Channel and Send Messages "
@@ -310,18 +376,18 @@ class Admin(commands.Cog):
         if role is not None and role.id == interaction.guild_id:
             await self._reply(interaction, ["@everyone cannot be the moderator role. Nothing was changed."])
             return
-        self.bot.storage.set_mod_role(interaction.guild_id, role.id if role else None)
+        await self.bot.storage.set_mod_role(interaction.guild_id, role.id if role else None)
         if role is None:
-            self._audit(interaction, "modrole", "moderator role cleared")
+            await self._audit(interaction, "modrole", "moderator role cleared")
             reply = "The moderator role is cleared: only members with Manage Server can use /lore-admin."
         else:
-            self._audit(interaction, "modrole", f"moderator role set to {role.id}")
+            await self._audit(interaction, "modrole", f"moderator role set to {role.id}")
             reply = f"Members with <@&{role.id}> can now use /lore-admin."
         await self._reply(interaction, [reply])
 
     @admin.command(name="unanswered", description="The questions the bot could not answer here, most asked first")
     async def unanswered(self, interaction: discord.Interaction) -> None:
-        misses = self.bot.storage.top_misses(interaction.guild_id, limit=15)
+        misses = await self.bot.storage.top_misses(interaction.guild_id, limit=15)
         if not misses:
             await self._reply(interaction, ["No unanswered questions here. Nothing to teach."])
             return
@@ -349,6 +415,9 @@ class Admin(commands.Cog):
         entry: str,
         episode: app_commands.Range[int, 1, 999] | None = None,
     ) -> None:
+        if not await self.is_maintainer(interaction):
+            await self._propose_alias(interaction, question, entry.strip(), episode)
+            return
         await self._defer(interaction)
         assert self.reloader is not None
         store = self.bot.knowledge
@@ -362,8 +431,8 @@ class Admin(commands.Cog):
             await self._reply(interaction, problem_messages(header, result.problems) if result.problems else [header])
             return
         where = display_path(result.path) if result.path else "?"
-        self._audit(interaction, "teach", f"alias '{result.alias}' added to '{result.entry_id}' in {where}")
-        self._resolve_miss(interaction.guild_id, question)
+        await self._audit(interaction, "teach", f"alias '{result.alias}' added to '{result.entry_id}' in {where}")
+        await self._resolve_miss(interaction.guild_id, question)
         lines = [f"Taught: {escape(result.message)}"]
         if outcome is not None and not outcome.ok:
             lines.append("But the reload failed; the last good knowledge is still served. See /lore-admin check.")
@@ -378,22 +447,41 @@ class Admin(commands.Cog):
                 )
         await self._reply(interaction, ["\n".join(lines)])
 
-    def _resolve_miss(self, guild_id: int | None, question: str) -> None:
+    async def _propose_alias(
+        self, interaction: discord.Interaction, question: str, entry_id: str, episode: int | None
+    ) -> None:
+        """A teach by a moderator who is not a maintainer: checked now, then sent as a proposal."""
+        maintainers = self.bot.maintainers
+        if not maintainers.takes_proposals:
+            await self._reply(interaction, [f"Not taught: {_not_maintainer(False)}"])
+            return
+        alias = clean_phrase(question)
+        reason = check_alias(self.bot.knowledge.lore.kb, entry_id, alias, episode)
+        if reason is not None:
+            await self._reply(interaction, [f"Not proposed: {escape(reason)}"])
+            return
+        proposals = self.bot.get_cog("Proposals")
+        if proposals is None:
+            await self._reply(interaction, ["Proposals are not available right now; please try again shortly."])
+            return
+        await proposals.propose(interaction, ALIAS, alias_payload(entry_id, alias, episode))  # type: ignore[attr-defined]
+
+    async def _resolve_miss(self, guild_id: int | None, question: str) -> None:
         """Take a taught question off the unanswered list, however the answering cog keyed it."""
         storage = self.bot.storage
         synonyms = self.bot.knowledge.lore.kb.series.synonyms
         asked = clean_phrase(question)
         keys = {normalize(asked, synonyms), normalize(asked), asked.lower()}
-        for miss in storage.top_misses(guild_id, limit=100):
+        for miss in await storage.top_misses(guild_id, limit=100):
             if clean_phrase(miss.question).lower() == asked.lower():
                 keys.add(miss.normalized)
         for key in keys:
             if key:
-                storage.resolve_miss(guild_id, key)
+                await storage.resolve_miss(guild_id, key)
 
     @teach.autocomplete("entry")
     async def _entry_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None or not self.is_moderator(interaction):
+        if interaction.guild_id is None or not await self.is_moderator(interaction):
             return []
         lore = self.bot.knowledge.lore
         typed = current.strip().lower()
@@ -409,19 +497,24 @@ class Admin(commands.Cog):
     async def _question_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None or not self.is_moderator(interaction):
+        if interaction.guild_id is None or not await self.is_moderator(interaction):
             return []
         typed = current.strip().lower()
-        misses = self.bot.storage.top_misses(interaction.guild_id, limit=100)
+        misses = await self.bot.storage.top_misses(interaction.guild_id, limit=100)
         names = [m.question for m in misses if typed in m.question.lower()]
         choices = [app_commands.Choice(name=q[:100], value=q[:100]) for q in names[:25]]
         if current.strip() and not any(c.value == current.strip()[:100] for c in choices):
             choices = [app_commands.Choice(name=current.strip()[:100], value=current.strip()[:100]), *choices[:24]]
         return choices
 
-    @admin.command(name="history", description="Recent moderator changes on this server, newest first")
-    async def history(self, interaction: discord.Interaction) -> None:
-        records = self.bot.storage.audit_trail(interaction.guild_id, limit=20)
+    @admin.command(name="history", description="Recent moderator changes here; with entry: that entry's edits, with a diff")
+    @app_commands.describe(entry="An entry: its edits made from Discord, newest first, with what changed")
+    async def history(self, interaction: discord.Interaction, entry: str | None = None) -> None:
+        editing = self.bot.get_cog("Editing")
+        if entry is not None and editing is not None:  # bot.cogs.editing: the knowledge's edit history
+            await self._reply(interaction, await editing.history_messages(entry.strip()))  # type: ignore[attr-defined]
+            return
+        records = await self.bot.storage.audit_trail(interaction.guild_id, limit=20)
         if not records:
             await self._reply(interaction, ["No moderator changes recorded here yet."])
             return
@@ -430,6 +523,20 @@ class Admin(commands.Cog):
             who = f"<@{record.user_id}>" if record.user_id else "someone"
             lines.append(f"<t:{int(record.at)}:f> {who} · {escape(record.action)}: {escape(record.detail)}")
         await self._reply(interaction, _fit_lines(lines))
+
+    history.autocomplete("entry")(_entry_autocomplete)
+
+
+def _not_maintainer(takes_proposals: bool) -> str:
+    if takes_proposals:
+        return (
+            "You are not one of them: what you teach here is sent to them as a proposal, and no server "
+            "sees it until a maintainer accepts it."
+        )
+    return (
+        "only the knowledge's maintainers can change it, since it is the same for every server, and this "
+        "bot has no home server to send proposals to."
+    )
 
 
 def _horizon_words(episode: int) -> str:

@@ -20,6 +20,7 @@ import discord
 from discord import app_commands
 
 from bot.answering.render import clip  # noqa: F401 - the cogs call common.clip for labels
+from bot.storage import StorageBusy, StorageError
 
 if TYPE_CHECKING:
     from bot.app import LoreBot
@@ -37,6 +38,11 @@ APOLOGY = (
 )
 COMMAND_CHANGED = (
     "This command was just updated. Give Discord a minute to refresh it, then try again."
+)
+STORAGE_BUSY = "My storage is busy right now, so nothing was saved or changed. Please try again in a moment."
+STORAGE_DOWN = (
+    "My storage is not working right now, so nothing was saved or changed. "
+    "The bot's operator has been told in the log; please try again later."
 )
 
 #: Discord's names for the permissions a moderator is most likely to miss.
@@ -80,34 +86,35 @@ def episode_count(bot: LoreBot) -> int:
     return bot.knowledge.lore.kb.series.episode_count
 
 
-def saved_progress(interaction: discord.Interaction[Any]) -> int | None:
-    return interaction.client.storage.progress(interaction.user.id)  # type: ignore[attr-defined, no-any-return]
+async def saved_progress(interaction: discord.Interaction[Any]) -> int | None:
+    return await interaction.client.storage.progress(interaction.user.id)  # type: ignore[attr-defined, no-any-return]
 
 
-def horizon(interaction: discord.Interaction[Any], upto: int | None = None) -> Horizon:
+async def horizon(interaction: discord.Interaction[Any], upto: int | None = None) -> Horizon:
     """The asker's horizon: the command's ``upto``, else their saved progress, else everything."""
     if upto is not None:
         return Horizon(upto, "option")
-    saved = saved_progress(interaction)
+    saved = await saved_progress(interaction)
     if saved is not None:
         return Horizon(saved, "progress")
     return Horizon(None, "series")
 
 
-def listing_horizon(interaction: discord.Interaction[Any], upto: int | None = None) -> tuple[Horizon, int]:
+async def listing_horizon(interaction: discord.Interaction[Any], upto: int | None = None) -> tuple[Horizon, int]:
     """The asker's horizon and the server's spoiler-free episode, in at most one query: for
     autocomplete, whose choices (no spoiler bars possible) stop at the server's horizon for an
     asker with no progress. The spoiler-free episode is 0 when ``upto`` is given (it is unused)."""
     if upto is not None:
         return Horizon(upto, "option"), 0
     storage = interaction.client.storage  # type: ignore[attr-defined]
-    saved, free = storage.progress_and_spoiler_free(interaction.user.id, interaction.guild_id)
+    saved, free = await storage.progress_and_spoiler_free(interaction.user.id, interaction.guild_id)
     return (Horizon(saved, "progress") if saved is not None else Horizon(None, "series")), free
 
 
-def spoiler_free(interaction: discord.Interaction[Any]) -> int:
+async def spoiler_free(interaction: discord.Interaction[Any]) -> int:
     """The server's spoiler-free horizon (0 in direct messages: everything is a spoiler)."""
-    return interaction.client.storage.guild_settings(interaction.guild_id).spoiler_free  # type: ignore[attr-defined, no-any-return]
+    settings = await interaction.client.storage.guild_settings(interaction.guild_id)  # type: ignore[attr-defined]
+    return settings.spoiler_free  # type: ignore[no-any-return]
 
 
 def progress_hint(h: Horizon) -> str:
@@ -154,8 +161,9 @@ async def send(
 ) -> str | None:
     """Answer the interaction, or follow up when it is already answered; never pings anyone.
 
-    Returns the message's jump URL when Discord says which message it made."""
-    kwargs: dict[str, Any] = {"ephemeral": ephemeral, "allowed_mentions": no_mentions()}
+    Returns the message's jump URL when Discord says which message it made. Link previews are
+    suppressed: a reply never unfurls a link someone slipped into a question."""
+    kwargs: dict[str, Any] = {"ephemeral": ephemeral, "allowed_mentions": no_mentions(), "suppress_embeds": True}
     if view is not None:
         kwargs["view"] = view
     if interaction.response.is_done():
@@ -206,6 +214,11 @@ def explain(error: app_commands.AppCommandError) -> tuple[str, bool]:
         return f"I couldn't read the value {str(error.value)[:50]!r}; please check it and try again.", False
     if isinstance(error, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)):
         return COMMAND_CHANGED, False
+    original = getattr(error, "original", None)
+    if isinstance(original, StorageBusy):
+        return STORAGE_BUSY, False
+    if isinstance(original, StorageError):
+        return STORAGE_DOWN, True
     return APOLOGY, True
 
 
@@ -230,6 +243,10 @@ async def on_app_command_error(interaction: discord.Interaction[Any], error: app
 
 async def report_unexpected(interaction: discord.Interaction[Any], error: BaseException, *, where: str) -> None:
     """For buttons and other components: discord.py only logs their errors, so answer here."""
+    if isinstance(error, StorageBusy):
+        log.warning("storage busy in %s (guild %s, user %s)", where, interaction.guild_id, interaction.user.id)
+        await send_quietly(interaction, STORAGE_BUSY)
+        return
     log.error(
         "error in %s (guild %s, channel %s, user %s)",
         where, interaction.guild_id, interaction.channel_id, interaction.user.id,

@@ -186,8 +186,8 @@ class LoreCog(commands.Cog, name="Lore"):
         if not await self._allow(interaction):
             return
         lore = common.lore_of(interaction)
-        h = common.horizon(interaction, upto)
-        free = common.spoiler_free(interaction)
+        h = await common.horizon(interaction, upto)
+        free = await common.spoiler_free(interaction)
         # An autocomplete choice sends the entry's id; the core answers that entry (if the
         # asker's horizon has it) and reads anything else as a typed question.
         answer = lore.ask(question, upto=h.upto, spoiler_free=free)
@@ -203,7 +203,7 @@ class LoreCog(commands.Cog, name="Lore"):
         no progress, the server's spoiler-free episode: a choice cannot hold spoiler bars)."""
         try:
             lore = common.lore_of(interaction)
-            h, free = common.listing_horizon(interaction, _typed_upto(interaction))
+            h, free = await common.listing_horizon(interaction, _typed_upto(interaction))
             choices = lore.complete(current or "", upto=h.upto, spoiler_free=free, limit=AUTOCOMPLETE_LIMIT)
             return [_choice(choice) for choice in choices]
         except Exception:  # a failure here must still answer; Discord shows "loading failed" otherwise
@@ -227,15 +227,15 @@ class LoreCog(commands.Cog, name="Lore"):
         if not await self._allow(interaction):
             return
         lore = common.lore_of(interaction)
-        h = common.horizon(interaction, upto)
-        answer = lore.mystery(topic, upto=h.upto, spoiler_free=common.spoiler_free(interaction))
+        h = await common.horizon(interaction, upto)
+        answer = lore.mystery(topic, upto=h.upto, spoiler_free=await common.spoiler_free(interaction))
         await self._deliver(interaction, answer, h, public=public, question=topic, asked_upto=upto, mystery=True)
 
     @mystery.autocomplete("topic")
     async def topic_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
         try:
             lore = common.lore_of(interaction)
-            h, free = common.listing_horizon(interaction, _typed_upto(interaction))
+            h, free = await common.listing_horizon(interaction, _typed_upto(interaction))
             choices = lore.complete_mystery(current or "", upto=h.upto, spoiler_free=free, limit=AUTOCOMPLETE_LIMIT)
             return [_choice(choice) for choice in choices]
         except Exception:
@@ -254,8 +254,8 @@ class LoreCog(commands.Cog, name="Lore"):
         if not await self._allow(interaction):
             return
         lore = common.lore_of(interaction)
-        h = common.horizon(interaction)
-        answer = lore.episode(number, upto=h.upto, spoiler_free=common.spoiler_free(interaction))
+        h = await common.horizon(interaction)
+        answer = lore.episode(number, upto=h.upto, spoiler_free=await common.spoiler_free(interaction))
         if answer.status is Verdict.ANSWERED:
             await self._post(interaction, answer.text, key=f"episode:{number}", public=public)
         elif answer.status is Verdict.WITHHELD:
@@ -273,17 +273,17 @@ class LoreCog(commands.Cog, name="Lore"):
             if not await self._allow(interaction):
                 return
             lore = common.lore_of(interaction)
-            saved = common.saved_progress(interaction)
+            saved = await common.saved_progress(interaction)
             if saved is not None and (upto is None or saved < upto):
                 h = Horizon(saved, "progress")
             else:
                 h = Horizon(upto, "series" if upto is None else "option")
-            answer = lore.answer_entry(entry_id, upto=h.upto, spoiler_free=common.spoiler_free(interaction))
+            answer = lore.answer_entry(entry_id, upto=h.upto, spoiler_free=await common.spoiler_free(interaction))
             if answer.status is not Verdict.ANSWERED:
                 # Not in the knowledge at the presser's horizon (later, or removed since): one reply.
                 await common.send(interaction, answer.text + common.progress_hint(h), ephemeral=True)
                 if lore.kb.entry(entry_id) is not None:
-                    self.bot.storage.bump(interaction.guild_id, "withheld")
+                    await self.bot.storage.bump(interaction.guild_id, "withheld")
                 return
             await self._deliver(interaction, answer, h, public=public, question=entry_id, asked_upto=upto)
         except Exception as error:
@@ -311,28 +311,36 @@ class LoreCog(commands.Cog, name="Lore"):
         storage = self.bot.storage
         guild_id = interaction.guild_id
         if answer.status is Verdict.ANSWERED and answer.entry is not None:
-            await self._post(interaction, answer.text, key=f"entry:{answer.entry.id}", public=public)
-            storage.bump(guild_id, "answered")
+            view = self._answer_view(answer.entry.id) if public else None
+            await self._post(interaction, answer.text, key=f"entry:{answer.entry.id}", public=public, view=view)
+            await storage.bump(guild_id, "answered")
         elif answer.status is Verdict.SUGGEST and answer.suggestions:
             view = SuggestionView(answer.suggestions, public=public, upto=asked_upto)
             await common.send(interaction, answer.text, ephemeral=not public, view=view)
-            storage.bump(guild_id, "suggested")
+            await storage.bump(guild_id, "suggested")
         else:
             await common.send(interaction, answer.text + common.progress_hint(h), ephemeral=True)
             if not question.strip():
                 return
             lore = common.lore_of(interaction)
             if lore.clamp_upto(h.upto) is not None and _answered_later(lore, question, mystery=mystery):
-                storage.bump(guild_id, "withheld")  # a spoiler, not a gap in the knowledge
+                await storage.bump(guild_id, "withheld")  # a spoiler, not a gap in the knowledge
                 return
-            storage.record_miss(guild_id, question, normalize(question, lore.kb.series.synonyms))
-            storage.bump(guild_id, "missed")
+            await storage.record_miss(guild_id, question, normalize(question, lore.kb.series.synonyms))
+            await storage.bump(guild_id, "missed")
 
-    async def _post(self, interaction: discord.Interaction[Any], text: str, *, key: str, public: bool) -> None:
+    def _answer_view(self, entry_id: str) -> discord.ui.View | None:
+        """Buttons other cogs put under a public answer ("Suggest a correction": bot.cogs.corrections)."""
+        make = getattr(self.bot.get_cog("Corrections"), "answer_view", None)
+        return make(entry_id) if make is not None else None
+
+    async def _post(
+        self, interaction: discord.Interaction[Any], text: str, *, key: str, public: bool, view: discord.ui.View | None = None
+    ) -> None:
         """Post an answer; a public one already posted in this channel just now is pointed to."""
         channel_id = interaction.channel_id
         if not public or channel_id is None:
-            await common.send(interaction, text, ephemeral=not public)
+            await common.send(interaction, text, ephemeral=not public, view=view)
             return
         earlier = self.recent.earlier(channel_id, key, text)
         if earlier is not None:
@@ -340,7 +348,7 @@ class LoreCog(commands.Cog, name="Lore"):
             return
         posted = self.recent.claim(channel_id, key, text)
         try:
-            posted.jump_url = await common.send(interaction, text, ephemeral=False)
+            posted.jump_url = await common.send(interaction, text, ephemeral=False, view=view)
         except BaseException:
             self.recent.release(channel_id, key, text, posted)
             raise

@@ -40,20 +40,20 @@ class ProgressCog(commands.Cog, name="Progress"):
         if episode < 0:
             await self._say(interaction, f"Episodes run from 1 to {total} (0 if you have not started); {episode} is not one of them.")
             return
-        self.bot.storage.set_progress(interaction.user.id, episode)
+        await self.bot.storage.set_progress(interaction.user.id, episode)
         await self._say(interaction, _saved(episode, total))
 
     @progress.command(name="show", description="What I have saved about how far you have watched")
     async def progress_show(self, interaction: discord.Interaction[Any]) -> None:
-        saved = self.bot.storage.progress(interaction.user.id)
+        saved = await self.bot.storage.progress(interaction.user.id)
         await self._say(interaction, _current(saved, common.episode_count(self.bot)))
 
     @progress.command(name="clear", description="Forget how far you have watched (answers then cover everything, in spoiler bars)")
     async def progress_clear(self, interaction: discord.Interaction[Any]) -> None:
         storage = self.bot.storage
         user_id = interaction.user.id
-        had = storage.progress(user_id) is not None
-        storage.forget_user(user_id)
+        had = await storage.progress(user_id) is not None
+        await storage.forget_user(user_id)
         if had:
             log.info("user %s cleared their progress", user_id)
             text = (
@@ -67,7 +67,7 @@ class ProgressCog(commands.Cog, name="Progress"):
     @app_commands.command(name="forget-me", description="Delete everything this bot stores about you")
     async def forget_me(self, interaction: discord.Interaction[Any]) -> None:
         user_id = interaction.user.id
-        removed = self.bot.storage.forget_user(user_id)
+        removed = await self.bot.storage.forget_user(user_id)
         lore_cog = self.bot.get_cog("Lore")
         cooldown = getattr(lore_cog, "cooldown", None)
         if isinstance(cooldown, common.UserCooldown):

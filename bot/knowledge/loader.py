@@ -1,14 +1,19 @@
 """Load and validate a folder of knowledge YAML files.
 
 Loading is all or nothing: :func:`load_knowledge` returns a complete :class:`KnowledgeBase` or
-raises :class:`KnowledgeError` carrying every problem found, each as ``path:line: reason`` in
+raises :class:`KnowledgeError` carrying the problems found, each as ``path:line: reason`` in
 words a moderator understands. Bad content never produces a traceback.
+
+Bad content is bounded too: a file over :data:`MAX_FILE_BYTES` or a folder over
+:data:`MAX_FOLDER_BYTES` is refused before it is parsed (``path: too large (N MB; the limit is M MB)``),
+and only the first :data:`MAX_PROBLEMS` problems are kept (the rest are counted), so a runaway file
+cannot take the time, memory or mod-log space of thousands of problems.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +35,12 @@ DISCORD_MESSAGE_LIMIT = 2000
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WORD_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 YAML_SUFFIXES = (".yaml", ".yml")
+#: the largest knowledge file read (the biggest shipped file is under 70 KB)
+MAX_FILE_BYTES = 1024 * 1024
+#: the most all knowledge files together may hold (parsing takes memory in proportion)
+MAX_FOLDER_BYTES = 4 * 1024 * 1024
+#: problems kept in a KnowledgeError; the rest are only counted ("and N more")
+MAX_PROBLEMS = 100
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -53,15 +64,50 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if self.line <= 0:  # about the whole file or folder
+            return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}: {self.message}"
 
 
 class KnowledgeError(Exception):
-    """The knowledge folder is not valid; ``problems`` lists every reason."""
+    """The knowledge folder is not valid: ``problems`` (at most :data:`MAX_PROBLEMS` of them) say why,
+    and ``omitted`` counts the problems found beyond those."""
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    def __init__(self, problems: Iterable[Problem], omitted: int = 0) -> None:
         self.problems = sorted(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        self.omitted = omitted + getattr(problems, "omitted", 0)
+        lines = [str(p) for p in self.problems]
+        if self.omitted:
+            lines.append(more_problems(self.omitted))
+        super().__init__("\n".join(lines))
+
+    @property
+    def total(self) -> int:
+        """How many problems were found, including the omitted ones."""
+        return len(self.problems) + self.omitted
+
+
+def more_problems(omitted: int) -> str:
+    return f"... and {omitted} more problem{'s' if omitted != 1 else ''} (fix these first)"
+
+
+class _Problems(list[Problem]):
+    """A list of problems that keeps the first ``limit`` and counts the rest."""
+
+    def __init__(self, limit: int = MAX_PROBLEMS) -> None:
+        super().__init__()
+        self.limit = limit
+        self.omitted = 0
+
+    def append(self, problem: Problem) -> None:
+        if len(self) < self.limit:
+            super().append(problem)
+        else:
+            self.omitted += 1
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
 
 
 def display_path(path: Path) -> str:
@@ -207,22 +253,39 @@ def iter_knowledge_files(folder: Path) -> Iterator[Path]:
 
 
 @paused_gc()
-def load_knowledge(folder: str | Path) -> KnowledgeBase:
-    """Load and validate every YAML file in ``folder``; raise KnowledgeError listing all problems."""
+def load_knowledge(
+    folder: str | Path,
+    overrides: Mapping[Path, str] | None = None,
+    *,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    max_folder_bytes: int = MAX_FOLDER_BYTES,
+) -> KnowledgeBase:
+    """Load and validate every YAML file in ``folder``; raise KnowledgeError listing the problems.
+
+    ``overrides`` maps a file of the folder to the text to read instead of what is on disk: the
+    folder is validated as it would be with that change, before anything is written.
+    """
     folder = Path(folder)
-    problems: list[Problem] = []
+    overrides = {path.resolve(): text for path, text in (overrides or {}).items()}
+    problems = _Problems()
     if not folder.is_dir():
         raise KnowledgeError([Problem(display_path(folder), 0, "no such folder")])
 
     series_found: list[tuple[_FileReader, yaml.Node, Series | None]] = []
     raw_entries: list[_RawEntry] = []
-    files = list(iter_knowledge_files(folder))
+    try:
+        files = list(iter_knowledge_files(folder))
+    except OSError as error:
+        raise KnowledgeError([Problem(display_path(folder), 0, f"cannot read the folder: {error.strerror or error}")]) from None
     if not files:
         problems.append(Problem(display_path(folder), 0, "no .yaml files in this folder"))
+    _check_sizes(folder, files, problems, max_file_bytes, max_folder_bytes)
+    if problems:  # too large: nothing is parsed
+        raise KnowledgeError(problems)
 
     for path in files:
         reader = _FileReader(path, problems)
-        root = _compose(path, reader)
+        root = _compose(path, reader, max_file_bytes, overrides.get(path.resolve()) if overrides else None)
         if root is None:
             continue
         top = reader.mapping(root, "the file", required=(), optional=("series", "entries"))
@@ -260,11 +323,41 @@ def load_knowledge(folder: str | Path) -> KnowledgeBase:
     return KnowledgeBase(series=series, entries=entries, mysteries=mysteries, source_dir=folder)
 
 
-def _compose(path: Path, reader: _FileReader) -> yaml.Node | None:
+def _check_sizes(folder: Path, files: list[Path], problems: list[Problem], max_file: int, max_folder: int) -> None:
+    total = 0
+    for path in files:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            continue  # reported when it is read
+        total += size
+        if size > max_file:
+            problems.append(
+                Problem(display_path(path), 0, f"too large ({_megabytes(size)}; the limit is {_megabytes(max_file)})")
+            )
+    if total > max_folder:
+        problems.append(
+            Problem(
+                display_path(folder), 0,
+                f"too large: the knowledge files hold {_megabytes(total)} together; the limit is {_megabytes(max_folder)}",
+            )
+        )
+
+
+def _compose(path: Path, reader: _FileReader, max_bytes: int = MAX_FILE_BYTES, text: str | None = None) -> yaml.Node | None:
+    data = b""
     try:
-        text = path.read_text(encoding="utf-8")
+        if text is not None:  # the file as a change would make it (load_knowledge's overrides)
+            data = text.encode("utf-8")
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(max_bytes + 1)  # never more, even if the file grew since it was measured
+        if len(data) > max_bytes:
+            reader.problem(0, f"too large (over {_megabytes(max_bytes)}; the limit is {_megabytes(max_bytes)})")
+            return None
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        line = data[: error.start].count(b"\n") + 1
         reader.problem(line, "the file is not UTF-8 text; save it as UTF-8")
         return None
     except OSError as error:

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.knowledge.loader import KnowledgeError, Problem, load_knowledge, summarize
+from bot.knowledge.loader import KnowledgeError, Problem, load_knowledge, more_problems, summarize
 from bot.answering.lore import Lore
 
 log = logging.getLogger(__name__)
@@ -21,12 +21,20 @@ class ReloadOutcome:
     problems: tuple[Problem, ...] = ()
     #: True when the new knowledge differs from what was served before
     changed: bool = False
+    #: problems found beyond those in ``problems`` (the loader keeps the first ones only)
+    omitted: int = 0
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems) + self.omitted
 
     def report(self) -> str:
         if self.ok:
             return f"Knowledge reloaded: {self.summary}."
-        lines = [f"Knowledge NOT reloaded ({len(self.problems)} problem(s)); still serving the last good version."]
+        lines = [f"Knowledge NOT reloaded ({self.problem_count} problem(s)); still serving the last good version."]
         lines += [str(p) for p in self.problems]
+        if self.omitted:
+            lines.append(more_problems(self.omitted))
         return "\n".join(lines)
 
 
@@ -55,8 +63,10 @@ class KnowledgeStore:
             self.last_problems = tuple(error.problems)
             for problem in error.problems:
                 log.warning("knowledge problem: %s", problem)
+            if error.omitted:
+                log.warning("knowledge problem: %s", more_problems(error.omitted))
             log.warning("knowledge not reloaded; still serving the last good version")
-            return ReloadOutcome(False, summarize(self._lore.kb), tuple(error.problems))
+            return ReloadOutcome(False, summarize(self._lore.kb), tuple(error.problems), omitted=error.omitted)
         changed = kb.entries != self._lore.kb.entries or kb.series != self._lore.kb.series
         self._lore = Lore(kb).warm()  # in the reload's thread: no asker pays for a horizon's first use
         self.loaded_at = time.time()

@@ -5,10 +5,13 @@ The change is written the way a careful moderator would make it by hand:
 * the file is edited with ruamel.yaml's round-trip mode, so its comments, quoting, flow lists
   and indentation stay as they were (the indentation is detected by re-dumping the unchanged
   file until the output matches it byte for byte);
-* the new text goes to a temporary file in the same folder, then ``os.replace`` swaps it in, so
-  the bot's watcher and readers see either the old file or the new one, never half of one;
-* the whole folder is then validated with :func:`bot.knowledge.loader.load_knowledge`; when it is not
-  valid the original bytes are put back exactly, and the caller gets every ``path:line: reason``.
+* the write goes through :mod:`bot.knowledge.writes`: under the knowledge folder's lock (across
+  processes), compare-and-swap (a hand edit saved meanwhile is kept: the alias is added to it),
+  atomic replace, so the watcher and readers see the old file or the new one, never half of one;
+* the whole folder is then validated with :func:`bot.knowledge.loader.load_knowledge`, still under
+  the lock; when it is not valid the original bytes are put back exactly (only if the file is still
+  what teach wrote), and the caller gets every ``path:line: reason``. Success is reported only when
+  the alias loaded back from the file.
 
 Nothing here imports discord: the same function serves ``/lore-admin teach`` and tests.
 """
@@ -17,11 +20,7 @@ from __future__ import annotations
 
 import copy
 import io
-import os
 import re
-import stat
-import tempfile
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from ruamel.yaml.error import YAMLError
 
 from bot.knowledge.loader import MAX_ALIAS_CHARS, KnowledgeError, Problem, display_path, load_knowledge
 from bot.knowledge.model import Entry, KnowledgeBase
+from bot.knowledge.writes import EditConflict, edit_knowledge_file, knowledge_lock, restore_if_unchanged
 from bot.answering.normalize import normalize
 
 #: (mapping indent, sequence indent, dash offset) layouts tried when re-dumping a file
@@ -80,13 +80,50 @@ def teach_alias(
     """
     folder = Path(folder)
     alias = clean_phrase(phrase)
+    if not alias:
+        return TeachResult(False, "The phrasing is empty.", entry_id, alias)
+    try:
+        with knowledge_lock(folder):  # nobody else's write lands between the checks and the write
+            return _teach_locked(folder, entry_id, alias, episode)
+    except EditConflict as error:
+        return TeachResult(False, f"Not written: {error}.", entry_id, alias)
+    except OSError as error:
+        return TeachResult(False, f"Could not lock the knowledge folder for writing: {_reason(error)}", entry_id, alias)
 
+
+def check_alias(kb: KnowledgeBase, entry_id: str, alias: str, episode: int | None) -> str | None:
+    """Why ``alias`` cannot be taught to ``entry_id`` in ``kb`` (None: it can)."""
+    if not alias:
+        return "The phrasing is empty."
+    if len(alias) > MAX_ALIAS_CHARS:
+        return f"The phrasing is {len(alias)} characters long; an alias holds at most {MAX_ALIAS_CHARS}."
+    entry = kb.entry(entry_id)
+    if entry is None:
+        return f"There is no entry with the id '{entry_id}'."
+    if not normalize(alias, kb.series.synonyms):
+        return f"'{alias}' has no words the bot can match on (only filler words such as 'who is')."
+    owner = owner_of(kb, alias)
+    if owner is not None and owner.id == entry.id:
+        return f"'{alias}' already finds '{entry.id}'; nothing to teach."
+    if owner is not None:
+        where = f"{display_path(owner.path)}:{owner.line}" if owner.path else "the knowledge"
+        return (
+            f"'{alias}' already leads to '{owner.id}' ({where}); an alias can point to one entry only. "
+            f"Edit that entry by hand if the phrasing belongs to '{entry.id}' instead."
+        )
+    count = kb.series.episode_count
+    if episode is not None and not 1 <= episode <= count:
+        return f"Episode {episode} is not an episode of {kb.series.title}: use 1 to {count}."
+    if entry.path is None:
+        return f"The file of '{entry.id}' is not known."
+    return None
+
+
+def _teach_locked(folder: Path, entry_id: str, alias: str, episode: int | None) -> TeachResult:
     def refuse(message: str, problems: tuple[Problem, ...] = (), path: Path | None = None) -> TeachResult:
         return TeachResult(False, message, entry_id, alias, path, problems)
 
-    if not alias:
-        return refuse("The phrasing is empty.")
-    if len(alias) > MAX_ALIAS_CHARS:
+    if len(alias) > MAX_ALIAS_CHARS:  # before loading anything
         return refuse(f"The phrasing is {len(alias)} characters long; an alias holds at most {MAX_ALIAS_CHARS}.")
     try:
         kb = load_knowledge(folder)
@@ -95,35 +132,22 @@ def teach_alias(
             "The knowledge folder has problems already; fix them (or run /lore-admin check) and teach again.",
             tuple(error.problems),
         )
+    reason = check_alias(kb, entry_id, alias, episode)
+    if reason is not None:
+        return refuse(reason)
     entry = kb.entry(entry_id)
-    if entry is None:
-        return refuse(f"There is no entry with the id '{entry_id}'.")
-    if not normalize(alias, kb.series.synonyms):
-        return refuse(f"'{alias}' has no words the bot can match on (only filler words such as 'who is').")
-    owner = owner_of(kb, alias)
-    if owner is not None and owner.id == entry.id:
-        return refuse(f"'{alias}' already finds '{entry.id}'; nothing to teach.")
-    if owner is not None:
-        where = f"{display_path(owner.path)}:{owner.line}" if owner.path else "the knowledge"
-        return refuse(
-            f"'{alias}' already leads to '{owner.id}' ({where}); an alias can point to one entry only. "
-            f"Edit that entry by hand if the phrasing belongs to '{entry.id}' instead."
-        )
-    count = kb.series.episode_count
-    if episode is not None and not 1 <= episode <= count:
-        return refuse(f"Episode {episode} is not an episode of {kb.series.title}: use 1 to {count}.")
-    if entry.path is None:
-        return refuse(f"The file of '{entry.id}' is not known.")
+    assert entry is not None and entry.path is not None
     path = entry.path
 
-    try:
-        original = path.read_bytes()
-        updated = _with_alias(original, entry.id, alias, episode)
-    except (OSError, UnicodeDecodeError, YAMLError, _EditError) as error:
-        return refuse(f"Could not edit {display_path(path)}: {_reason(error)}", path=path)
+    def add_alias(text: str) -> str:
+        return _with_alias(text.encode("utf-8"), entry.id, alias, episode).decode("utf-8")
 
     try:
-        _write_atomically(path, updated)
+        written = edit_knowledge_file(path, add_alias)
+    except (UnicodeDecodeError, YAMLError, _EditError) as error:
+        return refuse(f"Could not edit {display_path(path)}: {_reason(error)}", path=path)
+    except EditConflict as error:
+        return refuse(f"Not written: {error}.", path=path)
     except OSError as error:
         return refuse(f"Could not write {display_path(path)}: {_reason(error)}", path=path)
     try:
@@ -132,14 +156,16 @@ def teach_alias(
         if taught is None or all(a.text != alias for a in taught.aliases):
             raise KnowledgeError([Problem(display_path(path), 0, f"the new alias of '{entry.id}' did not load")])
     except KnowledgeError as error:
-        _restore(path, original)
-        return refuse(
-            f"The change was undone: with the new alias the knowledge is not valid. {display_path(path)} is unchanged.",
-            tuple(error.problems),
-            path,
-        )
+        if restore_if_unchanged(path, written.after, written.before):
+            message = f"The change was undone: with the new alias the knowledge is not valid. {display_path(path)} is unchanged."
+        else:
+            message = (
+                f"With the new alias the knowledge is not valid, and {display_path(path)} changed again since, "
+                "so the bot left it as it is: fix it by hand."
+            )
+        return refuse(message, tuple(error.problems), path)
     except BaseException:
-        _restore(path, original)
+        restore_if_unchanged(path, written.after, written.before)
         raise
     where = f" (matched from episode {episode} on)" if episode is not None else ""
     return TeachResult(
@@ -305,30 +331,3 @@ def _append(seq: CommentedSeq, value: Any) -> None:
     holder = _tail_holder(seq, len(seq) - 1) if len(seq) and not seq.fa.flow_style() else None
     seq.append(value)
     _move_tail(holder, seq)
-
-
-# -- writing -------------------------------------------------------------------------------------
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step, keeping its permissions."""
-    try:
-        mode: int | None = stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        mode = None
-    # A dot-name with a non-YAML suffix: the loader and the watcher both ignore it.
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temp_name)
-        raise
-
-
-def _restore(path: Path, original: bytes) -> None:
-    _write_atomically(path, original)

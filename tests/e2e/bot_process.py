@@ -46,7 +46,11 @@ EXPECTED_COMMANDS: dict[str, set[str]] = {
     "episode": set(),
     "progress": {"set", "show", "clear"},
     "forget-me": set(),
-    "lore-admin": {"reload", "check", "stats", "horizon", "modlog", "modrole", "unanswered", "teach", "history"},
+    "lore-admin": {
+        "reload", "check", "stats", "horizon", "modlog", "modrole", "unanswered", "teach", "history",
+        "entry", "reveal", "undo",
+    },
+    "suggest": set(),
 }
 
 # Bot processes not stopped yet; killed at the end of the session or of the interpreter at the latest.
