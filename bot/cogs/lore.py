@@ -319,7 +319,8 @@ class LoreCog(commands.Cog, name="Lore"):
         storage = self.bot.storage
         guild_id = interaction.guild_id
         if answer.status is Verdict.ANSWERED and answer.entry is not None:
-            await self._post(interaction, answer.text, key=f"entry:{answer.entry.id}", public=public)
+            view = common.read_more(interaction, answer.entry, h) if public else None
+            await self._post(interaction, answer.text, key=f"entry:{answer.entry.id}", public=public, view=view)
             storage.bump(guild_id, "answered")
         elif answer.status is Verdict.SUGGEST and answer.suggestions:
             view = SuggestionView(answer.suggestions, public=public, upto=asked_upto)
@@ -335,11 +336,19 @@ class LoreCog(commands.Cog, name="Lore"):
                 storage.record_miss(guild_id, question, normalize(question, synonyms))
                 storage.bump(guild_id, "missed")
 
-    async def _post(self, interaction: discord.Interaction[Any], text: str, *, key: str, public: bool) -> None:
+    async def _post(
+        self,
+        interaction: discord.Interaction[Any],
+        text: str,
+        *,
+        key: str,
+        public: bool,
+        view: discord.ui.View | None = None,
+    ) -> None:
         """Post an answer; a public one already posted in this channel just now is pointed to."""
         channel_id = interaction.channel_id
         if not public or channel_id is None:
-            await common.send(interaction, text, ephemeral=not public)
+            await common.send(interaction, text, ephemeral=not public, view=view)
             return
         earlier = self.recent.earlier(channel_id, key, text)
         if earlier is not None:
@@ -347,7 +356,7 @@ class LoreCog(commands.Cog, name="Lore"):
             return
         posted = self.recent.claim(channel_id, key, text)
         try:
-            posted.jump_url = await common.send(interaction, text, ephemeral=False)
+            posted.jump_url = await common.send(interaction, text, ephemeral=False, view=view)
         except BaseException:
             self.recent.release(channel_id, key, text, posted)
             raise
