@@ -21,7 +21,7 @@ from bot.site.pages import landing_page, render_tree
 
 #: marks a folder as a site built here, so a rebuild may replace it and nothing else
 MARKER = ".lore-site"
-STATIC_FILES = ("style.css", "site.js")
+STATIC_FILES = ("style.css", "site.js", "favicon.svg")
 
 
 class SiteError(Exception):

@@ -49,10 +49,15 @@ def run(args: argparse.Namespace, knowledge: Path, out: TextIO, err: TextIO) -> 
         return serve(folder, args.port, out)
 
 
+def make_server(folder: Path, port: int) -> http.server.ThreadingHTTPServer:
+    """An HTTP server for ``folder`` on the loopback interface (port 0: any free port)."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+
 def serve(folder: Path, port: int, out: TextIO) -> int:
     """Serve ``folder`` on the loopback interface until interrupted."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+    with make_server(folder, port) as server:
         print(f"serving the lore guide at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", file=out, flush=True)
         try:
             server.serve_forever()

@@ -193,7 +193,8 @@ def document(
         '<meta name="color-scheme" content="light dark">'
         f"<title>{esc(title)} · {series} lore ({esc(horizon_label(tree.horizon, tree.episode_count).lower())})</title>"
         f'<meta name="description" content="{series} lore guide. {esc(scope)}">'
-        f'<link rel="stylesheet" href="{assets}style.css">{canonical}{script_tags}</head>\n'
+        f'<link rel="stylesheet" href="{assets}style.css"><link rel="icon" href="{assets}favicon.svg" type="image/svg+xml">'
+        f"{canonical}{script_tags}</head>\n"
         f'<body data-horizon="{"all" if tree.horizon is None else tree.horizon}">'
         '<a class="skip" href="#main">Skip to content</a>'
         f'<header class="site"><p class="brand"><a href="{up}{urls.INDEX}">{series} lore guide</a>'
@@ -211,7 +212,10 @@ def document(
 def spoiler(inner: str, label: str, *, inline: bool = False) -> str:
     """Click-to-reveal, like a Discord spoiler bar; works without JavaScript."""
     kind = "spoiler inline" if inline else "spoiler"
-    return f'<details class="{kind}"><summary>{esc(label)}</summary>{inner}</details>'
+    return (
+        f'<details class="{kind}"><summary>{esc(label)}<span class="closed">: click to show</span>'
+        f'<span class="opened">: click to hide</span></summary>{inner}</details>'
+    )
 
 
 def episode_name(tree: Tree, number: int) -> str:
@@ -242,7 +246,7 @@ def reveal_item(tree: Tree, reveal: Reveal, up: str) -> str:
     sources = ", ".join(source_html(s) for s in reveal.sources)
     body = f'<p class="text">{esc(reveal.text)}</p><p class="sources">Sources: {sources}</p>'
     if tree.spoilers and reveal.episode != OFF_SCREEN_EPISODE:
-        body = spoiler(body, "Spoiler: click to show")
+        body = spoiler(body, "Spoiler")
     return f'<li class="reveal" id="ep-{reveal.episode}">{when}{body}</li>'
 
 
@@ -270,7 +274,7 @@ def link_list(tree: Tree, entry: Entry, up: str) -> str:
 
     out = f'<ul class="links">{items(shown)}</ul>' if shown else ""
     if hidden:
-        out += spoiler(f'<ul class="links">{items(hidden)}</ul>', "More links (spoilers): click to show")
+        out += spoiler(f'<ul class="links">{items(hidden)}</ul>', "More links (spoilers)")
     return out
 
 
@@ -282,7 +286,7 @@ def alias_list(tree: Tree, entry: Entry) -> str:
 
     out = f'<ul class="aliases">{items(shown)}</ul>' if shown else ""
     if hidden:
-        out += spoiler(f'<ul class="aliases">{items(hidden)}</ul>', "More phrasings (spoilers): click to show")
+        out += spoiler(f'<ul class="aliases">{items(hidden)}</ul>', "More phrasings (spoilers)")
     return out
 
 
@@ -359,7 +363,7 @@ def episode_index_item(tree: Tree, number: int) -> str:
     title = ""
     episode = tree.kb.series.episode(number)
     if tree.spoilers and episode is not None:
-        title = " " + spoiler(esc(episode.title), "title", inline=True)
+        title = " " + spoiler(esc(episode.title), "Title", inline=True)
     return f'<li value="{number}">{link}{title} <span class="muted">({reveal_count(count)})</span></li>'
 
 
@@ -425,10 +429,10 @@ def episode_page(tree: Tree, number: int) -> str:
     episode = kb.series.episode(number)
     heading = f"<h1>{episode_name(tree, number)}</h1>"
     if episode is not None and tree.spoilers:
-        heading += f'<div class="lede">{spoiler(esc(episode.title), "Title: click to show", inline=True)}</div>'
+        heading += f'<div class="lede">{spoiler(esc(episode.title), "Title", inline=True)}</div>'
     if episode is not None and episode.summary:
         summary = f"<p>{esc(episode.summary)}</p>"
-        heading += spoiler(summary, "Summary: click to show") if tree.spoilers else summary
+        heading += spoiler(summary, "Summary") if tree.spoilers else summary
     found = kb.reveals_in_episode(number)
     guides = [entry for entry, _ in found if EPISODE_GUIDE_TAG in entry.tags]
     items = [
@@ -436,7 +440,7 @@ def episode_page(tree: Tree, number: int) -> str:
         + (' <strong class="flag">unconfirmed</strong>' if reveal.unconfirmed else "")
         + "</p>"
         + (
-            spoiler(f'<p class="text">{esc(reveal.text)}</p>', "Spoiler: click to show")
+            spoiler(f'<p class="text">{esc(reveal.text)}</p>', "Spoiler")
             if tree.spoilers and number != OFF_SCREEN_EPISODE
             else f'<p class="text">{esc(reveal.text)}</p>'
         )
@@ -509,7 +513,8 @@ def landing_page(kb: KnowledgeBase, *, base_url: str | None = None) -> str:
         '<meta name="color-scheme" content="light dark">'
         f"<title>{series} lore guide</title>"
         f'<meta name="description" content="A spoiler-safe {series} lore guide: pick how far you have watched.">'
-        f'<link rel="stylesheet" href="assets/style.css">{canonical}<script src="assets/site.js" defer></script></head>\n'
+        '<link rel="stylesheet" href="assets/style.css"><link rel="icon" href="assets/favicon.svg" type="image/svg+xml">'
+        f'{canonical}<script src="assets/site.js" defer></script></head>\n'
         '<body data-horizon="">'
         f'<main id="main" class="landing"><h1>{series} lore guide</h1>'
         "<p class=\"lede\">How far have you watched? Pick the last episode you have seen: the guide then "

@@ -73,7 +73,7 @@
   function search(text) {
     var query = words(text, false);
     if (!query.length) query = words(text, true);
-    if (!query.length) return [];
+    if (!query.length) return { hits: [], complete: false };
     var found = [];
     index.forEach(function (item) {
       var best = null;
@@ -84,17 +84,25 @@
       });
       if (best && bestScore >= 0.5) found.push({ item: item, phrasing: best, score: bestScore });
     });
+    // Questions with every word of the query first; only when there are none, those with half.
+    var complete = found.filter(function (hit) { return hit.score >= 1; });
+    if (complete.length) found = complete;
     found.sort(function (a, b) { return b.score - a.score || a.item.entry.q.length - b.item.entry.q.length; });
-    return found.slice(0, 25);
+    return { hits: found.slice(0, 25), complete: complete.length > 0 };
   }
 
   function show(text) {
     while (results.firstChild) results.removeChild(results.firstChild);
     if (!text.trim()) { status.textContent = ""; return; }
-    var found = search(text);
-    status.textContent = found.length
-      ? found.length + (found.length === 1 ? " question matches." : " questions match.")
-      : "No question matches. Try other words, or browse the index by topic.";
+    var result = search(text);
+    var found = result.hits;
+    if (!found.length) {
+      status.textContent = "No question matches. Try other words, or browse the index by topic.";
+    } else if (!result.complete) {
+      status.textContent = "No question has all those words; these have some of them.";
+    } else {
+      status.textContent = found.length + (found.length === 1 ? " question matches." : " questions match.");
+    }
     found.forEach(function (hit) {
       var li = document.createElement("li");
       var a = document.createElement("a");
