@@ -2,9 +2,12 @@
 
 :func:`render_tree` is given the knowledge a tree may show and nothing else: ``cut(kb, h)`` for
 ``ep/<h>/`` (so no page, title, link or search entry there can depend on anything first revealed
-after ``h``), the whole knowledge for ``all/``, where every reveal, every title of an episode and
-every phrasing or link that names a twist sits behind a click-to-reveal spoiler (``<details>``,
-which works without JavaScript), like Discord's spoiler bars.
+after ``h``), the whole knowledge for ``all/``. In ``all/``, everything first visible in an episode
+sits behind a click-to-reveal spoiler (``<details>``, which works without JavaScript), like
+Discord's spoiler bars: reveals, episode titles, and questions, phrasings and links other than
+the page's own subject. Outside the spoilers, ``all/`` names only what the knowledge cut at
+episode 0 holds (production facts), besides the question a page is about: the rule the bot
+follows outside its bars with a spoiler-free horizon of 0.
 
 All knowledge text goes through :func:`esc` on its way into HTML.
 """
@@ -21,7 +24,8 @@ from urllib.parse import urlsplit
 
 from bot.answering.normalize import FILLER_WORDS
 from bot.answering.render import EPISODE_GUIDE_TAG, clip
-from bot.knowledge.model import OFF_SCREEN_EPISODE, Alias, Entry, KnowledgeBase, Link, Reveal
+from bot.knowledge.horizon import link_first_visible
+from bot.knowledge.model import OFF_SCREEN_EPISODE, Entry, KnowledgeBase, Reveal
 from bot.site import urls
 from bot.site.timeline import Row, timeline_svg
 
@@ -72,23 +76,27 @@ class Tree:
             return int(name) <= horizon
         return True
 
+    def hidden(self, first_visible: int) -> bool:
+        """Whether something first visible at that episode goes behind a spoiler (``all/`` only)."""
+        return self.spoilers and first_visible > OFF_SCREEN_EPISODE
+
+    def topic_id(self, entry: Entry) -> str:
+        return self.topic_ids[(topic_of(entry), self.hidden(entry.first_episode))]
+
     @cached_property
-    def topic_ids(self) -> dict[str, str]:
-        """Each topic's anchor on the index: a slug of the tag, unique within the tree."""
-        ids: dict[str, str] = {}
+    def topic_ids(self) -> dict[tuple[str, bool], str]:
+        """Each topic's anchor on the index: a slug of the tag, unique within the tree. In ``all/``
+        a topic has a second list, behind a spoiler, for its questions from the episodes."""
+        ids: dict[tuple[str, bool], str] = {}
         for entry in self.kb.entries.values():
-            topic = topic_of(entry)
-            if topic not in ids:
-                slug = "topic-" + (re.sub(r"[^a-z0-9]+", "-", topic).strip("-") or "x")
+            key = (topic_of(entry), self.hidden(entry.first_episode))
+            if key not in ids:
+                slug = "topic-" + (re.sub(r"[^a-z0-9]+", "-", key[0]).strip("-") or "x") + ("-ep" if key[1] else "")
                 taken = set(ids.values())
-                ids[topic] = slug if slug not in taken else next(
+                ids[key] = slug if slug not in taken else next(
                     f"{slug}-{n}" for n in range(2, len(ids) + 3) if f"{slug}-{n}" not in taken
                 )
         return ids
-
-    def twist(self, item: Alias | Link) -> bool:
-        """In ``all/``: a phrasing or link that names a twist goes behind a spoiler."""
-        return self.spoilers and item.episode is not None
 
 
 def render_tree(kb: KnowledgeBase, horizon: int | None, *, base_url: str | None = None) -> dict[str, str]:
@@ -183,7 +191,7 @@ def document(
         if tree.horizon
         else "Only facts from outside the show (production, cast) are here; nothing from any episode."
         if tree.horizon == 0
-        else "The whole series: every reveal is hidden until you click it."
+        else "The whole series: anything from an episode is hidden until you click it."
     )
     script_tags = "".join(f'<script src="{src}" defer></script>' for src in [*scripts, assets + "site.js"])
     return (
@@ -258,36 +266,36 @@ def entry_link(entry: Entry, up: str, anchor: str = "") -> str:
     return f'<a href="{up}{urls.entry_page(entry.id)}{anchor}">{esc(entry.question)}</a>'
 
 
-def split_shown(tree: Tree, items: Iterable[Alias | Link]) -> tuple[list, list]:
-    shown: list = []
-    hidden: list = []
-    for item in items:
-        (hidden if tree.twist(item) else shown).append(item)
-    return shown, hidden
+def spoilered_list(tree: Tree, items: list[tuple[str, int]], kind: str, noun: str) -> str:
+    """A list of (HTML, first episode visible) items; in ``all/`` those from an episode go behind
+    one spoiler after the others."""
+    shown = [html_ for html_, first in items if not tree.hidden(first)]
+    hidden = [html_ for html_, first in items if tree.hidden(first)]
+
+    def as_list(chosen: list[str]) -> str:
+        return f'<ul class="{kind}">' + "".join(f"<li>{item}</li>" for item in chosen) + "</ul>"
+
+    out = as_list(shown) if shown else ""
+    if hidden:
+        out += spoiler(as_list(hidden), f"{'More ' + noun if shown else noun.capitalize()} (spoilers)")
+    return out
 
 
 def link_list(tree: Tree, entry: Entry, up: str) -> str:
-    shown, hidden = split_shown(tree, entry.see_also)
+    items = [
+        (entry_link(tree.kb.entries[link.id], up), link_first_visible(tree.kb, entry, index))
+        for index, link in enumerate(entry.see_also)
+    ]
+    return spoilered_list(tree, items, "links", "questions")
 
-    def items(links: list[Link]) -> str:
-        return "".join(f"<li>{entry_link(tree.kb.entries[link.id], up)}</li>" for link in links)
 
-    out = f'<ul class="links">{items(shown)}</ul>' if shown else ""
-    if hidden:
-        out += spoiler(f'<ul class="links">{items(hidden)}</ul>', "More links (spoilers)")
-    return out
+def alias_first_visible(entry: Entry, episode: int | None) -> int:
+    return max(entry.first_episode, episode or 0)
 
 
 def alias_list(tree: Tree, entry: Entry) -> str:
-    shown, hidden = split_shown(tree, entry.aliases)
-
-    def items(aliases: list[Alias]) -> str:
-        return "".join(f"<li>{esc(alias.text)}</li>" for alias in aliases)
-
-    out = f'<ul class="aliases">{items(shown)}</ul>' if shown else ""
-    if hidden:
-        out += spoiler(f'<ul class="aliases">{items(hidden)}</ul>', "More phrasings (spoilers)")
-    return out
+    items = [(esc(alias.text), alias_first_visible(entry, alias.episode)) for alias in entry.aliases]
+    return spoilered_list(tree, items, "aliases", "phrasings")
 
 
 def section(heading_id: str, heading: str, inner: str) -> str:
@@ -310,26 +318,25 @@ def reveal_count(count: int) -> str:
 def index_page(tree: Tree) -> str:
     kb = tree.kb
     mysteries = [
-        f"<li>{entry_link(kb.entries[entry_id], '')} "
-        f'<span class="muted">(<a href="{urls.mystery_page(key)}">timeline of “{esc(key)}”</a>, '
-        f"{reveal_count(len(kb.entries[entry_id].reveals))})</span></li>"
+        (
+            f"{entry_link(kb.entries[entry_id], '')} "
+            f'<span class="muted">(<a href="{urls.mystery_page(key)}">timeline of “{esc(key)}”</a>, '
+            f"{reveal_count(len(kb.entries[entry_id].reveals))})</span>",
+            kb.entries[entry_id].first_episode,
+        )
         for key, entry_id in kb.mysteries.items()
     ]
-    topics: dict[str, list[Entry]] = {}
-    for entry in kb.entries.values():
-        topics.setdefault(topic_of(entry), []).append(entry)
-    topic_nav = " · ".join(f'<a href="#{tree.topic_ids[t]}">{esc(topic_title(t))}</a>' for t in topics)
-    topic_sections = "".join(
-        f'<h3 id="{tree.topic_ids[topic]}">{esc(topic_title(topic))}</h3><ul class="entries">'
-        + "".join(f"<li>{entry_link(entry, '')}</li>" for entry in entries)
-        + "</ul>"
-        for topic, entries in topics.items()
-    )
+    entries = list(kb.entries.values())
+    later = [entry for entry in entries if tree.hidden(entry.first_episode)]
+    topics = topic_groups(tree, [entry for entry in entries if not tree.hidden(entry.first_episode)])
+    if later:
+        topics += spoiler(topic_groups(tree, later), "Questions from the episodes (spoilers)")
     episodes = [episode_index_item(tree, number) for number in range(OFF_SCREEN_EPISODE, tree.episode_count + 1)]
     if tree.horizon is None:
         lede = (
             f"Everything the lore bot knows about {esc(kb.series.title)}, all {tree.episode_count} episodes. "
-            "Each reveal is hidden until you click it, and says which episode it is from first."
+            "Anything from an episode (reveals, titles, the questions themselves) is hidden until you click it; "
+            "facts from outside the show (production, cast) are not spoilers and are shown."
         )
     elif tree.horizon == 0:
         lede = "You have not started the show: only facts from outside it (production, cast) are shown."
@@ -343,16 +350,32 @@ def index_page(tree: Tree) -> str:
         + section(
             "mysteries",
             "Mysteries",
-            f'<ul class="mysteries">{"".join(mysteries)}</ul>' if mysteries else "<p>No mystery has come up yet.</p>",
+            spoilered_list(tree, mysteries, "mysteries", "mysteries") or "<p>No mystery has come up yet.</p>",
         )
         + section(
             "topics",
             "Questions by topic",
-            (f'<p class="topic-nav">{topic_nav}</p>{topic_sections}' if topics else "<p>Nothing yet.</p>"),
+            topics or "<p>Nothing yet.</p>",
         )
         + section("episodes", "Episodes", f'<ol class="episodes" start="0">{"".join(episodes)}</ol>')
     )
     return document(tree, INDEX_KEY, urls.INDEX, f"{kb.series.title} lore guide", main)
+
+
+def topic_groups(tree: Tree, entries: list[Entry]) -> str:
+    """Entries under a heading per topic, with a line of links to the headings."""
+    topics: dict[str, list[Entry]] = {}
+    for entry in entries:
+        topics.setdefault(topic_of(entry), []).append(entry)
+    if not topics:
+        return ""
+    nav = " · ".join(f'<a href="#{tree.topic_id(group[0])}">{esc(topic_title(t))}</a>' for t, group in topics.items())
+    return f'<p class="topic-nav">{nav}</p>' + "".join(
+        f'<h3 id="{tree.topic_id(group[0])}">{esc(topic_title(topic))}</h3><ul class="entries">'
+        + "".join(f"<li>{entry_link(entry, '')}</li>" for entry in group)
+        + "</ul>"
+        for topic, group in topics.items()
+    )
 
 
 def episode_index_item(tree: Tree, number: int) -> str:
@@ -383,7 +406,7 @@ def entry_page(tree: Tree, entry: Entry) -> str:
 
 def entry_meta(tree: Tree, entry: Entry, up: str) -> str:
     topic = topic_of(entry)
-    parts = [f'Topic: <a href="{up}{urls.INDEX}#{tree.topic_ids[topic]}">{esc(topic_title(topic))}</a>']
+    parts = [f'Topic: <a href="{up}{urls.INDEX}#{tree.topic_id(entry)}">{esc(topic_title(topic))}</a>']
     if entry.mystery and entry.mystery in tree.kb.mysteries:
         parts.append(f'<a href="{up}{urls.mystery_page(entry.mystery)}">Timeline of this mystery</a>')
     return f'<p class="meta">{" · ".join(parts)}</p>'
@@ -394,7 +417,7 @@ def mystery_page(tree: Tree, key: str) -> str:
     entry = kb.entries[kb.mysteries[key]]
     path = urls.mystery_page(key)
     up = _up(path)
-    related = [kb.entries[link.id] for link in entry.see_also if not tree.twist(link)]
+    related = [kb.entries[link.id] for link in entry.see_also]
     rows = [Row(e.question, up + urls.entry_page(e.id), e.reveals) for e in [entry, *related]]
     describe: Callable[[Reveal], str] = (
         (lambda r: f"{'Production and cast' if r.episode == 0 else f'Episode {r.episode}'} (open the entry to read it)")
@@ -409,6 +432,8 @@ def mystery_page(tree: Tree, key: str) -> str:
         + ("" if tree.horizon is None else " The shaded part is what you have not watched yet.")
         + "</figcaption></figure>"
     )
+    if tree.spoilers:  # it names the related questions
+        figure = spoiler(figure, "Timeline (spoilers)")
     main = (
         f"<h1>{esc(entry.question)}</h1>"
         f'<p class="meta">Mystery “{esc(key)}” · <a href="{up}{urls.entry_page(entry.id)}">the question\'s own page</a>'
@@ -438,21 +463,18 @@ def episode_page(tree: Tree, number: int) -> str:
     items = [
         f'<li><p class="when">{entry_link(entry, up, f"#ep-{number}")}'
         + (' <strong class="flag">unconfirmed</strong>' if reveal.unconfirmed else "")
-        + "</p>"
-        + (
-            spoiler(f'<p class="text">{esc(reveal.text)}</p>', "Spoiler")
-            if tree.spoilers and number != OFF_SCREEN_EPISODE
-            else f'<p class="text">{esc(reveal.text)}</p>'
-        )
-        + "</li>"
+        + f'</p><p class="text">{esc(reveal.text)}</p></li>'
         for entry, reveal in found
         if EPISODE_GUIDE_TAG not in entry.tags
     ]
-    main = heading
+    revealed = f'<ul class="revealed">{"".join(items)}</ul>' if items else "<p>Nothing recorded.</p>"
     if guides:
-        main += '<p class="meta">Episode guide: ' + " · ".join(entry_link(e, up) for e in guides) + "</p>"
+        revealed = '<p class="meta">Episode guide: ' + " · ".join(entry_link(e, up) for e in guides) + "</p>" + revealed
+    if tree.hidden(number) and found:
+        revealed = spoiler(revealed, "What this episode reveals (spoilers)")
+    main = heading
     what = "Known from outside the show" if number == OFF_SCREEN_EPISODE else "Revealed in this episode"
-    main += section("revealed", what, f'<ul class="revealed">{"".join(items)}</ul>' if items else "<p>Nothing recorded.</p>")
+    main += section("revealed", what, revealed)
     nav = []
     if number > 1:
         nav.append(f'<a rel="prev" href="{up}{urls.episode_page(number - 1)}">← Episode {number - 1}</a>')
@@ -478,14 +500,17 @@ def search_page(tree: Tree) -> str:
 
 def search_data(tree: Tree) -> str:
     """The questions and phrasings visible in this tree, for the browser's search (a script, so
-    it also loads from ``file://``). In ``all/``, phrasings that name a twist are matched but
-    never shown in the results."""
+    it also loads from ``file://``). In ``all/``, a question from an episode is shown behind a
+    spoiler (``s``), and phrasings from an episode (``h``) are matched but never echoed."""
     items = []
     for entry in tree.kb.entries.values():
-        shown, hidden = split_shown(tree, entry.aliases)
-        item: dict[str, object] = {"u": urls.entry_page(entry.id), "q": entry.question, "a": [a.text for a in shown]}
+        hidden = [a.text for a in entry.aliases if tree.hidden(alias_first_visible(entry, a.episode))]
+        shown = [a.text for a in entry.aliases if not tree.hidden(alias_first_visible(entry, a.episode))]
+        item: dict[str, object] = {"u": urls.entry_page(entry.id), "q": entry.question, "a": shown}
         if hidden:
-            item["h"] = [a.text for a in hidden]
+            item["h"] = hidden
+        if tree.hidden(entry.first_episode):
+            item["s"] = 1
         items.append(item)
     data = {
         "entries": items,

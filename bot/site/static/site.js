@@ -108,8 +108,24 @@
       var a = document.createElement("a");
       a.href = hit.item.entry.u;
       a.textContent = hit.item.entry.q;
-      li.appendChild(a);
-      if (hit.phrasing.kind === "a") {  // a phrasing that names a twist ("h") is never echoed
+      if (hit.item.entry.s) {  // a question from an episode, in all/: behind a spoiler, as on the pages
+        var details = document.createElement("details");
+        details.className = "spoiler";
+        var summary = document.createElement("summary");
+        summary.textContent = "Spoiler";
+        [["closed", ": click to show"], ["opened", ": click to hide"]].forEach(function (part) {
+          var span = document.createElement("span");
+          span.className = part[0];
+          span.textContent = part[1];
+          summary.appendChild(span);
+        });
+        details.appendChild(summary);
+        details.appendChild(a);
+        li.appendChild(details);
+      } else {
+        li.appendChild(a);
+      }
+      if (hit.phrasing.kind === "a" && !hit.item.entry.s) {  // a phrasing from an episode ("h") is never echoed
         var also = document.createElement("span");
         also.className = "also";
         also.textContent = " also asked as \u201c" + hit.phrasing.text + "\u201d";
