@@ -192,6 +192,9 @@ def test_all_tree_renders_spoilers_as_details(shipped_site: Path) -> None:
     page = (shipped_site / "all" / urls.entry_page("rouge-mother")).read_text()
     assert page.count('<details class="spoiler">') >= 4
     assert "She is Eva Cristella" in page  # in the source, behind the click
+    index = _outside_spoilers(shipped_site / "all" / "index.html")
+    assert "Which studio made Metallic Rouge?" in index  # production: no spoiler
+    assert "Who is Eva Cristella?" not in index and "Who is Rouge's mother?" not in index
 
 
 # -- escaping and HTML ---------------------------------------------------------------------------

@@ -146,6 +146,14 @@ def test_index_search_result_picker_and_spoiler(browser: webdriver.Chrome, site_
     assert first.text == "Rouge and Gene share a mother; her identity is unrevealed."
     assert not browser.find_element(By.CSS_SELECTOR, "#ep-8 .text").is_displayed()
     browser.save_screenshot(str(shots / "6-all-spoiler-opened.png"))
+
+    # 6. search in all/: a question from an episode comes back behind a spoiler too
+    browser.get(f"{site_url}/all/search.html?q=rouge+mom")
+    result = wait(browser).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#search-results a")))
+    assert not result.is_displayed()
+    browser.find_element(By.CSS_SELECTOR, "#search-results summary").click()
+    assert result.is_displayed() and result.text == "Who is Rouge's mother?"
+    browser.save_screenshot(str(shots / "7-all-search.png"))
     assert script_errors(browser) == []
 
 
@@ -163,7 +171,7 @@ def test_timeline_dark_mode_and_phone_width(site_url: str, shots: Path) -> None:
         assert overflow <= 0, "the page scrolls sideways on a phone (only the timeline may, inside its box)"
         dots = driver.find_elements(By.CSS_SELECTOR, "svg.timeline .tl-dot")
         assert len(dots) >= 4
-        driver.save_screenshot(str(shots / "7-mystery-dark-phone.png"))
+        driver.save_screenshot(str(shots / "8-mystery-dark-phone.png"))
         assert script_errors(driver) == []
     finally:
         driver.quit()
@@ -185,6 +193,6 @@ def test_picker_and_spoilers_work_with_javascript_off(site_url: str, shots: Path
         assert text.is_displayed()
         driver.get(f"{site_url}/ep/3/search.html")
         assert "Search needs JavaScript" in driver.find_element(By.TAG_NAME, "main").text
-        driver.save_screenshot(str(shots / "8-no-javascript.png"))
+        driver.save_screenshot(str(shots / "9-no-javascript.png"))
     finally:
         driver.quit()
