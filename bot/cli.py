@@ -17,6 +17,7 @@ from bot.health import main as health_main
 from bot.health import seconds
 from bot.knowledge.loader import KnowledgeError, load_knowledge, more_problems, summarize
 from bot.answering.lore import Lore
+from bot.site import command as site_command
 
 DEFAULT_KNOWLEDGE_DIR = "knowledge"
 
@@ -67,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     health = commands.add_parser("health", help="exit 0 while the running bot's heartbeat is fresh, 1 if not (HEALTHCHECK)")
     health.add_argument("--max-age", type=seconds, default=None, metavar="S", help="oldest acceptable heartbeat (default 60)")
     health.add_argument("--file", default=None, metavar="PATH", help="the heartbeat file (default: $HEALTH_FILE)")
+
+    site_command.add_parser(commands)
     return parser
 
 
@@ -104,6 +107,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         return run()
     if args.command == "health":
         return health_main(args.file, args.max_age, out, err)
+    if args.command == "site":
+        return site_command.run(args, knowledge_dir(args.knowledge), out, err)
     if args.command == "check":
         return _check(knowledge_dir(args.folder), out, err)
     return _fan_command(args, out, err)

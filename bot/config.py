@@ -36,6 +36,8 @@ class Config:
     home_guild_id: int | None = None
     #: users who maintain the knowledge from any server they moderate (bot.governance)
     maintainer_ids: frozenset[int] = frozenset()
+    #: where the lore site (``python -m bot site``) is hosted; answers then link to it
+    site_url: str | None = None
 
     @property
     def database_path(self) -> Path:
@@ -79,16 +81,17 @@ class Config:
                 return None
             return value
 
-        api_base = get("DISCORD_API_BASE")
-        if api_base is not None:
-            parsed = urlparse(api_base)
+        def http_url(name: str, example: str) -> str | None:
+            raw = get(name)
+            if raw is None:
+                return None
+            parsed = urlparse(raw)
             if parsed.scheme not in ("http", "https") or not parsed.netloc:
-                problems.append(
-                    f"DISCORD_API_BASE must be an http(s) URL such as https://discord.com/api/v10, not {api_base!r}"
-                )
-                api_base = None
-            else:
-                api_base = api_base.rstrip("/")
+                problems.append(f"{name} must be an http(s) URL such as {example}, not {raw!r}")
+                return None
+            return raw.rstrip("/")
+
+        api_base = http_url("DISCORD_API_BASE", "https://discord.com/api/v10")
 
         log_level = (get("LOG_LEVEL") or "INFO").upper()
         if log_level not in LOG_LEVELS:
@@ -141,6 +144,7 @@ class Config:
             health_file=Path(health) if health else None,
             home_guild_id=integer("HOME_GUILD_ID", minimum=1),
             maintainer_ids=maintainer_ids,
+            site_url=http_url("SITE_URL", "https://lore.example.org/"),
         )
         if problems:
             raise ConfigError(problems)

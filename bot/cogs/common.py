@@ -21,6 +21,8 @@ from discord import app_commands
 
 from bot.answering.render import clip  # noqa: F401 - the cogs call common.clip for labels
 from bot.storage import StorageBusy, StorageError
+from bot.knowledge.model import Entry
+from bot.site.urls import entry_url, site_horizon
 
 if TYPE_CHECKING:
     from bot.app import LoreBot
@@ -122,6 +124,21 @@ def progress_hint(h: Horizon) -> str:
     if not h.from_progress:
         return ""
     return f"\n-# You told me you have watched up to episode {h.upto}; change that with /progress."
+
+
+def read_more(interaction: discord.Interaction[Any], entry: Entry, h: Horizon) -> discord.ui.View | None:
+    """A "Read more" link button to ``entry``'s page on the lore site at the asker's horizon
+    (the whole-series tree, reveals behind spoilers, when no progress is known); None without
+    ``SITE_URL``. A link button makes no embed and needs no handler."""
+    site_url = interaction.client.config.site_url  # type: ignore[attr-defined]
+    if not site_url:
+        return None
+    count = interaction.client.knowledge.lore.kb.series.episode_count  # type: ignore[attr-defined]
+    shown = site_horizon(h.upto, count)
+    label = "Read more (whole series, spoilers hidden)" if shown is None else f"Read more (as of episode {shown})"
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label=label, url=entry_url(site_url, entry.id, h.upto, count)))
+    return view
 
 
 def set_option_range(

@@ -29,6 +29,7 @@ from bot.cogs.common import Horizon
 from bot.answering.lore import MAX_QUESTION_CHARS, Answer, Choice, Lore, Suggestion
 from bot.answering.matcher import Verdict
 from bot.answering.normalize import normalize
+from bot.knowledge.model import Entry
 
 if TYPE_CHECKING:
     from bot.app import LoreBot
@@ -311,7 +312,7 @@ class LoreCog(commands.Cog, name="Lore"):
         storage = self.bot.storage
         guild_id = interaction.guild_id
         if answer.status is Verdict.ANSWERED and answer.entry is not None:
-            view = self._answer_view(answer.entry.id) if public else None
+            view = self._answer_view(interaction, answer.entry, h) if public else None
             await self._post(interaction, answer.text, key=f"entry:{answer.entry.id}", public=public, view=view)
             await storage.bump(guild_id, "answered")
         elif answer.status is Verdict.SUGGEST and answer.suggestions:
@@ -329,10 +330,17 @@ class LoreCog(commands.Cog, name="Lore"):
             await storage.record_miss(guild_id, question, normalize(question, lore.kb.series.synonyms))
             await storage.bump(guild_id, "missed")
 
-    def _answer_view(self, entry_id: str) -> discord.ui.View | None:
-        """Buttons other cogs put under a public answer ("Suggest a correction": bot.cogs.corrections)."""
+    def _answer_view(self, interaction: discord.Interaction[Any], entry: Entry, h: Horizon) -> discord.ui.View | None:
+        """Buttons under a public answer: "Read more" on the lore site (with SITE_URL) and
+        "Suggest a correction" (bot.cogs.corrections), whichever are there."""
+        view = common.read_more(interaction, entry, h)
         make = getattr(self.bot.get_cog("Corrections"), "answer_view", None)
-        return make(entry_id) if make is not None else None
+        extra = make(entry.id) if make is not None else None
+        if view is None or extra is None:
+            return view or extra
+        for item in extra.children:
+            view.add_item(item)
+        return view
 
     async def _post(
         self, interaction: discord.Interaction[Any], text: str, *, key: str, public: bool, view: discord.ui.View | None = None
