@@ -39,14 +39,16 @@ STARTUP_TIMEOUT = 30.0
 #: Upper bound for a graceful stop after SIGTERM, before SIGKILL.
 STOP_TIMEOUT = 10.0
 
-#: The commands the bot registers: name -> subcommand names (empty for a plain command).
+#: The commands the bot registers: name -> subcommand names (empty for a plain command or a
+#: context menu such as "Answer with lore").
 EXPECTED_COMMANDS: dict[str, set[str]] = {
     "ask": set(),
     "mystery": set(),
     "episode": set(),
     "progress": {"set", "show", "clear"},
     "forget-me": set(),
-    "lore-admin": {"reload", "check", "stats", "horizon", "modlog", "modrole", "unanswered", "teach", "history"},
+    "lore-admin": {"reload", "check", "stats", "horizon", "modlog", "modrole", "unanswered", "teach", "history", "mentions"},
+    "Answer with lore": set(),
 }
 
 # Bot processes not stopped yet; killed at the end of the session or of the interpreter at the latest.
