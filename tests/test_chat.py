@@ -15,12 +15,15 @@ import pytest
 from bot.answering.chat import (
     MAX_QUESTIONS,
     ChatHorizon,
+    Delivery,
     HorizonSource,
+    Place,
     Voice,
     answer_questions,
     ask_lore,
     asks_anything,
     clean_message,
+    delivery,
     horizon_footer,
     lowest_horizon,
     parse_progress,
@@ -129,6 +132,11 @@ def test_clean_message_drops_the_bots_mention_and_other_markup() -> None:
         "**who** is ||rouge's mom|| https://example.org/metallic-rouge-episode-8 ?\nand the alter"
     )
     assert clean_message(text, [BOT]) == "hey who is rouge's mom ?\nand the alter"
+
+
+def test_names_typed_as_text_are_dropped_too() -> None:
+    assert clean_message("@LoreBot who is rouge? cc @some.friend") == "who is rouge? cc"
+    assert read_message("@LoreBot im on ep 6 who is rouge's mom??").questions == ("who is rouge's mom",)
 
 
 def test_strip_mentions_removes_only_the_given_users() -> None:
@@ -241,6 +249,22 @@ def test_the_footer_says_which_horizon_and_why(horizon: ChatHorizon, voice: Voic
 def test_the_footer_without_a_horizon_says_how_to_set_one() -> None:
     footer = horizon_footer(ChatHorizon(None, HorizonSource.NONE))
     assert footer.startswith("-# Whole series, later reveals in spoiler bars.") and "im on ep 6" in footer
+
+
+# -- who sees a reply ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("place", "answered", "expected"),
+    [
+        (Place.MENTION, True, Delivery.PUBLIC),
+        (Place.MENTION, False, Delivery.NONE),  # never a public "I don't know"
+        (Place.MENU, True, Delivery.PUBLIC),
+        (Place.MENU, False, Delivery.PRIVATE),
+        (Place.DM, True, Delivery.PRIVATE),
+        (Place.DM, False, Delivery.PRIVATE),
+    ],
+)
+def test_who_sees_a_reply(place: Place, answered: bool, expected: Delivery) -> None:
+    assert delivery(place, answered=answered) is expected
 
 
 # -- answering -----------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ _OTHER_MARKUP = re.compile(
     r"|<a?:\w{1,32}:\d{1,20}>"  # custom emoji
     r"|<t:-?\d{1,20}(?::[tTdDfFR])?>"  # timestamps
     r"|</[\w -]{1,100}:\d{1,20}>"  # command mentions
-    r"|@(?:everyone|here)\b"
+    r"|(?<![\w@])@[\w.-]{1,32}"  # @everyone, @here, and names typed as text ("@LoreBot")
     r"|<?https?://\S+>?"  # links: their words would match lore (".../metallic-rouge-episode-5")
     r"|\|\||[`*_~>]+",  # markdown and spoiler bars: the words inside still count
     re.IGNORECASE,
@@ -498,6 +498,32 @@ def horizon_footer(horizon: ChatHorizon, *, voice: Voice = Voice.AUTHOR) -> str:
     else:
         why = "the progress saved with /progress by the member who asked me to answer"
     return f"-# {as_of}, {why}."
+
+
+# -- where a reply goes --------------------------------------------------------------------------
+class Place(Enum):
+    """Where a chat message asked the bot."""
+
+    MENTION = "mention"  # a message in a server channel that mentions the bot (or a reply that does)
+    DM = "dm"  # a direct message to the bot
+    MENU = "menu"  # "Answer with lore" on a message
+
+
+class Delivery(Enum):
+    PUBLIC = "public"  # a reply to the message, for everyone in the channel
+    PRIVATE = "private"  # for the asker only (the DM, or an ephemeral answer to the menu)
+    NONE = "none"  # no reply at all
+
+
+def delivery(place: Place, *, answered: bool) -> Delivery:
+    """Who sees a reply. An answer is public where the question was asked in public; "I don't
+    know", "not revealed yet" and "did you mean" are private, and for a mention, where a private
+    reply to a plain message is impossible, there is none (never a public "I don't know")."""
+    if place is Place.DM:
+        return Delivery.PRIVATE
+    if answered:
+        return Delivery.PUBLIC
+    return Delivery.PRIVATE if place is Place.MENU else Delivery.NONE
 
 
 # -- answering -----------------------------------------------------------------------------------

@@ -35,7 +35,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.answering.chat import ChatReply, Voice, answer_questions, lowest_horizon, read_message
+from bot.answering.chat import (
+    ChatReply,
+    Delivery,
+    Place,
+    Voice,
+    answer_questions,
+    delivery,
+    lowest_horizon,
+    read_message,
+)
 from bot.answering.matcher import Verdict
 from bot.answering.normalize import normalize
 from bot.answering.render import MESSAGE_LIMIT
@@ -165,11 +174,12 @@ class ChatCog(commands.Cog, name="Chat"):
         reply = answer_questions(self.lore, read.questions, horizon=horizon, spoiler_free=self._spoiler_free(guild_id))
         self._record(guild_id, reply, misses=read.question_form or dm)
         log.debug("chat %s guild=%s answered=%s key=%s", "dm" if dm else "mention", guild_id, reply.answered, reply.key)
-        if dm:
+        where = delivery(Place.DM if dm else Place.MENTION, answered=reply.answered)
+        if where is Delivery.PRIVATE:  # the DM
             view = SuggestionView(reply.suggestions, public=True, upto=horizon.upto) if reply.suggestions else None
             await self._reply(message, reply.text, view=view)
             return
-        if not reply.answered:
+        if where is Delivery.NONE:
             return  # never a public "I don't know" or "did you mean"
         channel_id = message.channel.id
         if self.channel_cooldown.hit(channel_id):
@@ -243,7 +253,7 @@ class ChatCog(commands.Cog, name="Chat"):
             spoiler_free=self._spoiler_free(interaction.guild_id), voice=voice, limit=MESSAGE_LIMIT - NOTE_ROOM,
         )
         self._record(interaction.guild_id, reply, misses=True)
-        if not reply.answered:
+        if delivery(Place.MENU, answered=reply.answered) is Delivery.PRIVATE:
             view = SuggestionView(reply.suggestions, public=False, upto=horizon.upto) if reply.suggestions else None
             await common.send(interaction, reply.text, ephemeral=True, view=view)
             return
