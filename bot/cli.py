@@ -110,15 +110,23 @@ def _check(folder: Path, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _load_lore(folder: str | None, err: TextIO) -> Lore | None:
+    """The lore service over ``folder`` (default: $KNOWLEDGE_DIR or knowledge/); None, with every
+    problem printed, when the knowledge is not valid."""
+    try:
+        return Lore.load(knowledge_dir(folder))
+    except KnowledgeError as error:
+        for problem in error.problems:
+            print(problem, file=err)
+        return None
+
+
 def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if (args.question is None) == (args.batch is None):
         print("give a question, or --batch FILE, but not both", file=err)
         return 2
-    try:
-        lore = Lore.load(knowledge_dir(args.knowledge))
-    except KnowledgeError as error:
-        for problem in error.problems:
-            print(problem, file=err)
+    lore = _load_lore(args.knowledge, err)
+    if lore is None:
         return 1
     if args.batch is not None:
         return _batch(lore, args.batch, args.spoiler_free, out, err)
@@ -164,21 +172,17 @@ def _batch(lore: Lore, source: str, spoiler_free: int, out: TextIO, err: TextIO)
 def _chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """What the bot replies to a chat message, and who sees it ("public", "private" or "none")."""
     from bot.answering.chat import (
-        TOPIC_WORDS, Place, Voice, answer_questions, delivery, lowest_horizon, read_message,
+        Place, Voice, answer_questions, delivery, limit_for, lowest_horizon, read_message, topic_words_for,
     )
-    from bot.answering.render import MESSAGE_LIMIT
 
     if args.dm and args.picker is not None:
         print("--picker is for 'Answer with lore' in a server; a DM is answered to its author", file=err)
         return 2
-    try:
-        lore = Lore.load(knowledge_dir(args.knowledge))
-    except KnowledgeError as error:
-        for problem in error.problems:
-            print(problem, file=err)
+    lore = _load_lore(args.knowledge, err)
+    if lore is None:
         return 1
     place = Place.DM if args.dm else Place.MENU if args.picker is not None else Place.MENTION
-    message = read_message(args.message, topic_words=None if place is Place.MENU else TOPIC_WORDS)
+    message = read_message(args.message, topic_words=topic_words_for(place))
     picker = None if args.picker is None or args.picker < 0 else args.picker
     horizon = lowest_horizon(stated=message.stated, author=args.progress, picker=picker)
     result: dict = {"place": place.value, "stated": message.stated, "questions": list(message.questions)}
@@ -187,8 +191,7 @@ def _chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         reply = answer_questions(
             lore, message.questions, horizon=horizon, spoiler_free=0 if args.dm else args.spoiler_free,
-            voice=Voice.PICKER if place is Place.MENU else Voice.AUTHOR,
-            limit=MESSAGE_LIMIT - 200 if place is Place.MENU else MESSAGE_LIMIT,
+            voice=Voice.PICKER if place is Place.MENU else Voice.AUTHOR, limit=limit_for(place),
         )
         result.update(
             delivery=delivery(place, answered=reply.answered).value,

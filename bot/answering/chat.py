@@ -526,6 +526,22 @@ def delivery(place: Place, *, answered: bool) -> Delivery:
     return Delivery.PRIVATE if place is Place.MENU else Delivery.NONE
 
 
+#: room kept below Discord's limit in a menu answer, for a note the Discord layer may add to it
+#: ("only you see this")
+NOTE_ROOM = 200
+
+
+def topic_words_for(place: Place) -> int | None:
+    """How long a text without a question form may be and still count as a question: any length
+    for "Answer with lore" (someone asked the bot about that message), :data:`TOPIC_WORDS` else."""
+    return None if place is Place.MENU else TOPIC_WORDS
+
+
+def limit_for(place: Place) -> int:
+    """The longest reply for ``place``."""
+    return MESSAGE_LIMIT - NOTE_ROOM if place is Place.MENU else MESSAGE_LIMIT
+
+
 # -- answering -----------------------------------------------------------------------------------
 class LoreService(Protocol):
     """What chat answering needs from the lore service (:class:`bot.answering.lore.Lore`)."""

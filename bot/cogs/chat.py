@@ -42,12 +42,13 @@ from bot.answering.chat import (
     Voice,
     answer_questions,
     delivery,
+    limit_for,
     lowest_horizon,
     read_message,
+    topic_words_for,
 )
 from bot.answering.matcher import Verdict
 from bot.answering.normalize import normalize
-from bot.answering.render import MESSAGE_LIMIT
 from bot.cogs import common
 from bot.cogs.lore import ASK_RATE, ASK_WINDOW, DUPLICATE_WINDOW, RecentAnswers, SuggestionView
 
@@ -61,8 +62,6 @@ MENU_NAME = "Answer with lore"
 #: public answers to mentions and "Answer with lore" per channel and window, everyone together
 CHANNEL_RATE = 10
 CHANNEL_WINDOW = 60.0
-#: room kept below Discord's limit for a note added to a context-menu answer
-NOTE_ROOM = 200
 
 COUNTERS = {
     Verdict.ANSWERED: "answered",
@@ -157,7 +156,8 @@ class ChatCog(commands.Cog, name="Chat"):
 
     async def answer_message(self, message: discord.Message) -> None:
         dm = message.guild is None
-        read = read_message(message.content or "", bot_ids=self._bot_ids())
+        place = Place.DM if dm else Place.MENTION
+        read = read_message(message.content or "", bot_ids=self._bot_ids(), topic_words=topic_words_for(place))
         if not read.questions and not dm:
             return  # a mention that asks nothing: no public noise
         wait = self.cooldown.hit(message.author.id)
@@ -174,7 +174,7 @@ class ChatCog(commands.Cog, name="Chat"):
         reply = answer_questions(self.lore, read.questions, horizon=horizon, spoiler_free=self._spoiler_free(guild_id))
         self._record(guild_id, reply, misses=read.question_form or dm)
         log.debug("chat %s guild=%s answered=%s key=%s", "dm" if dm else "mention", guild_id, reply.answered, reply.key)
-        where = delivery(Place.DM if dm else Place.MENTION, answered=reply.answered)
+        where = delivery(place, answered=reply.answered)
         if where is Delivery.PRIVATE:  # the DM
             view = SuggestionView(reply.suggestions, public=True, upto=horizon.upto) if reply.suggestions else None
             await self._reply(message, reply.text, view=view)
@@ -236,7 +236,7 @@ class ChatCog(commands.Cog, name="Chat"):
         if wait:
             await common.send(interaction, self.cooldown.message(wait), ephemeral=True)
             return
-        read = read_message(message.content or "", bot_ids=self._bot_ids(), topic_words=None)
+        read = read_message(message.content or "", bot_ids=self._bot_ids(), topic_words=topic_words_for(Place.MENU))
         if not read.questions:
             await common.send(interaction, MENU_NO_QUESTION, ephemeral=True)
             return
@@ -250,7 +250,7 @@ class ChatCog(commands.Cog, name="Chat"):
         voice = Voice.AUTHOR if picker == author else Voice.PICKER
         reply = answer_questions(
             common.lore_of(interaction), read.questions, horizon=horizon,
-            spoiler_free=self._spoiler_free(interaction.guild_id), voice=voice, limit=MESSAGE_LIMIT - NOTE_ROOM,
+            spoiler_free=self._spoiler_free(interaction.guild_id), voice=voice, limit=limit_for(Place.MENU),
         )
         self._record(interaction.guild_id, reply, misses=True)
         if delivery(Place.MENU, answered=reply.answered) is Delivery.PRIVATE:

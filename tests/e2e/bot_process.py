@@ -21,6 +21,7 @@ import atexit
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -300,6 +301,15 @@ async def reply(rec: Any, timeout: float = ANSWER_TIMEOUT) -> dict:
     data = body["data"]
     assert_no_pings(data)
     return data
+
+
+#: the episode named beside a reveal: "(ep 5)", "(production info)", "(ep 7, unconfirmed)"
+EPISODE_TAG = re.compile(r"\((?:ep (\d+)|production info)(?:, unconfirmed)?\)")
+
+
+def episodes_shown(text: str) -> list[int]:
+    """The episode numbers named beside reveals, e.g. ``(ep 5)``; production info counts as 0."""
+    return [int(m.group(1) or 0) for m in EPISODE_TAG.finditer(text)]
 
 
 def is_ephemeral(data: dict) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,10 +18,28 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.answering.chat import ChatHorizon, HorizonSource, Voice, answer_questions, read_message
+from bot.answering.chat import (
+    ChatHorizon,
+    HorizonSource,
+    Place,
+    Voice,
+    answer_questions,
+    limit_for,
+    read_message,
+    topic_words_for,
+)
 from bot.answering.lore import Lore
 
-from .bot_process import BotProcess, assert_no_pings, is_ephemeral, new_member, reply, running_bot
+from .bot_process import (
+    EPISODE_TAG,
+    BotProcess,
+    assert_no_pings,
+    episodes_shown,
+    is_ephemeral,
+    new_member,
+    reply,
+    running_bot,
+)
 from .fake_discord import (
     FLAG_SUPPRESS_EMBEDS,
     INTENT_DIRECT_MESSAGES,
@@ -37,7 +54,6 @@ from .fake_discord import (
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(60)]
 
 CHANNELS = ("mentions", "menu", "horizon", "ignored", "quiet", "duplicates")
-EPISODE_TAG = re.compile(r"\((?:ep (\d+)|production info)(?:, unconfirmed)?\)")
 #: how long to wait before concluding the bot will not reply (it answers in well under 100 ms)
 SILENCE = 1.0
 
@@ -76,17 +92,13 @@ def nothing_discord_would_refuse(world: World) -> Any:
     assert world.bot.errors() == [], world.bot.describe()
 
 
-def episodes_shown(text: str) -> list[int]:
-    return [int(m.group(1) or 0) for m in EPISODE_TAG.finditer(text)]
-
-
 def expected(world: World, text: str, horizon: ChatHorizon, *, voice: Voice = Voice.AUTHOR,
              spoiler_free: int = 0, menu: bool = False) -> str:
     """What the bot should answer to ``text``, computed with the same core and knowledge."""
-    message = read_message(text, bot_ids=[int(world.me)], topic_words=None if menu else 4)
-    limit = 1800 if menu else 2000
+    place = Place.MENU if menu else Place.MENTION
+    message = read_message(text, bot_ids=[int(world.me)], topic_words=topic_words_for(place))
     return answer_questions(world.lore, message.questions, horizon=horizon, spoiler_free=spoiler_free,
-                            voice=voice, limit=limit).text
+                            voice=voice, limit=limit_for(place)).text
 
 
 def sent_body(world: World, message: dict) -> dict:
