@@ -216,9 +216,11 @@ class ChatCog(commands.Cog, name="Chat"):
 
     def _tell_to_wait(self, user_id: int) -> bool:
         """Say "you're going too fast" at most once per cooldown window (a DM flood gets one notice)."""
-        now = time.monotonic()
-        if now - self._told_to_wait.get(user_id, float("-inf")) < self.cooldown.per:
+        now, window = time.monotonic(), self.cooldown.per
+        if now - self._told_to_wait.get(user_id, float("-inf")) < window:
             return False
+        if len(self._told_to_wait) >= 1024:  # forget notices older than the window
+            self._told_to_wait = {u: t for u, t in self._told_to_wait.items() if now - t < window}
         self._told_to_wait[user_id] = now
         return True
 
