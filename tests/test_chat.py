@@ -209,6 +209,22 @@ def test_reading_is_bounded_for_very_long_messages() -> None:
     assert read_message(text).questions == ("who is rouge",)
 
 
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    "text",
+    ["i have " * 300, "ive just " * 250, "i havent " * 250, "no spoilers for " * 150, "im on " * 400, "who and " * 300],
+)
+def test_hostile_repetition_cannot_make_reading_slow(text: str) -> None:
+    """Each of these took hours with a nested repetition in a pattern ("i have" and "i" + "have");
+    read in linear time, each takes milliseconds."""
+    read_message(f"<@{BOT}> {text}", bot_ids=[BOT])
+
+
+def test_have_seen_is_still_progress() -> None:
+    assert stated_progress("i have seen up to 9, who is eden") == 9
+    assert stated_progress("I've only just finished episode 4") == 4
+
+
 # -- whose horizon -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("stated", "author", "picker", "expected"),

@@ -141,7 +141,7 @@ _PROGRESS_PATTERNS: tuple[tuple[re.Pattern[str], _Kind], ...] = tuple(
         (rf"\b(?:currently|still|only|now)\s+(?:on|at)\s+(?:the\s+)?{_EPISODE}", _Kind.AT),
         # "just finished ep 10", "i've only seen up to 9", "watched the first 3 episodes", "seen 3 eps"
         (
-            rf"\b(?:(?:i'?ve|ive|i have|i|have|just|only|already|finally|recently)\s+)*{_SEEN}\s+"
+            rf"\b(?:(?:i'?ve|ive|i|have|just|only|already|finally|recently)\s+){{0,4}}{_SEEN}\s+"
             rf"(?:(?:only|just)\s+)?(?:{_UP_TO}\s+)?(?:the\s+)?(?:first\s+)?{_EPISODE_OR_BARE}",
             _Kind.AT,
         ),
@@ -205,7 +205,9 @@ class StatedProgress:
 
 def parse_progress(text: str) -> StatedProgress:
     """Find every statement of progress in ``text``; the lowest one counts (the safe reading of
-    "I was on ep 3 last week, now on ep 10"). The phrases are removed from the returned text."""
+    "im on ep 3 with my sister, just finished ep 10 alone"). The phrases are removed from the
+    returned text. Every pattern is free of nested repetition, so a hostile message cannot make
+    the matching slow."""
     text = text.translate(_APOSTROPHES)
     found: list[tuple[int, int, int]] = []
     for pattern, kind in _PROGRESS_PATTERNS:
@@ -284,7 +286,7 @@ CHATTER_WORDS = frozenset(
     ok okay k kk so wait um uh umm hmm hm hey hi hello yo oh ah ahh aha bruh bro dude guys like lol
     lmao lmfao rofl omg omfg wow welp anyway anyways btw also and but plus pls please plz thanks
     thank thx ty tysm tyvm np gg nice cool great awesome good bad bot lorebot bestie yes yeah yep
-    yea ya nope no nah right true fr frfr ngl tbh imo idk idc haha hahaha xd xD lel kek sheesh
+    yea ya nope no nah right true fr frfr ngl tbh imo idk idc haha hahaha xd lel kek sheesh
     damn dang wild crazy insane love hate welcome sorry sry mb gm gn morning night bye cya
     question quick q real youre ur u theyre ive id ill lets gonna gotta wanna helped helpful help
     appreciate appreciated cheers perfect exactly makes sense got it see understand
