@@ -32,6 +32,7 @@ EXTENSIONS = (
     "bot.cogs.editing",  # after admin: it adds its commands to /lore-admin
     "bot.cogs.corrections",  # after editing: Accept opens its forms
     "bot.cogs.health",
+    "bot.cogs.chat",
 )
 
 
@@ -41,7 +42,12 @@ class LoreBot(commands.AutoShardedBot):
     def __init__(self, config: Config, knowledge: KnowledgeStore, storage: Storage) -> None:
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # no voice: no warning at every start
         intents = discord.Intents.none()
-        intents.guilds = True  # channels and roles for the mod-log; no privileged intents
+        intents.guilds = True  # channels and roles for the mod-log
+        # MESSAGE_CREATE in servers and in DMs, for @mentions and DMs (bot/cogs/chat.py). No
+        # privileged intent: Discord gives a bot the content of messages that mention it, of DMs
+        # and of the message a context menu is used on without MESSAGE_CONTENT.
+        intents.guild_messages = True
+        intents.dm_messages = True
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -51,6 +57,7 @@ class LoreBot(commands.AutoShardedBot):
             shard_ids=list(config.shard_ids) if config.shard_ids is not None else None,
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.none(),
+            max_messages=None,  # no message cache: nothing reads old messages
         )
         self.config = config
         self.knowledge = knowledge
@@ -67,6 +74,10 @@ class LoreBot(commands.AutoShardedBot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """No prefix commands: a message is for the chat cog's listener alone (``commands.Bot``
+        would otherwise read every mention as a command and log "command not found")."""
 
     async def _route_gateway(self) -> None:
         """Connect the gateway where ``DISCORD_API_BASE``'s ``/gateway/bot`` says, not to discord.gg."""

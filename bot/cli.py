@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot ask|complete|mystery|episode|check|run|health``.
+"""Command line: ``python -m bot ask|complete|mystery|episode|chat|check|run|health``.
 
 Uses the same core as the Discord bot: ``ask``, ``complete`` (autocomplete), ``mystery`` and
 ``episode`` print exactly what a fan would see, so every surface can be checked offline."""
@@ -60,6 +60,23 @@ def build_parser() -> argparse.ArgumentParser:
     episode.add_argument("number", type=_number, metavar="N", help="the episode number")
     _fan_options(episode)
 
+    chat = commands.add_parser(
+        "chat", help="answer a chat message (an @mention, a DM or 'Answer with lore') offline, as the bot would"
+    )
+    chat.add_argument("message", help='the message as typed, e.g. "@LoreBot im on ep 6 who is rouge\'s mom??"')
+    chat.add_argument("--progress", type=_episode, metavar="N", help="the author's saved /progress")
+    chat.add_argument("--dm", action="store_true", help="the message is a DM to the bot")
+    chat.add_argument(
+        "--picker", type=_episode, metavar="N", nargs="?", const=-1, default=None,
+        help="'Answer with lore' picked by another member, whose saved /progress is N (no N: none saved)",
+    )
+    chat.add_argument(
+        "--spoiler-free", type=_episode, default=0, metavar="N",
+        help="the server's spoiler-free horizon (default 0; a DM has none)",
+    )
+    chat.add_argument("--json", action="store_true", help="print one JSON object")
+    chat.add_argument("--knowledge", default=None, metavar="DIR", help="knowledge folder (default: $KNOWLEDGE_DIR or knowledge/)")
+
     check = commands.add_parser("check", help="validate a knowledge folder (exit 1 with path:line: errors)")
     check.add_argument("folder", nargs="?", default=None, metavar="DIR")
 
@@ -111,6 +128,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         return site_command.run(args, knowledge_dir(args.knowledge), out, err)
     if args.command == "check":
         return _check(knowledge_dir(args.folder), out, err)
+    if args.command == "chat":
+        return _chat(args, out, err)
     return _fan_command(args, out, err)
 
 
@@ -129,17 +148,25 @@ def _check(folder: Path, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _load_lore(folder: str | None, err: TextIO) -> Lore | None:
+    """The lore service over ``folder`` (default: $KNOWLEDGE_DIR or knowledge/); None, with every
+    problem printed, when the knowledge is not valid."""
+    try:
+        return Lore.load(knowledge_dir(folder))
+    except KnowledgeError as error:
+        for problem in error.problems:
+            print(problem, file=err)
+        return None
+
+
 def _fan_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """ask, complete, mystery or episode: print what a fan would see."""
     batch = getattr(args, "batch", None)
     if args.command == "ask" and (args.question is None) == (batch is None):
         print("give a question, or --batch FILE, but not both", file=err)
         return 2
-    try:
-        lore = Lore.load(knowledge_dir(args.knowledge))
-    except KnowledgeError as error:
-        for problem in error.problems:
-            print(problem, file=err)
+    lore = _load_lore(args.knowledge, err)
+    if lore is None:
         return 1
     if batch is not None:
         return _batch(lore, batch, args.spoiler_free, out, err)
@@ -238,3 +265,41 @@ def _batch(lore: Lore, source: str, spoiler_free: int, out: TextIO, err: TextIO)
     if failures:
         print(f"{source}: {failures} line(s) were not valid requests", file=err)
     return 1 if failures else 0
+
+
+def _chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """What the bot replies to a chat message, and who sees it ("public", "private" or "none")."""
+    from bot.answering.chat import (
+        Place, Voice, answer_questions, delivery, limit_for, lowest_horizon, read_message, topic_words_for,
+    )
+
+    if args.dm and args.picker is not None:
+        print("--picker is for 'Answer with lore' in a server; a DM is answered to its author", file=err)
+        return 2
+    lore = _load_lore(args.knowledge, err)
+    if lore is None:
+        return 1
+    place = Place.DM if args.dm else Place.MENU if args.picker is not None else Place.MENTION
+    message = read_message(args.message, topic_words=topic_words_for(place))
+    picker = None if args.picker is None or args.picker < 0 else args.picker
+    horizon = lowest_horizon(stated=message.stated, author=args.progress, picker=picker)
+    result: dict = {"place": place.value, "stated": message.stated, "questions": list(message.questions)}
+    if not message.questions:
+        result.update(delivery="none" if place is Place.MENTION else "private", horizon=None, text=None)
+    else:
+        reply = answer_questions(
+            lore, message.questions, horizon=horizon, spoiler_free=0 if args.dm else args.spoiler_free,
+            voice=Voice.PICKER if place is Place.MENU else Voice.AUTHOR, limit=limit_for(place),
+        )
+        result.update(
+            delivery=delivery(place, answered=reply.answered).value,
+            horizon={"upto": horizon.upto, "source": horizon.source.value},
+            text=reply.text,
+        )
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False), file=out)
+    elif result["delivery"] == "none":
+        print("(no reply: the bot answers a mention only when it has an answer)", file=err)
+    else:
+        print(result["text"] or "(a hint: the message asks nothing)", file=out)
+    return 0

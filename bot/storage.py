@@ -3,6 +3,7 @@
 What is stored (the README repeats this for users):
 
 * per server: the spoiler-free horizon, the mod-log channel, the moderator role, answer counts;
+* per channel: whether the bot answers @mentions there (``/lore-admin mentions``);
 * per user: the episode they have watched up to, and when they set it (``/forget-me`` deletes it);
 * unanswered questions: the question text (normalised for counting), how often and when it was
   asked, per server; never who asked;
@@ -70,6 +71,11 @@ CREATE TABLE IF NOT EXISTS counters (
     name TEXT NOT NULL,
     value INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (guild_id, name)
+);
+CREATE TABLE IF NOT EXISTS channel_settings (
+    channel_id INTEGER PRIMARY KEY,
+    guild_id INTEGER NOT NULL,
+    mentions_enabled INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE IF NOT EXISTS audit_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -390,6 +396,21 @@ class Storage:
 
     def set_mod_role(self, guild_id: int, role_id: int | None) -> None:
         self._set_guild(guild_id, "mod_role_id", role_id)
+
+    # -- channel settings ------------------------------------------------------------------------
+    def mentions_enabled(self, channel_id: int) -> bool:
+        """Whether the bot answers messages that mention it in this channel (on unless turned off)."""
+        row = self._db.execute(
+            "SELECT mentions_enabled FROM channel_settings WHERE channel_id = ?", (channel_id,)
+        ).fetchone()
+        return bool(row[0]) if row else True
+
+    def set_mentions_enabled(self, guild_id: int, channel_id: int, enabled: bool) -> None:
+        self._db.execute(
+            "INSERT INTO channel_settings (channel_id, guild_id, mentions_enabled) VALUES (?, ?, ?) "
+            "ON CONFLICT(channel_id) DO UPDATE SET mentions_enabled = excluded.mentions_enabled",
+            (channel_id, guild_id, int(enabled)),
+        )
 
     # -- user progress ---------------------------------------------------------------------------
     def progress(self, user_id: int) -> int | None:

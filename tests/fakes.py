@@ -268,7 +268,7 @@ class FakeMessage:
     id: int
     content: str | None
     channel: FakeChannel | None
-    #: "response", "followup", "channel" (channel.send) or "edit" (a later version of a message)
+    #: "response", "followup", "channel" (channel.send), "reply" (message.reply) or "edit"
     via: str
     ephemeral: bool = False
     allowed_mentions: discord.AllowedMentions | None = None
@@ -278,6 +278,10 @@ class FakeMessage:
     deleted: bool = False
     #: every version of the content, oldest first (edits append)
     history: list[str | None] = field(default_factory=list)
+    #: the message this one replies to (``message.reply``), and whether the reply pings its author
+    reference: Any = None
+    mention_author: bool | None = None
+    suppress_embeds: bool = False
 
     @property
     def guild(self) -> FakeGuild | None:
@@ -397,6 +401,85 @@ def _message(
         interaction_metadata=metadata,
         history=[text],
     )
+
+
+# -- messages people write (for on_message listeners and message context menus) ------------------
+def log_in_as(bot: Any, user: FakeUser) -> FakeUser:
+    """Make ``bot.user`` the given user, as after READY (a bot in unit tests never logs in)."""
+    bot._connection.user = user
+    return user
+
+
+def http_error(status: int = 403, text: str = "Missing Permissions") -> discord.HTTPException:
+    """The exception discord.py raises when Discord refuses a request (Forbidden for 403)."""
+    from types import SimpleNamespace
+
+    response = SimpleNamespace(status=status, reason=text)
+    kind = discord.Forbidden if status == 403 else discord.NotFound if status == 404 else discord.HTTPException
+    return kind(response, text)  # type: ignore[arg-type]
+
+
+@dataclass(eq=False)
+class FakeUserMessage:
+    """A message someone wrote, as a listener or a message context menu receives it.
+
+    ``reply`` records the bot's reply (a :class:`FakeMessage` with ``reference`` set) and refuses
+    what Discord refuses; set ``reply_error`` to make Discord refuse the reply (no permission,
+    the message was deleted meanwhile)."""
+
+    content: str
+    author: FakeUser
+    channel: FakeChannel
+    mentions: list[FakeUser] = field(default_factory=list)
+    role_mentions: list[FakeRole] = field(default_factory=list)
+    mention_everyone: bool = False
+    webhook_id: int | None = None
+    type: discord.MessageType = discord.MessageType.default
+    id: int = field(default_factory=snowflake)
+    #: the bot's replies to this message, in order
+    replies: list[FakeMessage] = field(default_factory=list)
+    reply_error: Exception | None = None
+
+    @property
+    def guild(self) -> FakeGuild | None:
+        return self.channel.guild
+
+    @property
+    def jump_url(self) -> str:
+        return f"{self.channel.jump_url}/{self.id}"
+
+    async def reply(self, content: Any = None, **kwargs: Any) -> FakeMessage:
+        if self.reply_error is not None:
+            raise self.reply_error
+        message = _message(self.channel, content, kwargs, via="reply", ephemeral=False)
+        message.reference = self
+        message.mention_author = kwargs.get("mention_author")
+        message.suppress_embeds = bool(kwargs.get("suppress_embeds"))
+        self.replies.append(message)
+        self.channel.messages.append(message)
+        return message
+
+
+def user_message(
+    content: str,
+    *,
+    author: FakeUser | None = None,
+    channel: FakeChannel | None = None,
+    guild: FakeGuild | None = None,
+    dm: bool = False,
+    mentions: Iterable[FakeUser] = (),
+    **kwargs: Any,
+) -> FakeUserMessage:
+    """A message written in ``channel`` (a new #general of ``guild``, or a DM channel with ``dm``)."""
+    if channel is None:
+        if dm:
+            channel = FakeChannel(name="dm", type=discord.ChannelType.private)
+        else:
+            guild = guild or FakeGuild()
+            channel = guild.add_channel(name="general")
+    if author is None:
+        author = FakeUser() if channel.guild is None else FakeMember(guild=channel.guild)
+    return FakeUserMessage(content, author, channel, mentions=list(mentions), **kwargs)
 
 
 # -- interactions --------------------------------------------------------------------------------
@@ -609,6 +692,8 @@ class FakeInteraction:
         #: messages edited through ``response.edit_message`` / ``edit_original_response``
         self.edits: list[FakeMessage] = []
         self.original: FakeMessage | None = None
+        #: overrides ``app_permissions`` (None: the bot may view, send, embed and read history)
+        self.bot_permissions: discord.Permissions | None = None
 
     # -- what cogs read ----------------------------------------------------------------------------
     @property
@@ -627,7 +712,10 @@ class FakeInteraction:
 
     @property
     def app_permissions(self) -> discord.Permissions:
-        return discord.Permissions(send_messages=True, embed_links=True, view_channel=True)
+        """The bot's permissions in the channel (set ``bot_permissions`` to change them)."""
+        if self.bot_permissions is not None:
+            return self.bot_permissions
+        return discord.Permissions(send_messages=True, embed_links=True, view_channel=True, read_message_history=True)
 
     def is_expired(self) -> bool:
         return False

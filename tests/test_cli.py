@@ -171,3 +171,33 @@ def test_ask_with_broken_knowledge_reports_problems(tmp_path: Path) -> None:
     result = run_cli("ask", "--knowledge", "kb", "rouge", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip() == "kb/tab_indent.yaml:3: a tab character is used for indentation; YAML needs spaces"
+
+
+def test_chat_answers_a_mention_as_the_bot_would() -> None:
+    result = run_cli("chat", "--knowledge", str(MINI), "@LoreBot wait im on ep 6 lol who is rouges mom?? 😭")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "**Who is Rouge's mother?**",
+        "||Rouge and Gene share a mother; her identity is unrevealed.|| (ep 5)",
+        "-# Episodes after 6 reveal more. Ask again when you have watched further.",
+        "-# See also: Who is Gene's father?",
+        "-# As of episode 6, as you said.",
+    ]
+
+
+def test_chat_json_says_who_sees_the_reply_and_which_horizon() -> None:
+    def chat(*args: str) -> dict:
+        result = run_cli("chat", "--knowledge", str(MINI), "--json", *args)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+    menu = chat("who is gene's dad?", "--progress", "3", "--picker", "13")
+    assert (menu["place"], menu["delivery"], menu["horizon"]) == ("menu", "public", {"upto": 3, "source": "author"})
+    assert "Eden" not in menu["text"]
+    assert menu["text"].endswith("-# As of episode 3, the progress its author saved with /progress.")
+    unknown = chat("who voices naruto?")
+    assert (unknown["place"], unknown["delivery"]) == ("mention", "none")
+    dm = chat("who voices naruto?", "--dm")
+    assert dm["delivery"] == "private" and dm["text"].startswith("I don't know the answer to “who voices naruto”")
+    chatter = chat("thanks!! 🙏")
+    assert (chatter["questions"], chatter["delivery"], chatter["text"]) == ([], "none", None)

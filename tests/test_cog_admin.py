@@ -125,6 +125,7 @@ async def until(condition: Callable[[], bool], timeout: float = WAIT) -> None:
         ("lore-admin unanswered", {}),
         ("lore-admin teach", {"question": "rouge mama", "entry": "rouge-mother"}),
         ("lore-admin history", {}),
+        ("lore-admin mentions", {"enabled": False}),
     ],
 )
 async def test_a_member_without_rights_is_refused(bot: LoreBot, guild: FakeGuild, folder: Path, command: str, options) -> None:
@@ -151,7 +152,7 @@ async def test_the_group_is_for_manage_server_and_servers_only(bot: LoreBot) -> 
     assert payload["default_member_permissions"] == discord.Permissions(manage_guild=True).value
     assert payload["dm_permission"] is False  # servers only
     assert sorted(option["name"] for option in payload["options"]) == [
-        "check", "history", "horizon", "modlog", "modrole", "reload", "stats", "teach", "unanswered",
+        "check", "history", "horizon", "mentions", "modlog", "modrole", "reload", "stats", "teach", "unanswered",
     ]
 
 
@@ -490,3 +491,33 @@ async def test_unloading_the_cog_stops_the_reloader(bot: LoreBot) -> None:
     assert reloader is not None and reloader.running
     await asyncio.wait_for(bot.unload_extension("bot.cogs.admin"), WAIT)
     assert not reloader.running
+
+
+@pytest.mark.asyncio
+async def test_mention_answers_are_turned_off_and_on_per_channel(bot: LoreBot, guild: FakeGuild) -> None:
+    mod = moderator()
+    here = await run(bot, guild, mod, "lore-admin mentions", enabled=False)
+    channel_id = here.channel_id
+    assert channel_id is not None and not bot.storage.mentions_enabled(channel_id)
+    assert only_reply(here).content == (
+        f"I no longer answer messages that mention me in <#{channel_id}>. /ask still works there, "
+        'and "Answer with lore" answers there privately.'
+    )
+    # another channel, picked with the option (run as the tree would: the fakes cannot pass the
+    # channel transformer, see set_modlog)
+    other = guild.add_channel(FakeChannel(name="memes"))
+    interaction = FakeInteraction(bot, user=mod, guild=guild)
+    interaction.command = find_command(bot, "lore-admin mentions")
+    assert await admin_cog(bot).interaction_check(interaction)
+    await interaction.command.callback(admin_cog(bot), interaction, enabled=False, channel=other)
+    assert not bot.storage.mentions_enabled(other.id)
+    again = FakeInteraction(bot, user=mod, guild=guild, channel=here.channel)
+    await invoke(bot, again, "lore-admin mentions", enabled=True)
+    assert bot.storage.mentions_enabled(channel_id) and not bot.storage.mentions_enabled(other.id)
+    assert only_reply(again).content == f"I answer messages that mention me in <#{channel_id}> again."
+    details = [r.detail for r in bot.storage.audit_trail(guild.id)]
+    assert details == [  # newest first
+        f"mention answers on in channel {channel_id}",
+        f"mention answers off in channel {other.id}",
+        f"mention answers off in channel {channel_id}",
+    ]

@@ -253,7 +253,7 @@ async def test_the_everyday_commands_look_as_documented(bot: Any) -> None:
     """docs/commands.md describes exactly these options."""
     shape: dict[str, list[tuple[str, int, bool]]] = {}
     for c in payload_of(bot):
-        if c["name"] == "lore-admin":
+        if c["name"] == "lore-admin" or c.get("type", CHAT_INPUT) != CHAT_INPUT:
             continue
         subcommands = [o for o in c["options"] if o["type"] == SUBCOMMAND]
         for command in subcommands or [c]:
@@ -272,6 +272,18 @@ async def test_the_everyday_commands_look_as_documented(bot: Any) -> None:
     docs = (Path(__file__).resolve().parent.parent / "docs" / "commands.md").read_text()
     for name in shape:
         assert f"`/{name}" in docs, name
+
+
+MESSAGE_COMMAND = 3
+
+
+@pytest.mark.asyncio
+async def test_the_message_context_menu_looks_as_documented(bot: Any) -> None:
+    """ "Answer with lore" (Apps on any message): a message command, no description, no options."""
+    menus = [c for c in payload_of(bot) if c.get("type") == MESSAGE_COMMAND]
+    assert [(c["name"], c.get("description", ""), c.get("options", [])) for c in menus] == [("Answer with lore", "", [])]
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "commands.md").read_text()
+    assert "### \"Answer with lore\"" in docs
 
 
 # -- the checker catches what Discord refuses ----------------------------------------------------

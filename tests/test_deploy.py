@@ -493,8 +493,10 @@ def test_invite_permissions_integer_is_what_the_table_lists() -> None:
     doc = DEPLOY_DOC.read_text()
     table = doc.split("### Permissions", 1)[1].split("**Permissions integer", 1)[0]
     names = re.findall(r"^\| ([A-Z][A-Za-z ]+?) \| .*? \| `1 << (\d+)`", table, flags=re.M)
-    assert [name for name, _ in names] == ["View Channels", "Send Messages", "Send Messages in Threads"]
-    permissions = discord.Permissions(view_channel=True, send_messages=True, send_messages_in_threads=True)
+    assert [name for name, _ in names] == ["View Channels", "Send Messages", "Send Messages in Threads", "Read Message History"]
+    permissions = discord.Permissions(
+        view_channel=True, send_messages=True, send_messages_in_threads=True, read_message_history=True
+    )
     assert sum(1 << int(bit) for _, bit in names) == permissions.value
     assert f"**Permissions integer: {permissions.value}.**" in doc
     urls = re.findall(r"https://discord\.com/oauth2/authorize\?\S+", doc)

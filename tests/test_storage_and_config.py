@@ -41,6 +41,20 @@ def test_data_survives_a_restart(tmp_path: Path) -> None:
     assert reopened.top_misses(9)[0].question == "Who is Naruto?"
 
 
+def test_mention_answers_are_on_unless_a_channel_turned_them_off(tmp_path: Path) -> None:
+    path = tmp_path / "lore.sqlite3"
+    storage = Storage.open(path)
+    assert storage.mentions_enabled(500) is True
+    storage.set_mentions_enabled(1, 500, False)
+    assert storage.mentions_enabled(500) is False and storage.mentions_enabled(501) is True
+    storage.close()
+    reopened = Storage.open(path)
+    assert reopened.mentions_enabled(500) is False
+    reopened.set_mentions_enabled(1, 500, True)
+    assert reopened.mentions_enabled(500) is True
+    reopened.close()
+
+
 def test_misses_are_counted_per_phrasing_and_never_name_the_asker(tmp_path: Path) -> None:
     storage = Storage.open(tmp_path / "db")
     for _ in range(3):

@@ -385,6 +385,33 @@ class Admin(commands.Cog):
             reply = f"Members with <@&{role.id}> can now use /lore-admin."
         await self._reply(interaction, [reply])
 
+    @admin.command(name="mentions", description="Turn the bot's answers to @mentions on or off in a channel")
+    @app_commands.describe(
+        enabled="Answer messages that mention the bot in that channel",
+        channel="The channel (default: this one); a setting on a channel covers its threads",
+    )
+    async def mentions(
+        self,
+        interaction: discord.Interaction,
+        enabled: bool,
+        channel: discord.TextChannel | discord.VoiceChannel | discord.Thread | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        channel_id = channel.id if channel is not None else interaction.channel_id
+        if channel_id is None:
+            await self._reply(interaction, ["Choose a channel. Nothing was changed."])
+            return
+        self.bot.storage.set_mentions_enabled(interaction.guild_id, channel_id, enabled)
+        self._audit(interaction, "mentions", f"mention answers {'on' if enabled else 'off'} in channel {channel_id}")
+        if enabled:
+            reply = f"I answer messages that mention me in <#{channel_id}> again."
+        else:
+            reply = (
+                f"I no longer answer messages that mention me in <#{channel_id}>. /ask still works there, "
+                "and \"Answer with lore\" answers there privately."
+            )
+        await self._reply(interaction, [reply])
+
     @admin.command(name="unanswered", description="The questions the bot could not answer here, most asked first")
     async def unanswered(self, interaction: discord.Interaction) -> None:
         misses = await self.bot.storage.top_misses(interaction.guild_id, limit=15)

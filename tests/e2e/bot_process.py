@@ -21,6 +21,7 @@ import atexit
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -39,7 +40,8 @@ STARTUP_TIMEOUT = 30.0
 #: Upper bound for a graceful stop after SIGTERM, before SIGKILL.
 STOP_TIMEOUT = 10.0
 
-#: The commands the bot registers: name -> subcommand names (empty for a plain command).
+#: The commands the bot registers: name -> subcommand names (empty for a plain command or a
+#: context menu such as "Answer with lore").
 EXPECTED_COMMANDS: dict[str, set[str]] = {
     "ask": set(),
     "mystery": set(),
@@ -48,9 +50,10 @@ EXPECTED_COMMANDS: dict[str, set[str]] = {
     "forget-me": set(),
     "lore-admin": {
         "reload", "check", "stats", "horizon", "modlog", "modrole", "unanswered", "teach", "history",
-        "entry", "reveal", "undo",
+        "entry", "reveal", "undo", "mentions",
     },
     "suggest": set(),
+    "Answer with lore": set(),
 }
 
 # Bot processes not stopped yet; killed at the end of the session or of the interpreter at the latest.
@@ -302,6 +305,15 @@ async def reply(rec: Any, timeout: float = ANSWER_TIMEOUT) -> dict:
     data = body["data"]
     assert_no_pings(data)
     return data
+
+
+#: the episode named beside a reveal: "(ep 5)", "(production info)", "(ep 7, unconfirmed)"
+EPISODE_TAG = re.compile(r"\((?:ep (\d+)|production info)(?:, unconfirmed)?\)")
+
+
+def episodes_shown(text: str) -> list[int]:
+    """The episode numbers named beside reveals, e.g. ``(ep 5)``; production info counts as 0."""
+    return [int(m.group(1) or 0) for m in EPISODE_TAG.finditer(text)]
 
 
 def is_ephemeral(data: dict) -> bool:

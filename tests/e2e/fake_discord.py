@@ -113,10 +113,12 @@ class Permissions:
     BOT = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY | USE_EXTERNAL_EMOJIS | ADD_REACTIONS
 
 
-# Gateway intents that must be enabled in the developer portal.
+# Gateway intents (the privileged ones must be enabled in the developer portal).
+INTENT_GUILDS = 1 << 0
 INTENT_GUILD_MEMBERS = 1 << 1
 INTENT_GUILD_PRESENCES = 1 << 8
 INTENT_GUILD_MESSAGES = 1 << 9
+INTENT_DIRECT_MESSAGES = 1 << 12
 INTENT_MESSAGE_CONTENT = 1 << 15
 PRIVILEGED_INTENTS = INTENT_GUILD_MEMBERS | INTENT_GUILD_PRESENCES | INTENT_MESSAGE_CONTENT
 
@@ -760,7 +762,12 @@ class FakeDiscord:
     default_guild: create "Test Guild" with #general, #mod-log, roles Moderator and the bot's role,
         and the members owner, alice (plain user), mod (Moderator) and the bot.
     echo_message_events: dispatch MESSAGE_CREATE/UPDATE/DELETE for messages the bot makes
-        (when its intents ask for guild messages), as Discord does.
+        (when its intents ask for guild messages, or DM messages in a DM), as Discord does.
+
+    Messages people write are sent with :meth:`post_message` (a channel, a reply, a DM, a webhook);
+    the bot receives them as Discord sends them: only with the matching intent, and without their
+    content unless the bot has MESSAGE_CONTENT, is mentioned, or is in the DM. DM channels are made
+    with :meth:`open_dm`; a DM interaction (``dm=True``) happens in the user's DM channel.
     """
 
     def __init__(self, *, token: Optional[str] = None, bot_name: str = "LoreBot", heartbeat_interval: int = 41250,
@@ -802,6 +809,11 @@ class FakeDiscord:
         self._messages: Dict[str, dict] = {}
         self._message_meta: Dict[str, dict] = {}
         self.message_log: List[dict] = []  # {"kind", "message", "interaction_id", "at"}
+        #: messages people wrote (post_message), by id, as written (full content)
+        self._user_messages: Dict[str, dict] = {}
+        #: DM channels with the bot (open_dm), by channel id and by the user's id
+        self.dm_channels: Dict[str, dict] = {}
+        self._dm_by_user: Dict[str, dict] = {}
         self._files: Dict[str, Tuple[bytes, str, str]] = {}
 
         # observation
@@ -1594,10 +1606,10 @@ class FakeDiscord:
         if data is not None:
             payload["data"] = data
         if dm:
-            dm_channel_id = self._snowflake()
+            dm_channel = self.open_dm(u)
             payload.update({
-                "channel_id": dm_channel_id,
-                "channel": {"id": dm_channel_id, "type": 1, "last_message_id": None, "flags": 0, "recipients": [u]},
+                "channel_id": dm_channel["id"],
+                "channel": copy.deepcopy(dm_channel),
                 "user": u, "context": 1, "authorizing_integration_owners": {"0": "0"},
                 "app_permissions": str(Permissions.BOT | Permissions.USE_APPLICATION_COMMANDS),
             })
@@ -1801,7 +1813,7 @@ class FakeDiscord:
                 m["permissions"] = str(g.permissions_for(u["id"]))
                 data["resolved"]["members"] = {u["id"]: m}
         else:
-            msg = target if isinstance(target, dict) else self._messages[str(target)]
+            msg = self.message(target)
             data["target_id"] = msg["id"]
             data["resolved"] = {"messages": {msg["id"]: msg}}
         return await self.send_interaction(INTERACTION_APPLICATION_COMMAND, data, **kw)
@@ -1871,6 +1883,131 @@ class FakeDiscord:
         if message is None and origin is not None and origin.type == INTERACTION_MESSAGE_COMPONENT:
             message = origin.payload.get("message")
         return await self.send_interaction(INTERACTION_MODAL_SUBMIT, data, message=message, triggered_by=origin, **kw)
+
+    # ------------------------------------------------------------------------------------------
+    # messages people write (gateway MESSAGE_CREATE) and DM channels
+
+    def open_dm(self, user: Any = None) -> dict:
+        """The DM channel between the bot and ``user`` (payload, id or None for ``fake.user``)."""
+        u = self._user_of(user)
+        ch = self._dm_by_user.get(u["id"])
+        if ch is None:
+            cid = self._snowflake()
+            ch = {"id": cid, "type": 1, "last_message_id": None, "flags": 0, "recipients": [u]}
+            self.dm_channels[cid] = ch
+            self._dm_by_user[u["id"]] = ch
+        return ch
+
+    def message(self, message: Union[dict, str]) -> dict:
+        """A message by payload or id: one the bot made, or one a person wrote (full content)."""
+        mid = message["id"] if isinstance(message, dict) else str(message)
+        found = self._messages.get(mid) or self._user_messages.get(mid)
+        if found is None:
+            if isinstance(message, dict):
+                return message
+            raise KeyError(f"no message {mid}")
+        return found
+
+    def replies_to(self, message: Union[dict, str]) -> List[dict]:
+        """The bot's messages that reply to ``message`` (carry a reference to it), oldest first."""
+        mid = message["id"] if isinstance(message, dict) else str(message)
+        return [m for m in self._messages.values() if (m.get("message_reference") or {}).get("message_id") == mid]
+
+    async def wait_for_reply(self, message: Union[dict, str], timeout: float = 5.0) -> dict:
+        """Wait for the bot's reply to ``message``."""
+        return await self.wait_for(lambda: next(iter(self.replies_to(message)), None), timeout=timeout,
+                                   what=f"a reply to message {message['id'] if isinstance(message, dict) else message}")
+
+    def user_message(self, content: str, *, user: Any = None, channel: Any = None, guild: Any = _MISSING,
+                     dm: bool = False, reply_to: Union[dict, str, None] = None, ping_reply: bool = True,
+                     webhook: Optional[str] = None) -> dict:
+        """Build a message as a person writes it (not sent; see :meth:`post_message`).
+
+        ``channel``: payload, id or name in ``guild`` (default guild, first channel); ``dm=True``: the
+        user's DM channel with the bot. Mentions are read from the content like Discord does
+        (``<@id>``, ``<@&id>``, ``@everyone``/``@here``). ``reply_to``: a message in the same channel;
+        with ``ping_reply`` (Discord's default) its author is added to ``mentions``, as Discord does
+        for a reply with the mention on, and the content does not contain it. ``webhook``: the name
+        of a webhook that posts the message instead of a user."""
+        u = self._user_of(user)
+        g: Optional[FakeGuild] = None
+        if dm:
+            ch = self.open_dm(u)
+        else:
+            g = self._default_guild() if guild is _MISSING else self._guild_of(guild)
+            ch = self._resolve_channel(g, channel)
+            if webhook is None and u["id"] not in g.members:  # type: ignore[union-attr]
+                g.add_member(u)  # type: ignore[union-attr]
+        webhook_id = None
+        if webhook is not None:
+            webhook_id = self._snowflake()
+            u = {"id": webhook_id, "username": webhook, "avatar": None, "discriminator": "0000", "bot": True,
+                 "global_name": None, "public_flags": 0, "flags": 0}
+        mentions = [self._users[uid] for uid in dict.fromkeys(re.findall(r"<@!?(\d+)>", content)) if uid in self._users]
+        roles = [rid for rid in dict.fromkeys(re.findall(r"<@&(\d+)>", content)) if g is not None and rid in g.roles]
+        msg: Dict[str, Any] = {
+            "type": 0, "content": content, "mentions": mentions, "mention_roles": roles,
+            "attachments": [], "embeds": [], "timestamp": _iso(), "edited_timestamp": None, "flags": 0,
+            "components": [], "id": self._snowflake(), "channel_id": ch["id"], "author": u, "pinned": False,
+            "mention_everyone": g is not None and bool(re.search(r"@(everyone|here)\b", content)), "tts": False,
+        }
+        if webhook_id is not None:
+            msg["webhook_id"] = webhook_id
+        if reply_to is not None:
+            ref = self.message(reply_to)
+            if ref["channel_id"] != ch["id"]:
+                raise ValueError("a reply must be in the channel of the message it replies to")
+            msg["type"] = 19
+            msg["message_reference"] = _strip_none({"type": 0, "message_id": ref["id"], "channel_id": ch["id"],
+                                                    "guild_id": g.id if g else None})
+            msg["referenced_message"] = copy.deepcopy(ref)
+            if ping_reply and all(m["id"] != ref["author"]["id"] for m in mentions):
+                mentions.append(ref["author"])
+        return msg
+
+    async def post_message(self, content: str, **kw: Any) -> dict:
+        """A person (or a webhook) posts a message: it is stored and MESSAGE_CREATE is dispatched to
+        the bot as Discord would (see :meth:`gateway_message`). Keywords as for :meth:`user_message`.
+        Returns the message as written, usable as a context-menu target or a ``reply_to``."""
+        msg = self.user_message(content, **kw)
+        self._user_messages[msg["id"]] = msg
+        ch = self.get_channel(msg["channel_id"]) or self.dm_channels.get(msg["channel_id"])
+        if ch is not None:
+            ch["last_message_id"] = msg["id"]
+        sess = self._session
+        event = self.gateway_message(msg, sess.intents if sess is not None else None)
+        if event is not None:
+            await self._dispatch("MESSAGE_CREATE", event)
+        self._notify()
+        return msg
+
+    def gateway_message(self, msg: dict, intents: Optional[int]) -> Optional[dict]:
+        """MESSAGE_CREATE for ``msg`` as a session with ``intents`` receives it (None: not at all).
+
+        Guild messages need GUILD_MESSAGES, DMs need DIRECT_MESSAGES. Without MESSAGE_CONTENT the
+        content, embeds, attachments and components are empty, except in DMs, in messages that
+        mention the bot and in the bot's own messages. (``intents`` None: no session yet; the event
+        is queued as written and filtered like this by nobody, which a test should avoid.)"""
+        g = self._channel_guild.get(msg["channel_id"])
+        bot_id = self.bot_user["id"]
+        if intents is not None:
+            needed = INTENT_DIRECT_MESSAGES if g is None else INTENT_GUILD_MESSAGES
+            if not intents & needed:
+                return None
+        event = copy.deepcopy(msg)
+        readable = (
+            intents is None or intents & INTENT_MESSAGE_CONTENT or g is None
+            or msg["author"]["id"] == bot_id or any(m["id"] == bot_id for m in msg.get("mentions", []))
+        )
+        if not readable:
+            event.update(content="", embeds=[], attachments=[], components=[])
+            event.pop("poll", None)
+        if g is not None:
+            event["guild_id"] = g.id
+            member = g.members.get(msg["author"]["id"])
+            if member is not None and "webhook_id" not in msg:
+                event["member"] = {k: v for k, v in member.items() if k != "user"}
+        return event
 
     # ------------------------------------------------------------------------------------------
     # HTTP plumbing
@@ -2458,7 +2595,10 @@ class FakeDiscord:
     # ------------------------------------------------------------------------------------------
     # REST handlers: channels, guilds
 
-    def _channel_or_404(self, cid: str) -> Tuple[dict, FakeGuild]:
+    def _channel_or_404(self, cid: str) -> Tuple[dict, Optional[FakeGuild]]:
+        """A guild channel the bot is in, with its guild; or a DM channel of the bot, with None."""
+        if cid in self.dm_channels:
+            return self.dm_channels[cid], None
         g = self._channel_guild.get(cid)
         if g is None or cid not in g.channels:
             raise _ApiError(404, 10003, "Unknown Channel", kind="unknown_channel", detail=f"channel {cid}")
@@ -2466,7 +2606,9 @@ class FakeDiscord:
             raise _ApiError(403, 50001, "Missing Access", kind="missing_access", detail=f"not in guild {g.id}")
         return g.channels[cid], g
 
-    def _require_perms(self, g: FakeGuild, cid: str, needed: int, what: str) -> None:
+    def _require_perms(self, g: Optional[FakeGuild], cid: str, needed: int, what: str) -> None:
+        if g is None:  # a DM: no permissions apply
+            return
         perms = g.permissions_for(self.bot_user["id"], cid)
         if not perms & Permissions.VIEW_CHANNEL:
             raise _ApiError(403, 50001, "Missing Access", kind="missing_access", detail=f"{what} in channel {cid}")
@@ -2476,7 +2618,7 @@ class FakeDiscord:
 
     async def _h_get_channel(self, req: _Req) -> Tuple[int, Any]:
         ch, g = self._channel_or_404(req.params["channel_id"])
-        return 200, dict(ch, guild_id=g.id)
+        return 200, dict(ch, guild_id=g.id) if g is not None else dict(ch)
 
     async def _h_typing(self, req: _Req) -> Tuple[int, Any]:
         ch, g = self._channel_or_404(req.params["channel_id"])
@@ -2508,10 +2650,20 @@ class FakeDiscord:
         errs = _Errors()
         validate_message(body, errs, (), interaction=False)
         ref = body.get("message_reference")
-        if isinstance(ref, dict) and ref.get("message_id") and str(ref["message_id"]) not in self._messages:
-            if ref.get("fail_if_not_exists", True):
+        referenced: Optional[dict] = None
+        if isinstance(ref, dict) and ref.get("message_id"):
+            mid = str(ref["message_id"])
+            referenced = self._messages.get(mid) or self._user_messages.get(mid)
+            reply = int(ref.get("type") or 0) == 0  # type 1 forwards a message from elsewhere
+            if reply and referenced is not None and (referenced["channel_id"] != ch["id"]
+                                                     or str(ref.get("channel_id") or ch["id"]) != ch["id"]):
+                errs.add(("message_reference",), "REPLIES_CANNOT_REFERENCE_OTHER_CHANNEL",
+                         "Cannot reply to a message in a different channel")
+            elif referenced is None and ref.get("fail_if_not_exists", True):
                 errs.add(("message_reference",), "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")
         errs.raise_if_any()
+        if referenced is not None and int(ref.get("type") or 0) == 0:  # Discord: a reply needs Read Message History
+            self._require_perms(g, ch["id"], Permissions.READ_MESSAGE_HISTORY, "reply to a message")
         if _message_is_empty(body, req.files):
             raise _ApiError(400, 50006, "Cannot send an empty message", kind="empty_message")
         flags = int(body.get("flags") or 0) & (FLAG_SUPPRESS_EMBEDS | FLAG_SUPPRESS_NOTIFICATIONS | FLAG_IS_COMPONENTS_V2)
@@ -2519,10 +2671,11 @@ class FakeDiscord:
         if body.get("nonce") is not None:
             extra["nonce"] = body["nonce"]
         msg_type = 0
-        if isinstance(ref, dict) and str(ref.get("message_id")) in self._messages:
+        if referenced is not None:
             msg_type = 19
-            extra["message_reference"] = {"type": 0, "message_id": str(ref["message_id"]), "channel_id": ch["id"], "guild_id": g.id}
-            extra["referenced_message"] = self._messages[str(ref["message_id"])]
+            extra["message_reference"] = _strip_none({"type": 0, "message_id": referenced["id"], "channel_id": ch["id"],
+                                                      "guild_id": g.id if g is not None else None})
+            extra["referenced_message"] = copy.deepcopy(referenced)
         msg = self._make_message(ch["id"], body, req.files, msg_type=msg_type, flags=flags, extra=extra)
         self._store_message(msg, "channel", None)
         ch["last_message_id"] = msg["id"]
@@ -2542,7 +2695,8 @@ class FakeDiscord:
             if msg["author"]["id"] != self.bot_user["id"]:
                 self._require_perms(g, ch["id"], Permissions.MANAGE_MESSAGES, "delete another user's message")
             self._delete_message(msg["id"])
-            await self._echo("MESSAGE_DELETE", {"id": msg["id"], "channel_id": ch["id"], "guild_id": g.id}, raw=True)
+            await self._echo("MESSAGE_DELETE", _strip_none({"id": msg["id"], "channel_id": ch["id"],
+                                                             "guild_id": g.id if g is not None else None}), raw=True)
             return 204, None
         if msg["author"]["id"] != self.bot_user["id"]:
             raise _ApiError(403, 50005, "Cannot edit a message authored by another user", kind="edit_foreign_message")
@@ -2681,12 +2835,18 @@ class FakeDiscord:
         if not self.echo_message_events:
             return
         sess = self._session
-        if sess is None or not sess.intents & INTENT_GUILD_MESSAGES:
+        if sess is None:
+            return
+        dm = msg["channel_id"] in self.dm_channels
+        if not sess.intents & (INTENT_DIRECT_MESSAGES if dm else INTENT_GUILD_MESSAGES):
             return
         if raw:
             await self._dispatch(event, msg)
             return
         if msg.get("flags", 0) & (FLAG_EPHEMERAL | FLAG_LOADING):
+            return
+        if dm:
+            await self._dispatch(event, msg)  # the bot's own message in a DM
             return
         g = self._channel_guild.get(msg["channel_id"])
         if g is None:

@@ -849,3 +849,60 @@ async def test_dm_interaction_5xx_retry_heartbeat_request_and_live_guild_changes
             rec = await fake.send_slash_command("where", guild=other)
             assert (await rec.response(timeout=STEP))["data"]["content"] == "guild alice"
         fake.assert_no_violations()
+
+
+@pytest.mark.asyncio
+async def test_messages_people_write_reach_the_bot_as_discord_sends_them() -> None:
+    """MESSAGE_CREATE needs the guild/DM messages intent; without MESSAGE_CONTENT the text arrives
+    only for messages that mention the bot and for DMs. Replies need Read Message History and must
+    stay in the channel of the message they answer; DM channels take replies too."""
+    from .fake_discord import INTENT_DIRECT_MESSAGES, INTENT_GUILD_MESSAGES, INTENT_GUILDS
+
+    intents = discord.Intents.default()  # guild and DM messages; no message content
+    async with FakeDiscord(heartbeat_interval=1000) as fake:
+        seen: List[discord.Message] = []
+
+        async def setup(bot: commands.Bot) -> None:
+            async def on_message(message: discord.Message) -> None:
+                if message.author.id != bot.user.id:  # type: ignore[union-attr]
+                    seen.append(message)
+
+            bot.add_listener(on_message)
+
+        async with running_bot(fake, setup, intents=intents) as h:
+            me = fake.bot_user["id"]
+            mentioned = await fake.post_message(f"<@{me}> who is rouge?")
+            plain = await fake.post_message("who is rouge?")
+            dm = await fake.post_message("who is gene?", dm=True)
+            await fake.wait_for(lambda: len(seen) == 3, timeout=STEP, what="three messages")
+            assert [(m.content, m.guild is None) for m in seen] == [
+                (f"<@{me}> who is rouge?", False), ("", False), ("who is gene?", True),
+            ]
+            assert [u.id for u in seen[0].mentions] == [int(me)]
+
+            answer = await seen[0].reply("Rouge is the heroine.", mention_author=False)
+            assert fake.replies_to(mentioned)[0]["id"] == str(answer.id)
+            follow = await fake.post_message("and gene?", reply_to=fake.replies_to(mentioned)[0])
+            assert follow["mentions"] == [fake.bot_user] and follow["type"] == 19
+            await seen[2].reply("Gene is Rouge's brother.")
+            assert fake.replies_to(dm)[0]["channel_id"] == fake.open_dm(fake.user)["id"]
+
+            general = h.bot.get_channel(int(fake.guild.channel("general")["id"]))
+            other = h.bot.get_channel(int(fake.guild.channel("mod-log")["id"]))
+            with pytest.raises(discord.HTTPException) as exc:  # a reply to a message in another channel
+                await other.send("wrong place", reference=discord.MessageReference(
+                    message_id=int(plain["id"]), channel_id=int(other.id)))
+            assert exc.value.status == 400
+            bot_role = fake.guild.role(fake.bot_user["username"])
+            fake.guild.set_overwrite("general", bot_role, deny=Permissions.READ_MESSAGE_HISTORY)
+            with pytest.raises(discord.Forbidden):
+                await seen[1].reply("no history, no reply")
+            await general.send("a plain message still works")
+        assert [v.kind for v in fake.take_violations()] == ["invalid_form_body", "missing_permissions"]
+        fake.assert_no_violations()
+
+        # the intents decide whether a message reaches the bot at all
+        assert fake.gateway_message(plain, INTENT_GUILDS) is None
+        assert fake.gateway_message(dm, INTENT_GUILDS | INTENT_GUILD_MESSAGES) is None
+        assert fake.gateway_message(dm, INTENT_DIRECT_MESSAGES)["content"] == "who is gene?"
+        assert fake.gateway_message(plain, INTENT_GUILD_MESSAGES | (1 << 15))["content"] == "who is rouge?"

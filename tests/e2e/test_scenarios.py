@@ -28,6 +28,7 @@ from .bot_process import (
     EXPECTED_COMMANDS,
     BotProcess,
     buttons,
+    episodes_shown,
     is_ephemeral,
     new_member,
     reply,
@@ -47,7 +48,6 @@ REFUSAL = (
     " or the server's moderator role."
 )
 CHANNELS = ("mystery", "typos", "autocomplete", "buttons", "progress", "moderators", "reload")
-EPISODE_TAG = re.compile(r"\((?:ep (\d+)|production info)(?:, unconfirmed)?\)")
 
 
 @dataclass
@@ -82,11 +82,6 @@ def nothing_discord_would_refuse(world: World) -> object:
     yield
     world.fake.assert_no_violations()
     assert world.bot.errors() == [], world.bot.describe()
-
-
-def episodes_shown(text: str) -> list[int]:
-    """The episode numbers named beside reveals, e.g. ``(ep 5)``; production info counts as 0."""
-    return [int(m.group(1) or 0) for m in EPISODE_TAG.finditer(text)]
 
 
 # -- 1. start, log in, sync ------------------------------------------------------------------------
