@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 
@@ -43,3 +44,12 @@ def pct(part: int, whole: int) -> str:
 
 def mib(size: int) -> str:
     return f"{size / 2**20:.1f}"
+
+
+def percentile(samples: Sequence[float], q: float) -> float:
+    """The nearest-rank percentile (p99 of 100 samples is the largest but one); NaN when empty."""
+    ordered = sorted(samples)
+    if not ordered:
+        return float("nan")
+    rank = math.ceil(q / 100 * len(ordered) - 1e-9)
+    return ordered[min(len(ordered), max(1, rank)) - 1]
