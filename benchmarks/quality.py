@@ -6,7 +6,8 @@ entries are right):
 * **answered right**: an answerable question answered with a right entry (over answerable ones);
 * **right or 1st suggestion**: that, or "did you mean" whose first entry is a right one;
 * **wrong answer**: any question answered with an entry that is not right, including any answer
-  to a question that should be declined (over all questions). The worst outcome;
+  to a question that should be declined (over all questions; "of which to decline" counts
+  those). The worst outcome;
 * **honest abstention**: a question that should be declined (nothing visible at the asker's
   horizon answers it) and is: "I don't know", "did you mean" (a suggestion asserts nothing) or
   "not revealed yet" (over the questions that should be declined); *strict* leaves out "did you mean";
@@ -39,6 +40,8 @@ class Scores:
     right: int = 0
     near: int = 0
     wrong: int = 0
+    #: wrong answers to questions that should have been declined (the rest name another entry)
+    wrong_decline: int = 0
     abstained: int = 0
     strict: int = 0
     past_horizon: int = 0
@@ -49,6 +52,7 @@ class Scores:
         answered = reply.answered
         if answered and reply.entry not in case.right:
             self.wrong += 1
+            self.wrong_decline += not case.answerable
         if answered and not _reached(kb, reply.entry, case.horizon):
             self.past_horizon += 1
         if case.answerable:
@@ -76,6 +80,7 @@ class Scores:
             pct(self.right, self.answerable),
             pct(self.near, self.answerable),
             f"{pct(self.wrong, self.n)} ({self.wrong})",
+            self.wrong_decline,
             pct(self.abstained, self.decline),
             pct(self.strict, self.decline),
             self.past_horizon,
@@ -89,11 +94,12 @@ HEADERS = [
     "answered right",
     "right or 1st suggestion",
     "wrong answers",
+    "of which to decline",
     "honest abstention",
     "strict abstention",
     "past horizon",
-    "p50 ms",
-    "p99 ms",
+    "p50 ms (CPU)",
+    "p99 ms (CPU)",
 ]
 
 
@@ -122,7 +128,7 @@ def _timed(cases: Sequence[Case], call: Callable[[Case], object]) -> Run:
     for case in cases[:10]:
         call(case)  # warm up: caches, a baseline's index for this horizon
     run = Run()
-    clock = time.perf_counter
+    clock = time.thread_time  # CPU time: the machine may be shared
     for case in cases:
         start = clock()
         run.out[case] = call(case)

@@ -82,7 +82,7 @@ def test_scoring_counts_right_wrong_and_honest_abstention(kb):
     assert s.add(decline, Reply("withheld"), kb)
     assert not s.add(decline, Reply("answered", "rouge-mother"), kb)  # first revealed in episode 5
     assert (s.right, s.near, s.answerable) == (1, 2, 3)
-    assert (s.wrong, s.past_horizon) == (2, 1)
+    assert (s.wrong, s.wrong_decline, s.past_horizon) == (2, 1, 1)
     assert (s.abstained, s.strict, s.decline) == (3, 2, 4)
 
 
@@ -124,4 +124,5 @@ def test_probe_measures_memory_and_latency(tmp_path):
         found = probe.probe(recipe, MINI, workload)
         assert found["entries"] == len(load_knowledge(MINI).entries)
         assert found["peak"] >= found["rss"] > 0
-        assert len(found["timings"]["match"]) == (4 if recipe == "ours" else 1)
+        assert len(found["timings"]["match"]["cpu"]) == (4 if recipe == "ours" else 1)
+        assert len(found["timings"]["match"]["wall"]) == len(found["timings"]["match"]["cpu"])
