@@ -7,6 +7,7 @@ is that matcher's alone: the process's resident set (``VmRSS``) and its peak (``
 * ``rss_start``: resident bytes after the imports, before the knowledge is read;
 * ``load_s``, ``index_s``: reading the knowledge, then building the matcher's index;
 * ``peak``, ``rss``: peak and current resident bytes right after that (before any question);
+* ``statuses``: ours only: how many of the questions got each reply status (a decline is quick);
 * ``timings``: name -> ``{"wall": [...], "cpu": [...]}``, seconds per call in workload order
   (a baseline stops after the workload's ``budget`` seconds).
 
@@ -22,6 +23,7 @@ import json
 import resource
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -102,6 +104,7 @@ def probe(recipe: str, folder: Path, workload: dict) -> dict:
         ours = Ours(kb)
         indexed = time.perf_counter()
         rss, peak = memory()
+        statuses = Counter(ours.ask(q).status for q in questions)
         timings = {
             "match": timed_each(ours.match, questions, repeat),
             "match (upto 5)": timed_each(lambda q: ours.match(q, 5), questions),
@@ -127,6 +130,7 @@ def probe(recipe: str, folder: Path, workload: dict) -> dict:
             "complete": timed_each(baseline.complete, prefixes[:same], budget=budget),
         }
         entries, phrasings = len(docs), sum(len(doc.phrasings) for doc in docs)
+        statuses = Counter()
     return {
         "recipe": recipe,
         "entries": entries,
@@ -137,6 +141,7 @@ def probe(recipe: str, folder: Path, workload: dict) -> dict:
         "peak": peak,
         "rss": rss,
         "timings": timings,
+        "statuses": dict(statuses),
     }
 
 

@@ -138,6 +138,10 @@ def render(results: Sequence[SizeResult]) -> str:
         rows.append(_latency_row(r.size, "ours, every question", ours["match"]))
         rows.append(_latency_row(r.size, "ours, every question, upto 5", ours["match (upto 5)"]))
         rows.append(_latency_row(r.size, "ours, full reply (match + render)", ours["full reply"]))
+    replies = "; ".join(
+        f"{r.size:,}: " + ", ".join(f"{n} {status}" for status, n in sorted(r.probes["ours"].get("statuses", {}).items()))
+        for r in results
+    )
     out.append(
         table(
             ["entries", "matcher", "questions", *LATENCY],
@@ -145,6 +149,7 @@ def render(results: Sequence[SizeResult]) -> str:
             title="Match latency per question, CPU time (first rows: every matcher on the same questions)",
         )
     )
+    out.append(f"\nOur replies to every question, by size: {replies}")
     rows = []
     for r in results:
         ours = r.probes["ours"]["timings"]["complete"]
