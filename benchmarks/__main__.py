@@ -23,7 +23,7 @@ from pathlib import Path
 import rapidfuzz
 
 from benchmarks import cases, quality, speed
-from benchmarks.report import table
+from benchmarks.report import calibrate, table
 from benchmarks.synthetic import iter_sizes
 from bot.knowledge.loader import KnowledgeError, load_knowledge, summarize
 from bot.knowledge.model import KnowledgeBase
@@ -100,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"# Benchmarks{' (quick)' if args.quick else ''}\n")
     print(f"- date: {datetime.date.today().isoformat()}")
     print(f"- machine: {machine()}{pinned}; load average {_load_average()} at the start")
-    print(f"- machine speed at the start: {_calibrate()}")
+    print(f"- machine speed at the start: {calibrate()}")
     print(f"- knowledge: {_shown(source)}: {summarize(base)}")
     goals: list[tuple[str, str, bool]] = []
     tuning: list[cases.Case] = []
@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if goals:
         rows = [[goal, measured, "met" if met else "MISSED"] for goal, measured, met in goals]
         print(table(["target", "measured", "status"], rows, title="Targets (reported, never enforced)"))
-    print(f"\n- machine speed at the end: {_calibrate()}; load average {_load_average()}")
+    print(f"\n- machine speed at the end: {calibrate()}; load average {_load_average()}")
     print(f"\n(took {time.perf_counter() - started:.1f} s)")
     return 0
 
@@ -171,16 +171,6 @@ def _tune(kb: KnowledgeBase, tuning: list[cases.Case]) -> None:
             title="Threshold sweep on the tuning set (best first)",
         )
     )
-
-
-def _calibrate() -> str:
-    """A fixed pure-Python loop, timed: on a shared or virtual machine the same code can run at
-    different speeds from one minute to the next, and this shows by how much."""
-    start = time.thread_time()
-    total = 0
-    for number in range(3_000_000):
-        total += number
-    return f"a 3-million-step Python loop takes {1000 * (time.thread_time() - start):.0f} ms of CPU"
 
 
 def _load_average() -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.probe import RECIPES
-from benchmarks.report import mib, ms, percentile, table
+from benchmarks.report import calibrate, mib, ms, percentile, table
 from benchmarks.synthetic import grow, prefixes, queries, write_knowledge
 from bot.knowledge.model import KnowledgeBase
 
@@ -38,6 +38,7 @@ class SizeResult:
     files: int
     same: int  # questions every matcher answered
     probes: dict[str, dict]  # recipe -> the probe's JSON
+    speed: str  # the machine's speed just before this size was measured
 
 
 def baseline_questions(size: int, quick: bool) -> int:
@@ -80,12 +81,13 @@ def run(
                 ), "utf-8"
             )
             probes = {}
+            machine_speed = calibrate()
             for recipe in RECIPES:
                 if size > LARGEST.get(recipe, size):
                     continue
                 log(f"speed: {size:,} entries: {NAMES[recipe]} in a fresh process ...")
                 probes[recipe] = _probe(recipe, folder, workload)
-            results.append(SizeResult(size, len(files), same, probes))
+            results.append(SizeResult(size, len(files), same, probes, machine_speed))
             for path in folder.iterdir():
                 path.unlink()
             folder.rmdir()
@@ -127,7 +129,7 @@ LATENCY = ["p50 ms", "p99 ms", "max ms", "wall p50 ms", "wall p99 ms"]
 
 
 def render(results: Sequence[SizeResult]) -> str:
-    out = []
+    out = ["\nMachine speed before each size: " + "; ".join(f"{r.size:,}: {r.speed}" for r in results)]
     rows = []
     for r in results:
         ours = r.probes["ours"]["timings"]
