@@ -1,5 +1,9 @@
 """``python -m benchmarks [--quick]``: answer quality and speed, ours against the baselines.
 
+Quality on the tuning set (tests/data/questions.yaml) and, separately, on the held-out set
+(tests/data/heldout.yaml) that nothing is tuned on; speed and memory at several knowledge sizes,
+each matcher in a fresh process.
+
 Prints markdown tables (paste them into docs/performance.md). It measures and reports; it never
 fails because a figure is slow or a target is missed, so CI can run ``--quick`` on any machine.
 It does fail, loudly, if the code it measures is broken.
@@ -8,6 +12,7 @@ It does fail, loudly, if the code it measures is broken.
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import platform
 import sys
@@ -17,28 +22,34 @@ from pathlib import Path
 
 import rapidfuzz
 
-from benchmarks import quality, speed
-from benchmarks.report import table
+from benchmarks import cases, quality, speed
+from benchmarks.report import calibrate, table
 from benchmarks.synthetic import iter_sizes
 from bot.knowledge.loader import KnowledgeError, load_knowledge, summarize
 from bot.knowledge.model import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
-FULL_SIZES = "100,1000,10000"
+FULL_SIZES = "100,1000,10000,100000"
 QUICK_SIZES = "100,1000"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help=f"small sizes ({QUICK_SIZES}), a few seconds; for CI")
+    parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES} and fewer questions; for CI (< 1 min)")
     parser.add_argument("--sizes", help=f"entry counts for the speed tables (default {FULL_SIZES})")
     parser.add_argument("--only", choices=("quality", "speed"), help="run one half only")
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge", help="knowledge folder (default knowledge/)")
     parser.add_argument(
-        "--questions", type=Path, default=ROOT / "tests" / "data" / "questions.yaml", help="labelled question set"
+        "--questions", type=Path, default=ROOT / "tests" / "data" / "questions.yaml", help="the tuning set"
     )
-    parser.add_argument("--show-misses", action="store_true", help="list every question our matcher gets wrong")
-    parser.add_argument("--tune", action="store_true", help="sweep the thresholds on the tuning half and print the best")
+    parser.add_argument(
+        "--heldout", type=Path, default=ROOT / "tests" / "data" / "heldout.yaml", help="the held-out set (never tuned on)"
+    )
+    parser.add_argument(
+        "--facts", type=Path, default=ROOT / "sources" / "metallic-rouge-facts.yaml", help="the fact sheet (checks fact references)"
+    )
+    parser.add_argument("--show-misses", action="store_true", help="list the tuning-set questions our matcher gets wrong")
+    parser.add_argument("--tune", action="store_true", help="sweep the thresholds on the tuning set and print the best")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the process to one CPU core")
     return parser
 
@@ -79,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_pin and hasattr(os, "sched_setaffinity"):
         try:
             core = min(os.sched_getaffinity(0))
-            os.sched_setaffinity(0, {core})
+            os.sched_setaffinity(0, {core})  # the measuring subprocesses inherit it
             pinned = f" (pinned to core {core})"
         except OSError:
             pass
@@ -87,57 +98,86 @@ def main(argv: Sequence[str] | None = None) -> int:
     base, real = load_base(args.knowledge, log)
     source = args.knowledge if real else ROOT / "tests" / "data" / "mini"
     print(f"# Benchmarks{' (quick)' if args.quick else ''}\n")
-    print(f"- machine: {machine()}{pinned}")
+    print(f"- date: {datetime.date.today().isoformat()}")
+    print(f"- machine: {machine()}{pinned}; load average {_load_average()} at the start")
+    print(f"- machine speed at the start: {calibrate()}")
     print(f"- knowledge: {_shown(source)}: {summarize(base)}")
     goals: list[tuple[str, str, bool]] = []
-    questions: list[quality.Question] = []
+    tuning: list[cases.Case] = []
     if real and args.questions.exists():
-        questions = quality.load_questions(args.questions, base)
+        tuning = cases.load_tuning(args.questions, base)
 
     if args.only in (None, "quality"):
         if not real:
             print("- quality: skipped (needs the real knowledge)")
-        elif not args.questions.exists():
+        elif not tuning:
             print(f"- quality: skipped ({_shown(args.questions)} not found)")
         else:
-            print(f"- questions: {_shown(args.questions)}")
-            if args.tune:
-                _tune(base, questions)
-            result = quality.run(base, questions)
-            print(quality.render(result, show_misses=args.show_misses))
-            goals += quality.targets(result)
+            goals += _quality(args, base, tuning)
 
     if args.only in (None, "speed"):
         sizes = list(iter_sizes(args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)))
-        results = speed.run(base, sizes, quick=args.quick, log=log, fan_questions=[q.q for q in questions])
+        results = speed.run(base, sizes, quick=args.quick, log=log, fan_questions=[case.q for case in tuning])
         print(speed.render(results))
         goals += speed.targets(results)
 
     if goals:
         rows = [[goal, measured, "met" if met else "MISSED"] for goal, measured, met in goals]
         print(table(["target", "measured", "status"], rows, title="Targets (reported, never enforced)"))
+    print(f"\n- machine speed at the end: {calibrate()}; load average {_load_average()}")
     print(f"\n(took {time.perf_counter() - started:.1f} s)")
     return 0
 
 
-def _tune(kb: KnowledgeBase, questions) -> None:
+def _quality(args: argparse.Namespace, base: KnowledgeBase, tuning: list[cases.Case]) -> list[tuple[str, str, bool]]:
+    sets = {"tuning": tuning}
+    titles = {"tuning": f"Tuning set: {_shown(args.questions)}, {len(tuning)} questions ({cases.describe(tuning)})"}
+    if args.heldout.exists():
+        held = cases.load_heldout(args.heldout, base, args.facts)
+        sets["held-out"] = held.cases
+        titles["held-out"] = (
+            f"Held-out set: {_shown(args.heldout)}, {len(held.cases)} questions ({cases.describe(held.cases)}); "
+            "never tuned on"
+        )
+        if held.unknown_refs:
+            print(f"- note: the held-out set cites {len(held.unknown_refs)} fact(s) the fact sheet does not define: "
+                  + ", ".join(held.unknown_refs[:10]))
+    else:
+        print(f"- held-out set: {_shown(args.heldout)} not found; only the tuning set is scored")
+    if args.tune:
+        _tune(base, tuning)
+    result = quality.run(base, sets)
+    print(quality.render(result, titles))
+    if args.show_misses:
+        print(quality.misses(tuning, result.replies["tuning"]["ours"]))
+    return quality.targets(result)
+
+
+def _tune(kb: KnowledgeBase, tuning: list[cases.Case]) -> None:
     grid = {
         "answer": [64, 66, 68, 70, 72, 74, 76, 78, 80, 82],
         "margin": [0, 2, 4, 6, 8, 10],
         "suggest": [50, 55, 60, 65],
     }
-    ranked = quality.sweep(kb, questions, grid)
+    ranked = quality.sweep(kb, tuning, grid)
     rows = [
-        [f"{t.answer:g}/{t.margin:g}/{t.suggest:g}", s.utility(), s.top1, s.answerable, s.abstained, s.unanswerable, s.wrong, s.n]
-        for t, s in ranked[:15]
+        ["/".join(f"{v:g}" for v in setting.values()), s.correct - 3 * s.wrong, s.right, s.answerable, s.abstained, s.decline, s.wrong, s.n]
+        for setting, s in ranked[:15]
     ]
     print(
         table(
-            ["answer/margin/suggest", "utility", "top-1", "of", "abstained", "of", "wrong", "questions"],
+            ["/".join(grid), "right - 3 x wrong", "right", "of", "declined", "of", "wrong", "questions"],
             rows,
-            title="Threshold sweep on the tuning half (best first)",
+            title="Threshold sweep on the tuning set (best first)",
         )
     )
+
+
+def _load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
 
 
 def _shown(path: Path) -> str:

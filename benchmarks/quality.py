@@ -1,149 +1,89 @@
-"""Answer quality on the labelled fan-question set, ours against the baselines.
+"""Answer quality, ours against the baselines, on the tuning set and on the held-out set.
 
-The set (tests/data/questions.yaml) is a list of ``{q, expect, upto}``: ``expect`` is the entry
-that answers the question, ``null`` when the knowledge does not answer it, or
-``{withheld: id}`` when the answer exists but is past the asker's ``upto``.
+How a reply counts (the same for every matcher and both sets; see benchmarks/cases.py for which
+entries are right):
 
-How each outcome counts (the same for every matcher):
+* **answered right**: an answerable question answered with a right entry (over answerable ones);
+* **right or 1st suggestion**: that, or "did you mean" whose first entry is a right one;
+* **wrong answer**: any question answered with an entry that is not right, including any answer
+  to a question that should be declined (over all questions; "of which to decline" counts
+  those). The worst outcome;
+* **honest abstention**: a question that should be declined (nothing visible at the asker's
+  horizon answers it) and is: "I don't know", "did you mean" (a suggestion asserts nothing) or
+  "not revealed yet" (over the questions that should be declined); *strict* leaves out "did you mean";
+* **past horizon**: answers with an entry the asker has not reached (a spoiler at entry level).
 
-* **top-1**: an answerable question answered outright with the expected entry;
-* **wrong answer**: any question answered outright with another entry (or answered at all when
-  it should not be). This is the number that matters most: the bot states something false;
-* a **suggest** ("did you mean") is not an answer: it is an abstention that may help. On an
-  answerable question it is not top-1 but is reported as *useful* when the expected entry is
-  the first suggestion; on an unanswerable question it counts as a correct abstention (nothing
-  false was asserted), with the strict rate (plain "I don't know" only) shown beside it;
-* **withheld**: a question about a later reveal must get "not revealed yet" (for our matcher the
-  one "I can't answer that as of episode N" reply, status unknown); answering a neighbouring
-  earlier entry instead is a wrong answer.
-
-The set is split deterministically (by a hash of the question) into a tuning half, the only
-half looked at while choosing thresholds and the baselines' cutoffs, and a held-out half.
+The baselines' one knob, their cutoff, is chosen on the tuning set only, twice: the cutoff with the
+most right outcomes (right answers plus honest abstentions), and the one with the most right
+answers among those with no wrong answer on the tuning set.
 """
 
 from __future__ import annotations
 
-import hashlib
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
-import yaml
-
-from benchmarks.baselines import DifflibBaseline, WRatioBaseline
-from benchmarks.report import pct, table
-from bot.answering.matcher import Matcher, Thresholds, Verdict
+from benchmarks.adapter import DECLINED, SUGGEST, Ours, Reply
+from benchmarks.baselines import BASELINES, ByHorizon
+from benchmarks.cases import Case
+from benchmarks.report import ms, pct, percentile, table
 from bot.knowledge.model import KnowledgeBase
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
-    q: str
-    expect: str | None
-    withheld: bool
-    upto: int | None
-
-    @property
-    def kind(self) -> str:
-        if self.withheld:
-            return "withheld"
-        return "answerable" if self.expect else "unanswerable"
-
-    @property
-    def half(self) -> str:
-        digest = hashlib.sha1(f"{self.q}\n{self.upto}".encode()).digest()
-        return "tuning" if digest[0] % 2 == 0 else "held-out"
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What a matcher did with one question: a verdict and the entries it named."""
-
-    verdict: Verdict
-    entry: str | None = None
-    first_suggestion: str | None = None
-
-
-def load_questions(path: Path, kb: KnowledgeBase) -> list[Question]:
-    data = yaml.safe_load(path.read_text("utf-8"))
-    if isinstance(data, dict):
-        data = data.get("questions", [])
-    out = []
-    for item in data or []:
-        expect = item.get("expect")
-        withheld = False
-        if isinstance(expect, dict):
-            expect, withheld = expect["withheld"], True
-        if expect is not None and expect not in kb.entries:
-            raise ValueError(f"{path}: question {item['q']!r} expects unknown entry {expect!r}")
-        upto = item.get("upto")
-        out.append(Question(str(item["q"]), expect, withheld, int(upto) if upto is not None else None))
-    return out
-
-
-# -- scoring ---------------------------------------------------------------------------------------
 @dataclass(slots=True)
 class Scores:
     n: int = 0
     answerable: int = 0
-    unanswerable: int = 0
-    withheld: int = 0
-    top1: int = 0
-    useful_suggest: int = 0
-    abstained: int = 0
-    abstained_strict: int = 0
-    withheld_right: int = 0
+    decline: int = 0
+    right: int = 0
+    near: int = 0
     wrong: int = 0
+    #: wrong answers to questions that should have been declined (the rest name another entry)
+    wrong_decline: int = 0
+    abstained: int = 0
+    strict: int = 0
+    past_horizon: int = 0
 
-    def add(self, question: Question, outcome: Outcome) -> bool:
-        """Count one outcome; True when it is what the question expects."""
+    def add(self, case: Case, reply: Reply, kb: KnowledgeBase) -> bool:
+        """Count one reply; True when it is a right outcome."""
         self.n += 1
-        answered = outcome.verdict is Verdict.ANSWERED
-        if answered and outcome.entry != question.expect or answered and question.kind != "answerable":
+        answered = reply.answered
+        if answered and reply.entry not in case.right:
             self.wrong += 1
-        if question.kind == "answerable":
+            self.wrong_decline += not case.answerable
+        if answered and not _reached(kb, reply.entry, case.horizon):
+            self.past_horizon += 1
+        if case.answerable:
             self.answerable += 1
-            if answered and outcome.entry == question.expect:
-                self.top1 += 1
+            if answered and reply.entry in case.right:
+                self.right += 1
+                self.near += 1
                 return True
-            if outcome.verdict is Verdict.SUGGEST and outcome.first_suggestion == question.expect:
-                self.useful_suggest += 1
+            self.near += reply.first_suggestion in case.right
             return False
-        if question.kind == "unanswerable":
-            self.unanswerable += 1
-            if outcome.verdict in (Verdict.UNKNOWN, Verdict.SUGGEST):
-                self.abstained += 1
-                self.abstained_strict += outcome.verdict is Verdict.UNKNOWN
-                return True
-            return False
-        self.withheld += 1
-        # At a horizon "not revealed yet" and "I don't know" are one reply (spoiler
-        # noninterference): ours says unknown; the baselines' entry gate says withheld.
-        if outcome.verdict in (Verdict.WITHHELD, Verdict.UNKNOWN):
-            self.withheld_right += 1
+        self.decline += 1
+        if not answered:
+            self.abstained += 1
+            self.strict += reply.status != SUGGEST
             return True
         return False
 
     @property
     def correct(self) -> int:
-        return self.top1 + self.abstained + self.withheld_right
+        return self.right + self.abstained
 
-    def utility(self) -> float:
-        """What tuning maximises: correct outcomes, with a wrong answer costing three."""
-        return self.correct - 3 * self.wrong
-
-    def row(self, name: str, setting: str) -> list[object]:
+    def cells(self) -> list[object]:
         return [
-            name,
-            setting,
             self.n,
-            pct(self.top1, self.answerable),
-            pct(self.top1 + self.useful_suggest, self.answerable),
-            pct(self.abstained, self.unanswerable),
-            pct(self.abstained_strict, self.unanswerable),
-            pct(self.withheld_right, self.withheld),
-            pct(self.wrong, self.n),
+            pct(self.right, self.answerable),
+            pct(self.near, self.answerable),
+            f"{pct(self.wrong, self.n)} ({self.wrong})",
+            self.wrong_decline,
+            pct(self.abstained, self.decline),
+            pct(self.strict, self.decline),
+            self.past_horizon,
         ]
 
 
@@ -151,229 +91,209 @@ HEADERS = [
     "matcher",
     "setting",
     "questions",
-    "top-1",
-    "top-1 or 1st suggestion",
-    "abstention",
-    "strict abstention",
-    "withheld right",
+    "answered right",
+    "right or 1st suggestion",
     "wrong answers",
+    "of which to decline",
+    "honest abstention",
+    "strict abstention",
+    "past horizon",
+    "p50 ms (CPU)",
+    "p99 ms (CPU)",
 ]
 
 
-def score(questions: Iterable[Question], outcome: Callable[[Question], Outcome]) -> Scores:
+def _reached(kb: KnowledgeBase, entry_id: str | None, horizon: int | None) -> bool:
+    entry = kb.entries.get(entry_id) if entry_id else None
+    return entry is not None and entry.visible_to(horizon)
+
+
+def score(cases: Iterable[Case], replies: Callable[[Case], Reply], kb: KnowledgeBase) -> Scores:
     scores = Scores()
-    for question in questions:
-        scores.add(question, outcome(question))
+    for case in cases:
+        scores.add(case, replies(case), kb)
     return scores
 
 
-# -- matchers --------------------------------------------------------------------------------------
-def ours(matcher: Matcher, kb: KnowledgeBase) -> Callable[[Question], Outcome]:
-    def run(question: Question) -> Outcome:
-        result = matcher.match(question.q, kb.series.clamp_progress(question.upto))
-        first = result.suggestions[0].entry.id if result.suggestions else None
-        return Outcome(result.verdict, result.entry.id if result.entry else None, first)
+# -- running the matchers --------------------------------------------------------------------------
+@dataclass(slots=True)
+class Run:
+    """One matcher's raw output on a set: a reply (ours) or a best entry and score (a baseline)."""
 
+    out: dict[Case, object] = field(default_factory=dict)
+    seconds: list[float] = field(default_factory=list)
+
+
+def _timed(cases: Sequence[Case], call: Callable[[Case], object]) -> Run:
+    for case in cases[:10]:
+        call(case)  # warm up: caches, a baseline's index for this horizon
+    run = Run()
+    clock = time.thread_time  # CPU time: the machine may be shared
+    for case in cases:
+        start = clock()
+        run.out[case] = call(case)
+        run.seconds.append(clock() - start)
     return run
 
 
-def _baseline_outcomes(
-    kb: KnowledgeBase, best: Callable[[str], tuple[str | None, float]], questions: Sequence[Question]
-) -> dict[Question, tuple[str | None, float]]:
-    return {question: best(question.q) for question in questions}
+def at_cutoff(best: dict[Case, object], cutoff: float) -> Callable[[Case], Reply]:
+    def reply(case: Case) -> Reply:
+        entry_id, value = best[case]  # type: ignore[misc]
+        return Reply("answered", entry_id) if entry_id is not None and value >= cutoff else DECLINED
+
+    return reply
 
 
-def _gate(kb: KnowledgeBase, question: Question, entry_id: str | None) -> Outcome:
-    if entry_id is None:
-        return Outcome(Verdict.UNKNOWN)
-    upto = kb.series.clamp_progress(question.upto)
-    if not kb.entries[entry_id].visible_to(upto):
-        return Outcome(Verdict.WITHHELD, entry_id)
-    return Outcome(Verdict.ANSWERED, entry_id)
+def tune_cutoff(best: dict[Case, object], tuning: Sequence[Case], kb: KnowledgeBase, *, no_wrong: bool) -> float:
+    """The cutoff chosen on ``tuning`` alone; ties go to the higher (more cautious) cutoff.
+
+    Every distinct best score is tried, and one above them all (answer nothing).
+    """
+    values = sorted({float(best[case][1]) for case in tuning})  # type: ignore[index]
+    candidates = [*values, (values[-1] + 1.0) if values else 0.0]
+    chosen: tuple[tuple, float] | None = None
+    for cutoff in candidates:
+        s = score(tuning, at_cutoff(best, cutoff), kb)
+        key = (-s.wrong, s.right, s.correct, cutoff) if no_wrong else (s.correct, -s.wrong, cutoff)
+        if chosen is None or key > chosen[0]:
+            chosen = (key, cutoff)
+    assert chosen is not None
+    return chosen[1]
 
 
-def _at_cutoff(kb: KnowledgeBase, best: dict[Question, tuple[str | None, float]], cutoff: float) -> Callable[[Question], Outcome]:
-    def run(question: Question) -> Outcome:
-        entry_id, value = best[question]
-        return _gate(kb, question, entry_id if value >= cutoff else None)
+@dataclass(slots=True)
+class Row:
+    matcher: str
+    setting: str
+    scores: Scores
+    seconds: list[float]
 
-    return run
-
-
-def tune_cutoff(
-    kb: KnowledgeBase,
-    best: dict[Question, tuple[str | None, float]],
-    tuning: Sequence[Question],
-    cutoffs: Iterable[float],
-    *,
-    max_wrong: float | None = None,
-) -> float:
-    """The cutoff with the most right outcomes on the tuning half, or, within a wrong-answer
-    budget, the most top-1 answers."""
-    chosen, chosen_key = None, None
-    for cutoff in cutoffs:
-        scores = score(tuning, _at_cutoff(kb, best, cutoff))
-        if max_wrong is not None and scores.wrong > max_wrong * scores.n:
-            continue
-        key = (scores.correct, -cutoff) if max_wrong is None else (scores.top1, scores.correct, -cutoff)
-        if chosen_key is None or key > chosen_key:
-            chosen, chosen_key = cutoff, key
-    return chosen if chosen is not None else max(cutoffs)
+    def cells(self) -> list[object]:
+        return [self.matcher, self.setting, *self.scores.cells(), ms(percentile(self.seconds, 50)), ms(percentile(self.seconds, 99))]
 
 
 @dataclass(slots=True)
 class QualityResult:
-    questions: list[Question]
-    rows: list[list[object]]
-    misses: list[tuple[Question, Outcome]]
+    kb: KnowledgeBase
+    sets: dict[str, list[Case]]
+    rows: dict[str, list[Row]]
+    #: set name -> matcher label -> case -> reply, for the breakdown by form and the misses
+    replies: dict[str, dict[str, dict[Case, Reply]]]
     ours: dict[str, Scores]
 
 
-def run(kb: KnowledgeBase, questions: list[Question], matcher: Matcher | None = None) -> QualityResult:
-    matcher = matcher or Matcher(kb)
-    halves = {
-        "tuning": [q for q in questions if q.half == "tuning"],
-        "held-out": [q for q in questions if q.half == "held-out"],
-        "all": questions,
-    }
-    rows: list[list[object]] = []
-    ours_scores: dict[str, Scores] = {}
-    ours_run = ours(matcher, kb)
-    outcomes = {q: ours_run(q) for q in questions}
-    t = matcher.thresholds
-    setting = f"answer {t.answer:g}, margin {t.margin:g}, suggest {t.suggest:g}"
-    for half, subset in halves.items():
-        ours_scores[half] = score(subset, outcomes.__getitem__)
-        rows.append(ours_scores[half].row(f"ours ({half})", setting))
-    # The honest figure: thresholds chosen on one half only, measured on the other.
-    for tuned_on, measured_on in (("tuning", "held-out"), ("held-out", "tuning")):
-        thresholds, scores = cross_check(matcher, kb, halves[tuned_on], halves[measured_on])
-        rows.append(
-            scores.row(
-                f"ours, re-tuned ({measured_on})",
-                f"answer {thresholds.answer:g}, margin {thresholds.margin:g} (from the {tuned_on} half)",
-            )
-        )
+def run(kb: KnowledgeBase, sets: dict[str, list[Case]], *, ours: Ours | None = None) -> QualityResult:
+    """Score ours and every baseline on each set. ``sets`` must have "tuning" first."""
+    ours = ours or Ours(kb)
+    tuning = sets["tuning"]
+    every = [case for cases in sets.values() for case in cases]
+    result = QualityResult(kb, sets, {name: [] for name in sets}, {name: {} for name in sets}, {})
 
-    difflib_baseline = DifflibBaseline(kb)
-    wratio_baseline = WRatioBaseline(kb)
-    baselines = [
-        (
-            "difflib",
-            _baseline_outcomes(kb, lambda q: _pair(difflib_baseline.best(q)), questions),
-            list(range(30, 100, 2)),
-        ),
-        (
-            "rapidfuzz WRatio",
-            _baseline_outcomes(kb, lambda q: _pair(wratio_baseline.best(q)), questions),
-            list(range(40, 101, 2)),
-        ),
-    ]
-    for name, best, cutoffs in baselines:
-        for label, budget in (("most right", None), ("<=2% wrong", 0.02)):
-            cutoff = tune_cutoff(kb, best, halves["tuning"], cutoffs, max_wrong=budget)
-            shown = f"cutoff {cutoff / 100:.2f} ({label})" if name == "difflib" else f"cutoff {cutoff:g} ({label})"
-            for half in ("held-out", "all"):
-                rows.append(score(halves[half], _at_cutoff(kb, best, cutoff)).row(f"{name} ({half})", shown))
-    misses = [(q, o) for q, o in outcomes.items() if not _is_right(q, o)]
-    return QualityResult(questions, rows, misses, ours_scores)
+    ours_run = _timed(every, lambda case: ours.ask(case.q, case.upto))
+    for name, cases in sets.items():
+        replies = {case: ours_run.out[case] for case in cases}  # type: ignore[misc]
+        s = score(cases, replies.__getitem__, kb)
+        result.ours[name] = s
+        result.rows[name].append(Row("**ours**", ours.describe(), s, _seconds(ours_run, every, cases)))
+        result.replies[name]["ours"] = replies  # type: ignore[assignment]
+
+    for make in BASELINES:
+        baseline = ByHorizon(kb, make)
+        for upto in {case.upto for case in every}:
+            baseline.view(upto)  # build every horizon's index before timing
+        best_run = _timed(every, lambda case: baseline.best(case.q, case.upto))
+        for label, no_wrong in (("most right", False), ("no wrong", True)):
+            cutoff = tune_cutoff(best_run.out, tuning, kb, no_wrong=no_wrong)
+            tuned = score(tuning, at_cutoff(best_run.out, cutoff), kb)
+            if no_wrong and tuned.wrong:
+                label = f"fewest wrong ({tuned.wrong} on tuning)"
+            setting = f"cutoff {cutoff:.3g} ({label})"
+            reply = at_cutoff(best_run.out, cutoff)
+            for name, cases in sets.items():
+                s = score(cases, reply, kb)
+                result.rows[name].append(Row(make.name, setting, s, _seconds(best_run, every, cases)))
+                if not no_wrong:
+                    result.replies[name][make.name] = {case: reply(case) for case in cases}
+    return result
 
 
-def _pair(result) -> tuple[str | None, float]:
-    return (result.entry.id if result.entry else None, result.score)
+def _seconds(run_: Run, every: Sequence[Case], cases: Sequence[Case]) -> list[float]:
+    wanted = set(cases)
+    return [seconds for case, seconds in zip(every, run_.seconds) if case in wanted]
 
 
-def _is_right(question: Question, outcome: Outcome) -> bool:
-    return Scores().add(question, outcome)
-
-
-def render(result: QualityResult, *, show_misses: bool) -> str:
-    counts = Counter(q.kind for q in result.questions)
-    halves = Counter(q.half for q in result.questions)
-    head = (
-        f"{len(result.questions)} questions: {counts['answerable']} answerable, "
-        f"{counts['unanswerable']} unanswerable, {counts['withheld']} withheld "
-        f"({halves['tuning']} tuning, {halves['held-out']} held-out)"
-    )
-    out = [table(HEADERS, result.rows, title=f"Answer quality ({head})")]
-    if show_misses and result.misses:
-        rows = []
-        for q, o in sorted(result.misses, key=lambda pair: (pair[0].kind, pair[0].q)):
-            got = o.verdict.value + (f" {o.entry}" if o.entry else "")
-            if o.verdict is Verdict.SUGGEST:
-                got += f" (1st: {o.first_suggestion})"
-            expect = q.expect if not q.withheld else f"withheld {q.expect}"
-            rows.append([q.half, q.q, q.upto if q.upto is not None else "", expect or "-", got])
-        out.append(table(["half", "question", "upto", "expected", "got"], rows, title="Misses (ours)"))
+# -- output ----------------------------------------------------------------------------------------
+def render(result: QualityResult, titles: dict[str, str]) -> str:
+    out = []
+    for name, rows in result.rows.items():
+        out.append(table(HEADERS, [row.cells() for row in rows], title=titles[name]))
+    if "held-out" in result.replies and any(case.form for case in result.sets["held-out"]):
+        out.append(by_form(result.sets["held-out"], result.replies["held-out"], result.kb))
     return "\n".join(out)
 
 
+def by_form(cases: Sequence[Case], replies: dict[str, dict[Case, Reply]], kb: KnowledgeBase) -> str:
+    """Held-out outcomes per question form: right answers, wrong answers and abstentions, as counts."""
+    forms = Counter(case.form or "-" for case in cases)
+    headers = ["form", "questions", "answerable"] + [f"{name}: right / wrong / declined" for name in replies]
+    rows = []
+    for form, count in sorted(forms.items(), key=lambda pair: (-pair[1], pair[0])):
+        subset = [case for case in cases if (case.form or "-") == form]
+        answerable = sum(case.answerable for case in subset)
+        cells: list[object] = [form, count, answerable]
+        for by_case in replies.values():
+            s = score(subset, by_case.__getitem__, kb)
+            cells.append(f"{s.right}/{s.answerable} · {s.wrong} · {s.abstained}/{s.decline}")
+        rows.append(cells)
+    return table(headers, rows, title="Held-out set by question form (baselines at their most-right cutoff)")
+
+
+def misses(cases: Sequence[Case], replies: dict[Case, Reply]) -> str:
+    """Every tuning question ours does not get right (never offered for the held-out set)."""
+    rows = []
+    for case in cases:
+        reply = replies[case]
+        answered = reply.answered
+        if case.answerable and answered and reply.entry in case.right or not case.answerable and not answered:
+            continue
+        got = reply.status + (f" {reply.entry}" if reply.entry else "")
+        if reply.first_suggestion:
+            got += f" (1st: {reply.first_suggestion})"
+        expect = ", ".join(sorted(case.right)) or f"decline ({case.kind})"
+        rows.append([case.q, case.upto if case.upto is not None else "", expect, got])
+    rows.sort(key=lambda row: (row[2].startswith("decline"), row[0]))
+    return table(["question", "upto", "expected", "got"], rows, title="Misses on the tuning set (ours)")
+
+
 def targets(result: QualityResult) -> list[tuple[str, str, bool]]:
+    """The issue's quality targets on the held-out set (and no spoilers on either set)."""
     out = []
-    for half in ("held-out", "all"):
-        s = result.ours[half]
-        out.append(
-            (f"top-1 >= 95% ({half})", _exact(s.top1, s.answerable), s.answerable > 0 and s.top1 >= 0.95 * s.answerable)
-        )
-        out.append(
-            (
-                f"correct abstention >= 90% ({half})",
-                _exact(s.abstained, s.unanswerable),
-                s.unanswerable > 0 and s.abstained >= 0.9 * s.unanswerable,
-            )
-        )
-        out.append((f"wrong answers <= 2% ({half})", _exact(s.wrong, s.n), s.wrong <= 0.02 * s.n))
+    held = result.ours.get("held-out")
+    if held is not None and held.n:
+        out.append(("answered right >= 90% (held-out)", _exact(held.right, held.answerable), held.right >= 0.9 * held.answerable))
+        out.append(("wrong answers <= 1% (held-out)", _exact(held.wrong, held.n), held.wrong <= 0.01 * held.n))
+        out.append(("honest abstention >= 90% (held-out)", _exact(held.abstained, held.decline), held.abstained >= 0.9 * held.decline))
+    for name, s in result.ours.items():
+        out.append((f"no answer past the horizon ({name})", f"{s.past_horizon} of {s.n}", s.past_horizon == 0))
     return out
-
-
-THRESHOLD_GRID = {"answer": range(60, 92, 2), "margin": range(0, 12, 2)}
-
-
-def cross_check(
-    matcher: Matcher, kb: KnowledgeBase, tuning: Sequence[Question], measured: Sequence[Question]
-) -> tuple[Thresholds, Scores]:
-    """Choose the answer threshold and margin on ``tuning`` alone; score ``measured`` with them."""
-    ranked = {q: matcher._rank(q.q, kb.series.clamp_progress(q.upto), prefix=False, floor=0.0) for q in (*tuning, *measured)}
-
-    def outcome_with(thresholds: Thresholds) -> Callable[[Question], Outcome]:
-        def run(question: Question) -> Outcome:
-            result = matcher._verdict(ranked[question], kb.series.clamp_progress(question.upto), thresholds, 3)
-            first = result.suggestions[0].entry.id if result.suggestions else None
-            return Outcome(result.verdict, result.entry.id if result.entry else None, first)
-
-        return run
-
-    best: tuple[tuple[float, ...], Thresholds] | None = None
-    for answer in THRESHOLD_GRID["answer"]:
-        for margin in THRESHOLD_GRID["margin"]:
-            thresholds = Thresholds(**{**_as_dict(matcher.thresholds), "answer": answer, "margin": margin})
-            scores = score(tuning, outcome_with(thresholds))
-            key = (scores.utility(), scores.top1, answer, margin)  # ties: the more cautious
-            if best is None or key > best[0]:
-                best = (key, thresholds)
-    assert best is not None
-    return best[1], score(measured, outcome_with(best[1]))
 
 
 def _exact(part: int, whole: int) -> str:
-    return f"{part}/{whole} = {100 * part / whole:.2f}%" if whole else "n/a"
+    return f"{part}/{whole} = {100 * part / whole:.1f}%" if whole else "n/a"
 
 
-def sweep(kb: KnowledgeBase, questions: list[Question], grid: dict[str, Sequence[float]]) -> list[tuple[Thresholds, Scores]]:
-    """Scores on the tuning half for every threshold combination in ``grid`` (for --tune)."""
-    tuning = [q for q in questions if q.half == "tuning"]
-    out = []
-    matcher = Matcher(kb)
+# -- --tune: the thresholds swept on the tuning set only ------------------------------------------
+def sweep(kb: KnowledgeBase, tuning: Sequence[Case], grid: dict[str, Sequence[float]]) -> list[tuple[dict[str, float], Scores]]:
     import itertools
 
-    keys = list(grid)
-    for values in itertools.product(*(grid[k] for k in keys)):
-        thresholds = Thresholds(**{**_as_dict(matcher.thresholds), **dict(zip(keys, values))})
-        matcher.thresholds = thresholds
-        out.append((thresholds, score(tuning, ours(matcher, kb))))
-    out.sort(key=lambda pair: (-pair[1].utility(), -pair[1].top1))
+    ours = Ours(kb)
+    if not set(grid) <= set(ours.threshold_names()):
+        raise SystemExit(f"--tune: this matcher has no thresholds named {sorted(set(grid) - set(ours.threshold_names()))}")
+    out = []
+    for values in itertools.product(*grid.values()):
+        setting = dict(zip(grid, values))
+        ours.set_thresholds(**setting)
+        out.append((setting, score(tuning, lambda case: ours.ask(case.q, case.upto), kb)))
+    out.sort(key=lambda pair: (-(pair[1].correct - 3 * pair[1].wrong), -pair[1].right))
     return out
 
-
-def _as_dict(thresholds: Thresholds) -> dict[str, float]:
-    return {name: getattr(thresholds, name) for name in thresholds.__dataclass_fields__}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 
@@ -43,3 +44,27 @@ def pct(part: int, whole: int) -> str:
 
 def mib(size: int) -> str:
     return f"{size / 2**20:.1f}"
+
+
+def percentile(samples: Sequence[float], q: float) -> float:
+    """The nearest-rank percentile (p99 of 100 samples is the largest but one); NaN when empty."""
+    ordered = sorted(samples)
+    if not ordered:
+        return float("nan")
+    rank = math.ceil(q / 100 * len(ordered) - 1e-9)
+    return ordered[min(len(ordered), max(1, rank)) - 1]
+
+
+def calibrate() -> str:
+    """A fixed pure-Python loop, timed: on a shared or virtual machine the same code can run at
+    different speeds from one minute to the next, and this shows by how much."""
+    import time
+
+    best = float("inf")
+    for _ in range(3):  # the best of three: the first run also pays for fresh memory pages
+        start = time.thread_time()
+        total = 0
+        for number in range(3_000_000):
+            total += number
+        best = min(best, time.thread_time() - start)
+    return f"a 3-million-step Python loop takes {1000 * best:.0f} ms of CPU"
