@@ -315,3 +315,11 @@ def test_noninterference_holds_on_generated_knowledge(seed: int) -> None:
                 lore.matcher.CANDIDATES, lore.matcher.COMMON = 4, 3
         assert_same_at(full, part, h, questions=questions, keys=keys, typed=typed)
 
+
+
+def test_progress_stated_in_the_question_is_the_horizon_never_raising_it() -> None:
+    lore = Lore.load(ROOT / "knowledge")
+    stated = lore.ask("im on ep 4 so no spoilers but who killed roy")
+    assert stated.text == lore.ask("who killed roy", upto=4).text
+    # A saved horizon lower than the stated one still wins: stating more never shows more.
+    assert lore.ask("just finished ep 10, who killed roy", upto=3).text == lore.ask("who killed roy", upto=3).text

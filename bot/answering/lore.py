@@ -26,6 +26,7 @@ from typing import Any
 from bot.gc_pause import paused_gc
 from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
+from bot.answering.chat import parse_progress
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.answering.render import (
@@ -210,7 +211,14 @@ class Lore:
         return self
 
     def ask(self, question: str, *, upto: int | None = None, spoiler_free: int = 0) -> Answer:
-        """Answer a free-text question for an asker who has watched up to ``upto``."""
+        """Answer a free-text question for an asker who has watched up to ``upto``.
+
+        Progress the question states ("im on ep 4 so no spoilers") is the asker's horizon for this
+        question when it is lower than ``upto`` (never higher), and its words are not matched."""
+        stated = parse_progress(question[:MAX_QUESTION_CHARS])
+        if stated.episode is not None:
+            upto = stated.episode if upto is None else min(upto, stated.episode)
+            question = stated.text
         return self.at(upto).ask(question, spoiler_free=spoiler_free)
 
     def answer_entry(self, entry: Entry | str, *, upto: int | None = None, spoiler_free: int = 0) -> Answer:
