@@ -778,6 +778,12 @@ class AsyncStorage:
     async def progress(self, user_id: int) -> int | None:
         return await self._read(self.sync.progress, user_id)
 
+    async def mentions_enabled(self, channel_id: int) -> bool:
+        return await self._read(self.sync.mentions_enabled, channel_id)
+
+    async def set_mentions_enabled(self, guild_id: int, channel_id: int, enabled: bool) -> None:
+        await self._write(self.sync.set_mentions_enabled, guild_id, channel_id, enabled)
+
     async def progress_and_spoiler_free(self, user_id: int, guild_id: int | None) -> tuple[int | None, int]:
         return await self._read(self.sync.progress_and_spoiler_free, user_id, guild_id)
 

@@ -297,7 +297,7 @@ def test_two_questions_are_both_answered(lore: Lore) -> None:
     reply = answer_questions(lore, ["whos rouge", "who is gene's dad"], horizon=ChatHorizon(None, HorizonSource.NONE), spoiler_free=0)
     assert reply.answered and reply.key == "chat:rouge+gene-father"
     first, second = reply.text.split("\n\n")
-    assert first.startswith("**Who is Rouge Redstar?**") and second.startswith("**Who is Gene's father?**")
+    assert first.startswith("**||Who is Rouge Redstar?||**") and second.startswith("**||Who is Gene's father?||**")
 
 
 def test_an_unanswered_question_beside_an_answered_one_gets_one_neutral_line(lore: Lore) -> None:
@@ -320,7 +320,7 @@ def test_nothing_answered_is_not_worth_posting(lore: Lore) -> None:
 
 def test_the_same_entry_asked_twice_is_answered_once(lore: Lore) -> None:
     reply = answer_questions(lore, ["rouge mom", "who is rouges mother"], horizon=ChatHorizon(None, HorizonSource.NONE), spoiler_free=0)
-    assert reply.text.count("**Who is Rouge's mother?**") == 1
+    assert reply.text.count("**||Who is Rouge's mother?||**") == 1
 
 
 def test_more_questions_than_answered_are_named(lore: Lore) -> None:

@@ -498,7 +498,7 @@ async def test_mention_answers_are_turned_off_and_on_per_channel(bot: LoreBot, g
     mod = moderator()
     here = await run(bot, guild, mod, "lore-admin mentions", enabled=False)
     channel_id = here.channel_id
-    assert channel_id is not None and not bot.storage.mentions_enabled(channel_id)
+    assert channel_id is not None and not bot.storage.sync.mentions_enabled(channel_id)
     assert only_reply(here).content == (
         f"I no longer answer messages that mention me in <#{channel_id}>. /ask still works there, "
         'and "Answer with lore" answers there privately.'
@@ -510,12 +510,12 @@ async def test_mention_answers_are_turned_off_and_on_per_channel(bot: LoreBot, g
     interaction.command = find_command(bot, "lore-admin mentions")
     assert await admin_cog(bot).interaction_check(interaction)
     await interaction.command.callback(admin_cog(bot), interaction, enabled=False, channel=other)
-    assert not bot.storage.mentions_enabled(other.id)
+    assert not bot.storage.sync.mentions_enabled(other.id)
     again = FakeInteraction(bot, user=mod, guild=guild, channel=here.channel)
     await invoke(bot, again, "lore-admin mentions", enabled=True)
-    assert bot.storage.mentions_enabled(channel_id) and not bot.storage.mentions_enabled(other.id)
+    assert bot.storage.sync.mentions_enabled(channel_id) and not bot.storage.sync.mentions_enabled(other.id)
     assert only_reply(again).content == f"I answer messages that mention me in <#{channel_id}> again."
-    details = [r.detail for r in bot.storage.audit_trail(guild.id)]
+    details = [r.detail for r in bot.storage.sync.audit_trail(guild.id)]
     assert details == [  # newest first
         f"mention answers on in channel {channel_id}",
         f"mention answers off in channel {other.id}",

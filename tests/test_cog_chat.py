@@ -37,7 +37,7 @@ ME = 990_000_000_000_000_001
 MOTHER_UPTO_6 = (
     "**Who is Rouge's mother?**\n"
     "||Rouge and Gene share a mother; her identity is unrevealed.|| (ep 5)\n"
-    "-# Episodes after 6 reveal more. Ask again when you have watched further.\n"
+    "-# That is what is known as of episode 6; later episodes may reveal more.\n"
     "-# See also: Who is Gene's father?\n"
     "-# As of episode 6, as you said."
 )
@@ -95,7 +95,7 @@ async def test_a_mention_is_answered_as_a_reply_within_the_stated_progress(cog: 
 @pytest.mark.asyncio
 async def test_the_authors_saved_progress_gates_a_mention(bot: Any, cog: Any, me: FakeUser) -> None:
     author = FakeMember(701)
-    bot.storage.set_progress(701, 3)
+    bot.storage.sync.set_progress(701, 3)
     reply = await only_reply(cog, mention(me, "who is gene's dad? no spoilers past 9 pls", author=author))
     assert "Gene's father has not been named yet." in reply.content
     assert FATHER_EP7 not in reply.content
@@ -107,26 +107,26 @@ async def test_a_reply_to_the_bot_that_mentions_it_is_answered(cog: Any, me: Fak
     """Replying with the mention on puts the bot in ``mentions``; the text has no ``<@id>``."""
     message = user_message("and what about Gene's dad?", mentions=[me], type=discord.MessageType.reply)
     reply = await only_reply(cog, message)
-    assert reply.content.startswith("**Who is Gene's father?**")
+    assert reply.content.startswith("**||Who is Gene's father?||**")
 
 
 @pytest.mark.asyncio
 async def test_two_questions_in_one_mention_are_both_answered(cog: Any, me: FakeUser) -> None:
     reply = await only_reply(cog, mention(me, "whos rouge?? and also what is the alter"))
-    assert reply.content.startswith("**Who is Rouge Redstar?**")
-    assert "\n\n**What is the Alter?**" in reply.content
+    assert reply.content.startswith("**||Who is Rouge Redstar?||**")
+    assert "\n\n**||What is the Alter?||**" in reply.content
 
 
 @pytest.mark.asyncio
 async def test_a_mention_the_bot_cannot_help_with_gets_no_public_reply(bot: Any, cog: Any, me: FakeUser) -> None:
     guild = FakeGuild()
     await no_reply(cog, mention(me, "who voices naruto in the dub??", guild=guild))
-    assert [m.normalized for m in bot.storage.top_misses(guild.id)] == ["voices naruto dub"]
-    assert bot.storage.counter(guild.id, "missed") == 1
+    assert [m.normalized for m in bot.storage.sync.top_misses(guild.id)] == ["voices naruto dub"]
+    assert bot.storage.sync.counter(guild.id, "missed") == 1
     await no_reply(cog, mention(me, "thanks!! 🙏", guild=guild))
     await no_reply(cog, mention(me, "", guild=guild))
     await no_reply(cog, mention(me, "is the alter real? im on ep 2", guild=guild))  # not revealed by 2
-    assert bot.storage.counter(guild.id, "answered") == 0
+    assert bot.storage.sync.counter(guild.id, "answered") == 0
 
 
 @pytest.mark.asyncio
@@ -139,7 +139,7 @@ async def test_a_did_you_mean_is_not_posted_for_a_mention(bot: Any, cog: Any, me
 async def test_chatter_mentions_are_not_recorded_as_unanswered(bot: Any, cog: Any, me: FakeUser) -> None:
     guild = FakeGuild()
     await no_reply(cog, mention(me, "naruto sasuke", guild=guild))  # no question form: maybe chatter
-    assert bot.storage.top_misses(guild.id) == []
+    assert bot.storage.sync.top_misses(guild.id) == []
 
 
 @pytest.mark.asyncio
@@ -169,7 +169,7 @@ async def test_chatter_mentions_are_not_recorded_as_unanswered(bot: Any, cog: An
 async def test_what_is_never_answered(cog: Any, me: FakeUser, make: Any) -> None:
     role = FakeRole(name="LoreBot")
     message = make(me, role)
-    assert not cog.addressed(message)
+    assert not await cog.addressed(message)
     await no_reply(cog, message)
 
 
@@ -177,13 +177,13 @@ async def test_what_is_never_answered(cog: Any, me: FakeUser, make: Any) -> None
 async def test_mention_answers_can_be_turned_off_per_channel(bot: Any, cog: Any, me: FakeUser) -> None:
     guild = FakeGuild()
     quiet = guild.add_channel(name="quiet")
-    bot.storage.set_mentions_enabled(guild.id, quiet.id, False)
+    bot.storage.sync.set_mentions_enabled(guild.id, quiet.id, False)
     await no_reply(cog, mention(me, "who is rouge?", channel=quiet))
     thread = guild.add_channel(name="a thread", type=discord.ChannelType.public_thread)
     thread.parent_id = quiet.id  # type: ignore[attr-defined]
     await no_reply(cog, mention(me, "who is rouge?", channel=thread))
     await only_reply(cog, mention(me, "who is rouge?", guild=guild))  # another channel
-    bot.storage.set_mentions_enabled(guild.id, quiet.id, True)
+    bot.storage.sync.set_mentions_enabled(guild.id, quiet.id, True)
     await only_reply(cog, mention(me, "who is rouge?", channel=quiet))
 
 
@@ -207,7 +207,7 @@ async def test_a_refused_reply_is_logged_and_frees_the_duplicate_slot(
         await no_reply(cog, refused)
     assert any("could not reply in channel" in r.getMessage() and r.levelno == logging.INFO for r in caplog.records)
     reply = await only_reply(cog, mention(me, "who is rouge?", channel=channel))
-    assert reply.content.startswith("**Who is Rouge Redstar?**")
+    assert reply.content.startswith("**||Who is Rouge Redstar?||**")
 
 
 # -- rate limits ----------------------------------------------------------------------------------
@@ -242,10 +242,10 @@ async def test_a_busy_channel_stops_getting_public_answers(cog: Any, me: FakeUse
 # -- DMs --------------------------------------------------------------------------------------------
 @pytest.mark.asyncio
 async def test_a_dm_is_answered_privately_with_saved_progress_and_every_reveal_in_bars(bot: Any, cog: Any) -> None:
-    bot.storage.set_spoiler_free(NO_GUILD, 13)  # no server horizon applies in a DM, whatever is stored
-    bot.storage.set_progress(750, 6)
+    bot.storage.sync.set_spoiler_free(NO_GUILD, 13)  # no server horizon applies in a DM, whatever is stored
+    bot.storage.sync.set_progress(750, 6)
     message = user_message("hiii who is rouge's mom", dm=True, author=FakeUser(750))
-    assert message.guild is None and cog.addressed(message)
+    assert message.guild is None and await cog.addressed(message)
     reply = await only_reply(cog, message)
     assert reply.channel is message.channel
     assert reply.content == MOTHER_UPTO_6.replace("as you said", "the progress you saved with /progress")
@@ -255,8 +255,8 @@ async def test_a_dm_is_answered_privately_with_saved_progress_and_every_reveal_i
 async def test_a_dm_says_i_dont_know_and_did_you_mean_privately(bot: Any, cog: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     unknown = await only_reply(cog, user_message("who voices naruto?", dm=True))
     assert unknown.content.startswith("I don't know the answer to “who voices naruto” yet.")
-    assert [m.normalized for m in bot.storage.top_misses(NO_GUILD)] == ["voices naruto"]
-    bot.storage.set_progress(751, 4)
+    assert [m.normalized for m in bot.storage.sync.top_misses(NO_GUILD)] == ["voices naruto"]
+    bot.storage.sync.set_progress(751, 4)
     guess_at(bot, monkeypatch)
     guess = await only_reply(cog, user_message("rouge father?", dm=True, author=FakeUser(751)))
     assert guess.button_labels == ["Who is Rouge Redstar?", "Which studio made Metallic Rouge?"]
@@ -303,8 +303,8 @@ async def test_the_menu_is_a_message_command(bot: Any, cog: Any) -> None:
 @pytest.mark.asyncio
 async def test_the_menu_replies_to_the_message_at_the_lowest_horizon(bot: Any, cog: Any) -> None:
     """The author set progress 3, the member who picked the menu 13: nothing after episode 3."""
-    bot.storage.set_progress(801, 3)
-    bot.storage.set_progress(802, 13)
+    bot.storage.sync.set_progress(801, 3)
+    bot.storage.sync.set_progress(802, 13)
     message = user_message("who is gene's dad??", author=FakeMember(801))
     interaction = picked(bot, message, FakeMember(802))
     await menu(cog, interaction, message)
@@ -319,7 +319,7 @@ async def test_the_menu_replies_to_the_message_at_the_lowest_horizon(bot: Any, c
 
 @pytest.mark.asyncio
 async def test_the_pickers_progress_counts_when_it_is_lower(bot: Any, cog: Any) -> None:
-    bot.storage.set_progress(811, 4)
+    bot.storage.sync.set_progress(811, 4)
     message = user_message("who is gene's dad? just finished ep 10", author=FakeMember(810))
     await menu(cog, picked(bot, message, FakeMember(811)), message)
     assert message.replies[0].content.endswith(
@@ -387,12 +387,12 @@ async def test_the_menu_on_a_message_that_asks_nothing(bot: Any, cog: Any) -> No
 async def test_the_menu_answers_privately_where_mention_answers_are_off(bot: Any, cog: Any) -> None:
     guild = FakeGuild()
     quiet = guild.add_channel(name="quiet")
-    bot.storage.set_mentions_enabled(guild.id, quiet.id, False)
+    bot.storage.sync.set_mentions_enabled(guild.id, quiet.id, False)
     message = user_message("who is rouge?", channel=quiet)
     interaction = picked(bot, message, FakeMember(840))
     await menu(cog, interaction, message)
     assert message.replies == []
-    assert interaction.last.ephemeral and interaction.last.content.startswith("**Who is Rouge Redstar?**")
+    assert interaction.last.ephemeral and interaction.last.content.startswith("**||Who is Rouge Redstar?||**")
     assert interaction.last.content.endswith("-# Mention answers are off in this channel, so only you see this.")
 
 
@@ -404,7 +404,7 @@ async def test_the_menu_answers_without_a_reply_where_the_bot_cannot_post(bot: A
     await menu(cog, interaction, message)
     assert message.replies == []
     assert not interaction.last.ephemeral
-    assert interaction.last.content.startswith(f"Re: {message.jump_url}\n**Who is Rouge Redstar?**")
+    assert interaction.last.content.startswith(f"Re: {message.jump_url}\n**||Who is Rouge Redstar?||**")
 
 
 @pytest.mark.asyncio
@@ -462,7 +462,9 @@ def test_the_intents_are_guilds_and_messages_without_privileged_ones() -> None:
     from bot.app import LoreBot
     from tests.fakes import make_config
 
-    intents = LoreBot(make_config(), knowledge=None, storage=None).intents  # type: ignore[arg-type]
+    from bot.storage import Storage
+
+    intents = LoreBot(make_config(), knowledge=None, storage=Storage.open(":memory:")).intents  # type: ignore[arg-type]
     assert intents.value == (1 << 0) | (1 << 9) | (1 << 12)  # GUILDS, GUILD_MESSAGES, DIRECT_MESSAGES
     assert not (intents.message_content or intents.members or intents.presences)
 

@@ -401,8 +401,8 @@ class Admin(commands.Cog):
         if channel_id is None:
             await self._reply(interaction, ["Choose a channel. Nothing was changed."])
             return
-        self.bot.storage.set_mentions_enabled(interaction.guild_id, channel_id, enabled)
-        self._audit(interaction, "mentions", f"mention answers {'on' if enabled else 'off'} in channel {channel_id}")
+        await self.bot.storage.set_mentions_enabled(interaction.guild_id, channel_id, enabled)
+        await self._audit(interaction, "mentions", f"mention answers {'on' if enabled else 'off'} in channel {channel_id}")
         if enabled:
             reply = f"I answer messages that mention me in <#{channel_id}> again."
         else:

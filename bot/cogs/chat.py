@@ -120,7 +120,7 @@ class ChatCog(commands.Cog, name="Chat"):
         return self.bot.knowledge.lore
 
     # -- which messages ----------------------------------------------------------------------------
-    def addressed(self, message: discord.Message) -> bool:
+    async def addressed(self, message: discord.Message) -> bool:
         """Whether ``message`` asks the bot: a DM, or a message that mentions the bot user (not its
         role, not @everyone), from a person, in a channel where mention answers are on."""
         me = self.bot.user
@@ -134,17 +134,18 @@ class ChatCog(commands.Cog, name="Chat"):
             return True
         if not any(user.id == me.id for user in message.mentions):
             return False
-        return self.mentions_allowed(message.channel)
+        return await self.mentions_allowed(message.channel)
 
-    def mentions_allowed(self, channel: Any) -> bool:
+    async def mentions_allowed(self, channel: Any) -> bool:
         """Mention answers are on in ``channel`` and in the channel it is a thread of."""
         ids = [channel.id, getattr(channel, "parent_id", None)]
-        return all(self.bot.storage.mentions_enabled(i) for i in ids if i is not None)
+        storage = self.bot.storage
+        return all([await storage.mentions_enabled(i) for i in ids if i is not None])
 
     # -- @mentions and DMs -----------------------------------------------------------------------
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        if not self.addressed(message):
+        if not await self.addressed(message):
             return
         try:
             await self.answer_message(message)
@@ -170,9 +171,9 @@ class ChatCog(commands.Cog, name="Chat"):
             return
         storage = self.bot.storage
         guild_id = message.guild.id if message.guild else None
-        horizon = lowest_horizon(stated=read.stated, author=storage.progress(message.author.id))
-        reply = answer_questions(self.lore, read.questions, horizon=horizon, spoiler_free=self._spoiler_free(guild_id))
-        self._record(guild_id, reply, misses=read.question_form or dm)
+        horizon = lowest_horizon(stated=read.stated, author=await storage.progress(message.author.id))
+        reply = answer_questions(self.lore, read.questions, horizon=horizon, spoiler_free=await self._spoiler_free(guild_id))
+        await self._record(guild_id, reply, misses=read.question_form or dm)
         log.debug("chat %s guild=%s answered=%s key=%s", "dm" if dm else "mention", guild_id, reply.answered, reply.key)
         where = delivery(place, answered=reply.answered)
         if where is Delivery.PRIVATE:  # the DM
@@ -246,29 +247,29 @@ class ChatCog(commands.Cog, name="Chat"):
         picker, author = interaction.user.id, message.author.id
         horizon = lowest_horizon(
             stated=read.stated,
-            author=storage.progress(author),
-            picker=storage.progress(picker) if picker != author else None,
+            author=await storage.progress(author),
+            picker=await storage.progress(picker) if picker != author else None,
         )
         voice = Voice.AUTHOR if picker == author else Voice.PICKER
         reply = answer_questions(
             common.lore_of(interaction), read.questions, horizon=horizon,
-            spoiler_free=self._spoiler_free(interaction.guild_id), voice=voice, limit=limit_for(Place.MENU),
+            spoiler_free=await self._spoiler_free(interaction.guild_id), voice=voice, limit=limit_for(Place.MENU),
         )
-        self._record(interaction.guild_id, reply, misses=True)
+        await self._record(interaction.guild_id, reply, misses=True)
         if delivery(Place.MENU, answered=reply.answered) is Delivery.PRIVATE:
             view = SuggestionView(reply.suggestions, public=False, upto=horizon.upto) if reply.suggestions else None
             await common.send(interaction, reply.text, ephemeral=True, view=view)
             return
-        private = self._why_private(interaction)
+        private = await self._why_private(interaction)
         if private:
             await common.send(interaction, f"{reply.text}\n{private}", ephemeral=True)
             return
         await self._post_reply(interaction, message, reply)
 
-    def _why_private(self, interaction: discord.Interaction[Any]) -> str | None:
+    async def _why_private(self, interaction: discord.Interaction[Any]) -> str | None:
         """Why a context-menu answer goes only to the member who picked it, or None: it is public."""
         channel = interaction.channel
-        if interaction.guild_id is not None and channel is not None and not self.mentions_allowed(channel):
+        if interaction.guild_id is not None and channel is not None and not await self.mentions_allowed(channel):
             return PRIVATE_MENTIONS_OFF
         if interaction.channel_id is not None and self.channel_cooldown.hit(interaction.channel_id):
             return PRIVATE_BUSY
@@ -309,22 +310,24 @@ class ChatCog(commands.Cog, name="Chat"):
         return bool(perms.view_channel and send and perms.read_message_history)
 
     # -- shared --------------------------------------------------------------------------------------
-    def _spoiler_free(self, guild_id: int | None) -> int:
+    async def _spoiler_free(self, guild_id: int | None) -> int:
         """The server's spoiler-free horizon; a DM has none, so every reveal there is in bars."""
-        return self.bot.storage.guild_settings(guild_id).spoiler_free if guild_id is not None else 0
+        if guild_id is None:
+            return 0
+        return (await self.bot.storage.guild_settings(guild_id)).spoiler_free
 
     def _bot_ids(self) -> tuple[int, ...]:
         return (self.bot.user.id,) if self.bot.user is not None else ()
 
-    def _record(self, guild_id: int | None, reply: ChatReply, *, misses: bool) -> None:
+    async def _record(self, guild_id: int | None, reply: ChatReply, *, misses: bool) -> None:
         """Count the answers as /ask does, and record unanswered questions (never who asked)."""
         storage = self.bot.storage
         for answer in reply.answers:
-            storage.bump(guild_id, COUNTERS.get(answer.status, "missed"))
+            await storage.bump(guild_id, COUNTERS.get(answer.status, "missed"))
         if misses:
             synonyms = self.lore.kb.series.synonyms
             for question in reply.misses:
-                storage.record_miss(guild_id, question, normalize(question, synonyms))
+                await storage.record_miss(guild_id, question, normalize(question, synonyms))
 
 
 async def setup(bot: LoreBot) -> None:
