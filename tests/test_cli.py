@@ -179,7 +179,7 @@ def test_chat_answers_a_mention_as_the_bot_would() -> None:
     assert result.stdout.splitlines() == [
         "**Who is Rouge's mother?**",
         "||Rouge and Gene share a mother; her identity is unrevealed.|| (ep 5)",
-        "-# Episodes after 6 reveal more. Ask again when you have watched further.",
+        "-# That is what is known as of episode 6; later episodes may reveal more.",
         "-# See also: Who is Gene's father?",
         "-# As of episode 6, as you said.",
     ]

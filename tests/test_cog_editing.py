@@ -219,7 +219,7 @@ async def test_create_an_entry_with_its_first_reveal(bot: LoreBot, guild: FakeGu
         "          - review of episode 6\n"
     )
     assert "||Naomi is Rouge's partner in the field.|| (ep 6)" in await ask(bot, "who is naomi")
-    assert "not revealed" in await ask(bot, "who is naomi", upto=5)
+    assert "I can't answer “who is naomi” as of episode 5" in await ask(bot, "who is naomi", upto=5)
     await open_form(bot, guild, maintainer, "lore-admin undo", entry="who-is-naomi-orthmann")
     assert path.read_text() == original
 

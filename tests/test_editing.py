@@ -199,7 +199,7 @@ def test_preview_is_what_a_fan_is_answered(folder: Path) -> None:
     kb = prepare(folder, change).kb
     assert preview(kb, "rouge", episode=5, spoiler_free=0) == (
         "**Who is Rouge Redstar?**\n||Rouge Redstar is a Nean girl who hunts the Immortal Nine.|| (ep 1)\n"
-        "-# Episodes after 5 reveal more. Ask again when you have watched further."
+        "-# That is what is known as of episode 5; later episodes may reveal more."
     )
     assert preview(kb, "rouge", episode=None, spoiler_free=6).endswith("She doubts her orders. (ep 6)")
 

@@ -21,7 +21,9 @@ async def test_public_answer_has_a_read_more_link_to_the_lore_site(tmp_path: Pat
             rec = await fake.send_slash_command("ask", {"question": "who is rouge's mom", "upto": 5}, user=user)
             data = await reply(rec)
             assert not is_ephemeral(data) and data["content"].startswith("**Who is Rouge's mother?**")
-            (button,) = buttons(data)
+            # "Read more" (a link) sits beside "Suggest a correction" (bot.cogs.corrections)
+            (button,) = [b for b in buttons(data) if "url" in b]
+            assert [b["label"] for b in buttons(data) if "url" not in b] == ["Suggest a correction"]
             assert button["style"] == 5 and "custom_id" not in button
             assert button["url"] == "https://lore.example.org/ep/5/entry/rouge-mother.html"
             assert "https://" not in data["content"]
