@@ -28,7 +28,7 @@ from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
 from bot.answering.chat import parse_progress
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
-from bot.knowledge.model import Entry, KnowledgeBase
+from bot.knowledge.model import Entry, KnowledgeBase, Reveal
 from bot.answering.render import (
     clip,
     escape,
@@ -123,13 +123,16 @@ class LoreView:
         result = self.matcher.match(question)
         return self._answer_for(result, question, spoiler_free)
 
-    def answer_entry(self, entry_id: str, *, spoiler_free: int = 0) -> Answer:
-        """Answer a chosen entry (a "did you mean" button, an autocomplete choice, /mystery)."""
+    def answer_entry(self, entry_id: str, *, spoiler_free: int = 0, lead: Reveal | None = None) -> Answer:
+        """Answer a chosen entry (a "did you mean" button, an autocomplete choice, /mystery);
+        ``lead`` is the reveal that answers the question asked, shown first."""
         entry = self.kb.entries.get(entry_id)
         if entry is None:
             return Answer(Verdict.UNKNOWN, render_not_known_choice(self.horizon))
         shown = visible_reveals(entry, self.horizon)
-        text = render_answer(entry, series=self.kb.series, upto=self.horizon, spoiler_free=spoiler_free, kb=self.kb)
+        text = render_answer(
+            entry, series=self.kb.series, upto=self.horizon, spoiler_free=spoiler_free, kb=self.kb, lead=lead
+        )
         return Answer(Verdict.ANSWERED, text, entry, episode=shown[-1].episode, score=100.0)
 
     def mystery(self, key: str, *, spoiler_free: int = 0) -> Answer:
@@ -160,7 +163,7 @@ class LoreView:
 
     def _answer_for(self, result: MatchResult, question: str, spoiler_free: int) -> Answer:
         if result.verdict is Verdict.ANSWERED and result.entry is not None:
-            answer = self.answer_entry(result.entry.id, spoiler_free=spoiler_free)
+            answer = self.answer_entry(result.entry.id, spoiler_free=spoiler_free, lead=result.best.focus)
             suggestions = self._suggestions(result.suggestions, spoiler_free)
             return Answer(answer.status, answer.text, answer.entry, answer.episode, suggestions, result.score)
         if result.verdict is Verdict.SUGGEST and result.suggestions:

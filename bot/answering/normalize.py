@@ -72,6 +72,23 @@ BUILT_IN_SYNONYMS = {
     "jp": "japanese",
     "jpn": "japanese",
     "eng": "english",
+    "tech": "technology",
+    **{
+        # Irregular past forms, so "who gave them the tech" meets "gives" and "give": the stemmer
+        # only strips regular endings. Applied to the knowledge and the question alike.
+        past: present
+        for present, forms in {
+            "become": "became", "begin": "began begun", "break": "broke broken", "bring": "brought",
+            "build": "built", "buy": "bought", "catch": "caught", "choose": "chose chosen",
+            "die": "died dies dying", "fall": "fell fallen", "fight": "fought", "find": "found",
+            "fly": "flew flown", "forget": "forgot forgotten", "give": "gave given", "hide": "hid hidden",
+            "hold": "held", "lead": "led", "lose": "lost", "make": "made", "meet": "met",
+            "run": "ran", "see": "saw seen", "sell": "sold", "send": "sent", "shoot": "shot",
+            "stand": "stood", "steal": "stole stolen", "take": "took taken", "wake": "woke woken",
+            "write": "wrote written",
+        }.items()
+        for past in forms.split()
+    },
 }
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})

@@ -113,8 +113,12 @@ def render_answer(
     spoiler_free: int,
     kb: KnowledgeBase | None = None,
     limit: int | None = MESSAGE_LIMIT,
+    lead: Reveal | None = None,
 ) -> str:
     """The message answering ``entry`` for an asker at ``upto`` on a server at ``spoiler_free``.
+
+    ``lead``: the reveal that answers the question asked, shown first; the rest follow in episode
+    order (when the message must be shortened, they go first).
 
     For an asker at a horizon, ``entry`` and ``kb`` should be the knowledge cut at ``upto``;
     the reveals and links past it are left out here as well, so a whole entry renders the same.
@@ -127,6 +131,8 @@ def render_answer(
     if upto is None:
         title = barred_unless(title, entry.first_episode, spoiler_free)
     lines = [f"**{title}**"]
+    if lead is not None and lead in reveals:
+        reveals = [lead, *(reveal for reveal in reveals if reveal != lead)]
     lines += [reveal_line(reveal, spoiler_free) for reveal in reveals]
     tail: list[str] = []
     if upto is not None:
