@@ -27,9 +27,16 @@ class Reply:
     #: "did you mean" entries, best first
     suggestions: tuple[str, ...] = ()
 
+    #: a comparison's other entry, answered beside ``entry`` ("neans vs proto neans")
+    also: str | None = None
+
     @property
     def answered(self) -> bool:
         return self.status == ANSWERED and self.entry is not None
+
+    def answers_with(self, right: frozenset[str]) -> bool:
+        """Answered, and with a right entry among those shown (a comparison shows two)."""
+        return self.answered and (self.entry in right or self.also in right)
 
     @property
     def first_suggestion(self) -> str | None:
@@ -52,7 +59,7 @@ class Ours:
         """The whole reply (matching, spoiler gate, rendering): what a fan gets."""
         data = self.lore.ask(question, upto=upto).to_json()
         suggestions = tuple(s["entry"] for s in data.get("suggestions") or ())
-        return Reply(str(data["status"]), data.get("entry"), suggestions)
+        return Reply(str(data["status"]), data.get("entry"), suggestions, data.get("also"))
 
     def match(self, question: str, upto: int | None = None) -> object:
         """The matching step alone (no rendering): what the speed targets are about."""

@@ -26,13 +26,17 @@ from typing import Any
 from bot.gc_pause import paused_gc
 from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
-from bot.answering.chat import parse_progress
+from bot.answering.chat import parse_progress, split_questions
+from bot.answering.forms import read_form
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
 from bot.answering.render import (
     clip,
     escape,
+    MESSAGE_LIMIT,
+    quote_user,
     render_answer,
+    render_comparison,
     render_empty_question,
     render_episode,
     render_not_known,
@@ -81,11 +85,14 @@ class Answer:
     episode: int | None = None
     suggestions: tuple[Suggestion, ...] = field(default_factory=tuple)
     score: float = 0.0
+    #: the other entry of a comparison answered side by side ("neans vs proto neans")
+    also: Entry | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "status": self.status.value,
             "entry": self.entry.id if self.entry else None,
+            "also": self.also.id if self.also else None,
             "episode": self.episode,
             "text": self.text,
             "suggestions": [
@@ -120,8 +127,42 @@ class LoreView:
             return Answer(Verdict.UNKNOWN, render_empty_question())
         if question.strip() in self.kb.entries:
             return self.answer_entry(question.strip(), spoiler_free=spoiler_free)
-        result = self.matcher.match(question)
-        return self._answer_for(result, question, spoiler_free)
+        whole = self.matcher.match(question)
+        by_form = self._by_form(question, whole, spoiler_free)
+        return by_form or self._answer_for(whole, question, spoiler_free)
+
+    def _by_form(self, question: str, whole: MatchResult, spoiler_free: int) -> Answer | None:
+        """Where the question's form asks for more than one entry (bot.answering.forms): a comparison
+        answered side by side ("neans vs proto neans") unless one other entry answers it whole; and
+        for a message asking two things, the first one answered, with a note about the rest.
+        Read from the wording and the knowledge at this horizon only, like everything here."""
+        answered = whole.verdict is Verdict.ANSWERED and whole.entry is not None
+        form = read_form(question)
+        if form.sides:
+            results = [self.matcher.match(side) for side in form.sides]
+            entries = [r.entry for r in results if r.verdict is Verdict.ANSWERED and r.entry is not None]
+            distinct = len(entries) == 2 and entries[0].id != entries[1].id
+            if distinct and (not answered or whole.entry.id in (entries[0].id, entries[1].id)):
+                sides = [(self.kb.entries[e.id], r.best.focus if r.best else None) for e, r in zip(entries, results)]
+                text = render_comparison(sides, upto=self.horizon, spoiler_free=spoiler_free)
+                episode = max(reveal.episode for entry, _ in sides for reveal in visible_reveals(entry, self.horizon))
+                score = min(r.score for r in results)
+                return Answer(Verdict.ANSWERED, text, sides[0][0], episode, score=score, also=sides[1][0])
+            return None
+        parts = split_questions(question, topic_words=None)
+        if len(parts) < 2:
+            return None
+        results = [(part, self.matcher.match(part)) for part in parts]
+        found = [(part, r) for part, r in results if r.verdict is Verdict.ANSWERED and r.entry is not None]
+        if answered and len({r.entry.id for _, r in found}) < 2:
+            return None  # the whole message has one answer, and its parts no more than one
+        if not found:
+            return None
+        part, result = found[0]
+        answer = self._answer_for(result, part, spoiler_free)
+        note = f"-# You asked more than one thing: this answers {quote_user(part)}; ask the rest on its own."
+        text = f"{answer.text}\n{note}" if len(answer.text) + len(note) < MESSAGE_LIMIT else answer.text
+        return Answer(answer.status, text, answer.entry, answer.episode, answer.suggestions, answer.score)
 
     def answer_entry(self, entry_id: str, *, spoiler_free: int = 0, lead: Reveal | None = None) -> Answer:
         """Answer a chosen entry (a "did you mean" button, an autocomplete choice, /mystery);

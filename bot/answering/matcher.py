@@ -88,7 +88,7 @@ class Thresholds:
     question set: see docs/performance.md and ``python -m benchmarks --tune``."""
 
     #: a best score at or above this is answered, if it is also clear of the runner-up
-    answer: float = 74.0
+    answer: float = 76.0
     #: how far ahead of the best other entry the best must be to be answered outright
     margin: float = 2.0
     #: at or above this, offer "did you mean"; below it, the bot does not know
@@ -114,6 +114,8 @@ class Scoring:
     #: similarity of an unfinished word to the word it starts ("roug" -> "rouge", "joke" ->
     #: "joker"): it may as well be the start of another word, so it is a weak match
     unfinished: float = 0.5
+    #: each further unknown word in a question weighs this much of the one before it
+    unknown_decay: float = 0.7
     #: weight of a vague word ("real", "special", "organization"; normalize.VAGUE_WORDS),
     #: relative to the rarest known word, whether or not the knowledge uses it
     vague_word: float = 0.25
@@ -506,6 +508,21 @@ class HorizonMatcher:
             out.append(self._word(stemmed, found, known))
         return out
 
+    def _unknown_in_decline(self, analysed: list[_Word]) -> list[_Word]:
+        """Each further word the knowledge does not know counts less (``Scoring.unknown_decay``):
+        one unknown word in a short question ("naruto's mother") is a sign it asks about something
+        else, five in a long chatty message are mostly chatter."""
+        decay = self.index.scoring.unknown_decay
+        factor = 1.0
+        out = []
+        for word in analysed:
+            if not word.stems:
+                if factor < 1.0:
+                    word = _Word(word.text, word.weight * factor, word.stems)
+                factor *= decay
+            out.append(word)
+        return out
+
     def _word(self, text: str, stems: dict[str, float], weights: dict[str, float]) -> _Word:
         stats = self._stats
         if not stems:
@@ -582,7 +599,7 @@ class HorizonMatcher:
         if not words:
             return []
         best: dict[int, tuple[float, str, Reveal | None]] = {}
-        analysed = self._analyse(words, prefix=prefix)
+        analysed = self._unknown_in_decline(self._analyse(words, prefix=prefix))
         if any(w.stems for w in analysed):
             best = self._score_phrasings(analysed, floor, need)
         order = sorted(best.items(), key=lambda pair: (-pair[1][0], pair[0]))  # ties: in file order
@@ -593,7 +610,7 @@ class HorizonMatcher:
             clear = bool(order) and order[0][1][0] >= t.answer and (
                 len(order) == 1 or order[0][1][0] - order[1][1][0] >= t.margin
             )
-            sentences = self._analyse(words, prefix=False, reveals=True)
+            sentences = self._unknown_in_decline(self._analyse(words, prefix=False, reveals=True))
             self._score_sentences(sentences, best, only=order[0][0] if clear else None)
             order = sorted(best.items(), key=lambda pair: (-pair[1][0], pair[0]))
         entries = index._entry_list
@@ -738,7 +755,7 @@ class HorizonMatcher:
                     top, top_evidence, focus_row = share, evidence, row
             if focus_row < 0:
                 continue  # the reveals add nothing the phrasings did not say
-            strong = top_evidence >= (1 if title_share else evidence_needed)
+            strong = top_evidence >= (2 if title_share else evidence_needed)
             score = 100 * (cap * top + subject * title_share) * (1.0 if strong else weak)
             focus = index._sentence_reveal[focus_row]
             found = best.get(position)

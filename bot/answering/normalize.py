@@ -36,6 +36,21 @@ FILLER_WORDS = frozenset(
     whether while whose why wot wut y yall yours yourself
     bit deal guy kind lot name person sort stuff type way
     """.split()
+) | frozenset(
+    # The words that make a comparison ("X vs Y", "the difference between X and Y"): the answering
+    # layer reads the question's form before matching (bot.answering.forms); to the matcher they
+    # name nothing.
+    """
+    compare compared comparison difference differences different differ vs versus
+    """.split()
+) | frozenset(
+    # Chat slang and reactions: "bro", "lmaooo", "ngl", "fr". They name nothing in the lore, and
+    # as unknown words they would count against every entry.
+    """
+    aha ahh bestie bro bruh damn dang dude fr frfr gonna gotta guys haha hahaha hmm hmmm idc kk
+    lel lmao lmaoo lmaooo lmfao nah ngl nope ok okay omfg omg rofl sheesh smh sry thx ty tysm
+    umm welp wow xd yea yep
+    """.split()
 )
 
 #: Words that never name a topic: intensifiers, hedges, vague evaluations, generic nouns and
@@ -51,6 +66,7 @@ VAGUE_WORDS = frozenset(
     little main nice organisation organization overall particular point possibly pretty probably
     proper real really reason seriously simple simply so special specific still story strange
     supposedly sure team thing things think thought total totally true truly weird whole wonder
+    confused confusing curious question quick random remember wondering
     """.split()
 )
 
@@ -62,6 +78,8 @@ NUMBER_WORDS = {
     )
 }
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+#: consonants doubled before -ed and -ing ("stabbed", "ripping"); not l, s, z: "kill", "miss"
+_DOUBLED = frozenset("bdgmnprt")
 
 #: Always-on rewrites, before the knowledge base's own synonyms.
 BUILT_IN_SYNONYMS = {
@@ -73,6 +91,9 @@ BUILT_IN_SYNONYMS = {
     "jpn": "japanese",
     "eng": "english",
     "tech": "technology",
+    "fav": "favorite",
+    "fave": "favorite",
+    "favourite": "favorite",
     **{
         # Irregular past forms, so "who gave them the tech" meets "gives" and "give": the stemmer
         # only strips regular endings. Applied to the knowledge and the question alike.
@@ -81,7 +102,8 @@ BUILT_IN_SYNONYMS = {
             "become": "became", "begin": "began begun", "break": "broke broken", "bring": "brought",
             "build": "built", "buy": "bought", "catch": "caught", "choose": "chose chosen",
             "die": "died dies dying", "fall": "fell fallen", "fight": "fought", "find": "found",
-            "fly": "flew flown", "forget": "forgot forgotten", "give": "gave given", "hide": "hid hidden",
+            "fly": "flew flown", "forget": "forgot forgotten", "give": "gave given", "go": "went gone",
+            "hide": "hid hidden",
             "hold": "held", "lead": "led", "lose": "lost", "make": "made", "meet": "met",
             "run": "ran", "see": "saw seen", "sell": "sold", "send": "sent", "shoot": "shot",
             "stand": "stood", "steal": "stole stolen", "take": "took taken", "wake": "woke woken",
@@ -128,12 +150,15 @@ def tokens(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
         if not word:
             continue
         new = rewrite(word, word)
-        if not new:
-            continue  # filler
+        if not new or new in FILLER_WORDS:
+            continue  # filler, or a form of it ("went" -> "go")
         if new in _ORDINAL_SUFFIXES and words and words[-1].isdigit():
             continue  # "1st" -> "1"
         if synonyms:
-            new = synonyms.get(new, new)
+            mapped = synonyms.get(new)
+            if mapped is None and len(new) > 3 and new.endswith("s"):
+                mapped = synonyms.get(new[:-1])  # a possessive without its apostrophe: "sylvias"
+            new = mapped or new
         words.append(new)
     return words
 
@@ -152,13 +177,19 @@ def stem(word: str) -> str:
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
     stripped = True
+    ended = False
     while stripped:  # "murderer" -> "murder" -> "murd", like "murdered" and "murder"
         stripped = False
         for suffix in ("ing", "ed", "er", "or"):
             if word.endswith(suffix) and len(word) - len(suffix) >= 4:
                 word = word[: -len(suffix)]
-                stripped = True
+                stripped = ended = True
                 break
+    if ended:
+        if word[-1] == word[-2] and word[-1] in _DOUBLED:
+            word = word[:-1]  # "stabbed" -> "stabb" -> "stab", like "stabs"
+        elif word[-1] in "cvzu":
+            word += "e"  # "voiced" -> "voic" -> "voice", like "voices"
     return word
 
 

@@ -153,6 +153,27 @@ def render_answer(
     return fit(lines, tail, limit)
 
 
+def render_comparison(
+    sides: Sequence[tuple[Entry, Reveal | None]], *, upto: int | None, spoiler_free: int, limit: int = MESSAGE_LIMIT
+) -> str:
+    """Both sides of a comparison ("neans vs proto neans"), briefly: each entry's title and the
+    reveal that answers its side (else its first), with the same footer as any answer."""
+    lines: list[str] = []
+    for entry, lead in sides:
+        reveals = visible_reveals(entry, upto)
+        if not reveals:
+            continue
+        title = escape(entry.question)
+        if upto is None:
+            title = barred_unless(title, entry.first_episode, spoiler_free)
+        shown = lead if lead is not None and lead in reveals else reveals[0]
+        lines += [f"**{title}**", reveal_line(shown, spoiler_free)]
+    tail = ["-# Ask about either one for the whole entry."]
+    if upto is not None:
+        tail.append(later_note(upto))
+    return fit(lines, tail, limit)
+
+
 def render_not_known(question: str, upto: int) -> str:
     """The one reply, at a horizon, to a question the knowledge cut there does not answer.
 
