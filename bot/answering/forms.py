@@ -70,6 +70,15 @@ _WH = {
 }
 
 
+#: words that ask who voices or plays someone: the answer is a cast entry (tagged ``cast``)
+CAST_WORDS = frozenset("va vas voice voices voiced voicing seiyuu seiyu dub dubbed actor actress plays played".split())
+
+
+def asks_for_cast(question: str) -> bool:
+    """Whether ``question`` asks who voices or plays someone ("who voices the twins", "rouge jp va")."""
+    return any(word in CAST_WORDS for word in re.findall(r"[a-z]+", fold(question)))
+
+
 def _clean_side(text: str) -> str:
     return re.sub(r"^(?:the|a|an)\s+", "", text.strip(" \t,;:!?.'\"")).strip()
 

@@ -27,7 +27,7 @@ from bot.gc_pause import paused_gc
 from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
 from bot.answering.chat import parse_progress, split_questions
-from bot.answering.forms import read_form
+from bot.answering.forms import asks_for_cast, read_form
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
 from bot.answering.render import (
@@ -202,7 +202,22 @@ class LoreView:
     def _not_known(self, question: str) -> str:
         return render_unknown(question) if self.horizon is None else render_not_known(question, self.horizon)
 
+    def _cast_entry(self, question: str, result: MatchResult) -> MatchResult:
+        """"who voices the twins" is about the twins' voice actors, not the twins: an answer that is
+        not a cast entry (tagged ``cast``) becomes its one visible cast entry that links back to
+        it, or else "did you mean"."""
+        entry = result.entry
+        if result.verdict is not Verdict.ANSWERED or entry is None or "cast" in entry.tags or not asks_for_cast(question):
+            return result
+        linked = [self.kb.entries.get(link.id) for link in self.kb.entries[entry.id].see_also]
+        cast = [e for e in linked if e is not None and "cast" in e.tags and any(l.id == entry.id for l in e.see_also)]
+        if len(cast) == 1:
+            best = Scored(cast[0], result.score, cast[0].question)
+            return MatchResult(Verdict.ANSWERED, best, (best, *result.suggestions[:2]))
+        return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
+
     def _answer_for(self, result: MatchResult, question: str, spoiler_free: int) -> Answer:
+        result = self._cast_entry(question, result)
         if result.verdict is Verdict.ANSWERED and result.entry is not None:
             answer = self.answer_entry(result.entry.id, spoiler_free=spoiler_free, lead=result.best.focus)
             suggestions = self._suggestions(result.suggestions, spoiler_free)

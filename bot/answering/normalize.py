@@ -135,9 +135,15 @@ def fold(text: str) -> str:
     return stripped.casefold().translate(_APOSTROPHES)
 
 
+#: "the show", "this series": the anime itself (alone, "show" is filler: "show me rouge's mother")
+_THE_SHOW = re.compile(r"\b(?:the|this|that) (?:show|series|anime)\b")
+
+
 def tokens(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
     """The meaningful words of ``text`` in order, synonyms applied and filler removed."""
     text = fold(text)
+    if "the " in text or "this " in text or "that " in text:
+        text = _THE_SHOW.sub("anime", text)
     if "'" in text:
         text = _POSSESSIVE.sub("", text)
     if _DIGIT.search(text):
