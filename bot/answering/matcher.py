@@ -1,53 +1,56 @@
 """Fuzzy matching of a fan's question to a knowledge entry, at the asker's horizon.
 
-**One shared index, one view per horizon.** :class:`Matcher` indexes every phrasing (questions
-and aliases) of the *whole* knowledge once, and tags each phrasing, each word and each written
-form of a word with the first episode it is visible from (an entry's first reveal; later for a
-twist alias). ``Matcher.at(h)`` is a :class:`HorizonMatcher`: the matcher as a viewer of
-episodes 1..h sees it. Every statistic that ranking uses is computed from what ``h`` sees only,
-and cached per horizon on first use (see :class:`_HorizonStats`):
+**One shared index, one view per horizon.** :class:`Matcher` indexes the *whole* knowledge once:
+every phrasing (an entry's question and aliases) and every sentence of every reveal, each tagged
+with the first episode it is visible from (an entry's first reveal, later for a twist alias, the
+reveal's own episode for its sentences); so is each word and each written form of a word.
+``Matcher.at(h)`` is a :class:`HorizonMatcher`: the matcher as a viewer of episodes 1..h sees it.
+Every statistic that ranking uses is computed from what ``h`` sees only, and cached per horizon
+on first use (see :class:`_HorizonStats`):
 
-* the vocabulary (exact, run-together / split words, typo and prefix look-ups), the candidate
-  phrasings (posting lists are kept sorted by (episode, file order), so the part visible at ``h``
-  is a prefix found by bisection), the ``COMMON`` cap (visible posting lengths), the number of
-  entries and each word's document frequency, hence every word weight and phrasing size;
+* the vocabularies (exact, run-together / split words, typo and prefix look-ups), the candidate
+  rows (posting lists are kept sorted by (episode, file order), so the part visible at ``h`` is a
+  prefix found by bisection), the ``COMMON`` cap (visible posting lengths), the number of
+  entries and each word's document frequency (by bisection too), hence every word weight and
+  phrasing size;
 * ties are broken by file order, which the knowledge cut at ``h`` keeps, and every sum runs in a
   fixed order (a phrasing's words are a sorted tuple, never a set), so a view at ``h`` gives
   bit-identical scores to a matcher built on ``bot.knowledge.horizon.cut(kb, h)``, in any
   process (``PYTHONHASHSEED`` does not matter).
 
 That is spoiler noninterference for matching: nothing first revealed after ``h`` (a later
-entry, a twist alias, a word only a later phrasing uses) changes what a viewer at ``h`` gets,
-not even which visible entry wins. ``tests/test_noninterference.py`` checks it against matchers
-built on the cut knowledge. A question that only a later twist answers is therefore matched
-like any question the knowledge at ``h`` does not answer: there is no "withheld" verdict.
-Memory: one index (31 MiB at 10,000 entries; its phrasings' words are tuples, smaller than the
-sets before), plus per horizon a weight per visible word, a size per phrasing and a sorted word
-list (under 1 MiB each at 10,000 entries, some 60 ms to build), instead of fourteen indexes.
-``Lore.warm`` builds every horizon when the knowledge is (re)loaded, off the event loop.
+entry, reveal, twist alias, or a word only a later text uses) changes what a viewer at ``h``
+gets, not even which visible entry wins. ``tests/test_noninterference.py`` checks it against
+matchers built on the cut knowledge. A question that only a later twist answers is therefore
+matched like any question the knowledge at ``h`` does not answer: there is no "withheld" verdict.
 
-A question is matched in four steps (all at the view's horizon):
+A question is matched in these steps (all at the view's horizon):
 
 1. its words (normalised, then stemmed: "killers" -> "kill") are looked up in the vocabulary:
    exactly, as two words run together or one word split ("puppetmaster", "back story"), then
    fuzzily for typos (a deletion index, so the cost does not grow with the vocabulary), and by
-   prefix for the word being typed in autocomplete. A question none of whose words the
-   vocabulary has is unknown at once;
-2. the phrasings that contain the question's rarest words are its candidates; common words
-   ("rouge", "episode") only add to a candidate's score;
-3. each candidate is scored on two things, half each: how much of the question's
-   *information* it explains and how much of its own it uses (word weights are inverse
-   document frequencies, so "director" counts for far more than "metallic rouge"; a word
-   another phrasing of the same entry has counts half), and rapidfuzz's WRatio on the
-   normalised texts for what words alone miss (typos, word order, partial phrasings). A word
-   the vocabulary lacks ("naruto", "birthday") counts against every candidate, so "naruto's
-   mother" does not pass for "Rouge's mother"; a vague one ("real") barely counts;
+   prefix for the word being typed in autocomplete. Each further word the knowledge does not
+   know weighs less than the one before (chatter in a long message is not a topic);
+2. **phrasings**: those holding the question's rarest words are its candidates; common words
+   ("rouge", "episode") only add to a candidate's score. Each is scored on two things, half
+   each: how much of the question's *information* it explains and how much of its own it uses
+   (word weights are inverse document frequencies, so "director" counts for far more than
+   "metallic rouge"; a word another phrasing of the same entry has counts half), and
+   rapidfuzz's WRatio on the normalised texts for what words alone miss (typos, word order,
+   partial phrasings). A word the vocabulary lacks ("naruto", "birthday") counts against every
+   candidate, so "naruto's mother" does not pass for "Rouge's mother"; a vague one barely counts;
+3. **reveals**: when no phrasing answers clearly, the sentences of the visible reveals compete
+   too ("who gave humans the tech to make neans" is in no question or alias). A sentence
+   explains the question words it holds or its entry's phrasings hold (the subject: "is ash a
+   nean"); it scores below a phrasing, and as an answer only with enough evidence of its own
+   (:attr:`Thresholds.evidence`). Either way, the sentence that explains most of the question
+   beyond the phrasings picks the reveal the answer leads with (:attr:`Scored.focus`);
 4. the verdict: answer only a clear, strong best entry; a weaker or ambiguous one becomes
    "did you mean"; below that, unknown.
 
-Working on answer quality (issue 12)? Change scoring in :meth:`HorizonMatcher._rank` and
-statistics in :class:`_HorizonStats`, never from the whole index directly: anything computed
-over all phrasings regardless of their episode leaks later knowledge into the ranking.
+Working on answer quality? Change scoring in :meth:`HorizonMatcher._rank` and its helpers and
+statistics in :class:`_HorizonStats`, never from the whole index directly: anything computed over
+all rows regardless of their episode leaks later knowledge into the ranking.
 """
 
 from __future__ import annotations
@@ -173,11 +176,11 @@ class Matcher:
     """
 
     #: phrasings scored in full per question, chosen by how much of its information they hold
-    CANDIDATES = 60
+    CANDIDATES = 40
     #: reveals whose entries are scored on their reveals' words, chosen the same way
-    REVEAL_CANDIDATES = 40
+    REVEAL_CANDIDATES = 30
     #: entries best on their phrasings whose reveals are scored too (for "is ash a nean")
-    TITLE_ENTRIES_WITH_REVEALS = 8
+    TITLE_ENTRIES_WITH_REVEALS = 5
     #: a word in more (visible) phrasings or reveals than this does not pull in candidates by
     #: itself when the question has rarer words (it still counts towards their scores)
     COMMON = 400
@@ -459,12 +462,12 @@ class HorizonMatcher:
         return MatchResult(Verdict.SUGGEST, best, suggestions)
 
     # -- the question's words --------------------------------------------------------------------
-    def _visible_rows(self, found: list[int], episodes: list[int]) -> list[int]:
-        """The visible part of a posting list (sorted by episode): a prefix."""
-        if self.horizon is None or not found:
-            return found
-        end = bisect.bisect_right(found, self.horizon, key=episodes.__getitem__)
-        return found if end == len(found) else found[:end]
+    def _visible_end(self, found: list[int], episodes: list[int]) -> int:
+        """How many rows of a posting list (sorted by episode) are visible here: a prefix, found
+        by bisection and never copied (a common word's list has tens of thousands of rows)."""
+        if self.horizon is None:
+            return len(found)
+        return bisect.bisect_right(found, self.horizon, key=episodes.__getitem__)
 
     def _analyse(self, words: list[str], *, prefix: bool, reveals: bool = False) -> list[_Word]:
         """Each word of the question with the stems it may mean and how much it weighs, in the
@@ -574,16 +577,19 @@ class HorizonMatcher:
         hits: dict[int, float] = {}
         common, scan = self.index.COMMON, self.index.SCAN
         for word in sorted(known, key=lambda w: -w.weight):  # stable: ties in question order
-            lists = [(self._visible_rows(postings.get(s) or [], episodes), v) for s, v in word.stems.items()]
-            lists.sort(key=lambda pair: len(pair[0]))  # stable: ties in the stems' order
-            for found, similarity in lists:
-                if not found:
-                    continue
-                if hits and len(found) > common:
+            lists = []
+            for stemmed, similarity in word.stems.items():
+                found = postings.get(stemmed)
+                end = self._visible_end(found, episodes) if found else 0
+                if end:
+                    lists.append((end, found, similarity))
+            lists.sort(key=lambda item: item[0])  # stable: ties in the stems' order
+            for end, found, similarity in lists:
+                if hits and end > common:
                     break
                 value = word.weight * similarity
                 get = hits.get
-                for row in found if len(found) <= scan else islice(found, scan):
+                for row in islice(found, min(end, scan)):
                     hits[row] = get(row, 0.0) + value
         if len(hits) <= limit:
             return list(hits)
