@@ -71,7 +71,7 @@ _WH = {
 
 
 #: words that ask who voices or plays someone: the answer is a cast entry (tagged ``cast``)
-CAST_WORDS = frozenset("va vas voice voices voiced voicing seiyuu seiyu dub dubbed actor actress plays played".split())
+CAST_WORDS = frozenset("va vas voice voices voiced voicing seiyuu seiyu seiyuus cv actor actress plays played".split())
 
 
 def asks_for_cast(question: str) -> bool:
