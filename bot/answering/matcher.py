@@ -98,10 +98,12 @@ class Thresholds:
     suggest: float = 60.0
     #: a fuzzy word match (typo) must be at least this similar (rapidfuzz ratio)
     word: float = 80.0
-    #: how many of the question's words (not numbers) a reveal's sentence must add to what its
-    #: entry's phrasings explain, for an answer on it when the phrasings explain nothing (with a
-    #: subject they explain, one is enough: "is ash a nean")
+    #: how many of the question's words (as typed, not numbers) a reveal's sentence must add to
+    #: what its entry's phrasings explain, for an answer on it when the phrasings explain nothing
     evidence: int = 3
+    #: the same when the entry's phrasings name the question's subject ("why was gene put under
+    #: house arrest": "gene" is the subject, "house" and "arrest" the sentence's evidence)
+    subject_evidence: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -598,8 +600,9 @@ class HorizonMatcher:
     # -- scoring ---------------------------------------------------------------------------------
     def _rank(self, question: str, *, prefix: bool, floor: float, need: int | None) -> list[Scored]:
         """Each visible entry that shares words with the question, with its score, best first
-        (ties in file order). Entries that cannot reach ``floor`` are left out; with ``need``,
-        only the best ``need`` entries are sure to be there, with their exact scores."""
+        (ties in file order). Entries that cannot reach ``floor`` are left out (for a ``prefix``,
+        those whose words cannot); with ``need``, only the best ``need`` entries are sure to be
+        there, with their exact scores."""
         index = self.index
         words = tokens(question, index.synonyms)[: index.MAX_WORDS]
         if not words:
@@ -620,7 +623,10 @@ class HorizonMatcher:
             self._score_sentences(sentences, best, only=order[0][0] if clear else None)
             order = sorted(best.items(), key=lambda pair: (-pair[1][0], pair[0]))
         entries = index._entry_list
-        return [Scored(entries[position], score, text, focus) for position, (score, text, focus) in order if score >= floor]
+        # Autocomplete offers whatever could reach the floor by its words (a long question's first
+        # word typed scores low, yet is what the fan is after); a question needs the score itself.
+        lowest = 0.0 if prefix else floor
+        return [Scored(entries[position], score, text, focus) for position, (score, text, focus) in order if score >= lowest]
 
     def _score_phrasings(
         self, analysed: list[_Word], floor: float, need: int | None
@@ -727,7 +733,6 @@ class HorizonMatcher:
         index = self.index
         scoring, thresholds = index.scoring, index.thresholds
         cap, subject, weak = scoring.reveal_cap, scoring.subject, scoring.weak_reveal
-        evidence_needed = thresholds.evidence
         total = sum(w.weight for w in analysed)
         h = self.horizon
         if only is not None:
@@ -761,7 +766,7 @@ class HorizonMatcher:
                     top, top_evidence, focus_row = share, evidence, row
             if focus_row < 0:
                 continue  # the reveals add nothing the phrasings did not say
-            strong = top_evidence >= (2 if title_share else evidence_needed)
+            strong = top_evidence >= (thresholds.subject_evidence if title_share else thresholds.evidence)
             score = 100 * (cap * top + subject * title_share) * (1.0 if strong else weak)
             focus = index._sentence_reveal[focus_row]
             found = best.get(position)

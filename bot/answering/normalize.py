@@ -118,6 +118,7 @@ _POSSESSIVE = re.compile(r"(?<=\w)'s\b|(?<=s)'(?=\s|$)")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _NON_WORD = re.compile(r"[^\w']+|_+")
 _DIGIT = re.compile(r"\d")
+_REPEATED = re.compile(r"([a-z])\1{2,}")
 #: filler -> "" (dropped), built-in synonyms and number words -> their replacement
 _REWRITES: dict[str, str] = {
     **{word: "" for word in FILLER_WORDS},
@@ -155,6 +156,9 @@ def tokens(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
             word = word.strip("'").replace("'", "")
         if not word:
             continue
+        if _REPEATED.search(word):  # "hiii", "sooo", "lmaooo", "noooid": drawn-out letters
+            once, twice = _REPEATED.sub(r"\1", word), _REPEATED.sub(r"\1\1", word)
+            word = twice if (twice in _REWRITES or twice in VAGUE_WORDS) and once not in _REWRITES else once
         new = rewrite(word, word)
         if not new or new in FILLER_WORDS:
             continue  # filler, or a form of it ("went" -> "go")
