@@ -65,6 +65,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from itertools import islice
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -132,6 +133,8 @@ class Scoring:
     reveal_cap: float = 0.8
     #: on top of that, for the share its entry's phrasings explain (the question's subject)
     subject: float = 0.12
+    #: the share of a question a sentence must explain to tell it all (see :attr:`Scored.whole`)
+    whole: float = 0.95
     #: a reveal's sentence with too little evidence scores this much of that (a suggestion at most)
     weak_reveal: float = 0.8
 
@@ -143,6 +146,18 @@ class Scored:
     phrasing: str
     #: the reveal that answers the question, when one explains more of it than the phrasings
     focus: Reveal | None = None
+    #: the score is a reveal's sentence that holds all of the question ("who stabbed ash on the
+    #: liner": two entries may tell the same event; either answers it)
+    whole: bool = False
+
+
+class _Found(NamedTuple):
+    """An entry's best so far while ranking (the fields of :class:`Scored` after the entry)."""
+
+    score: float
+    phrasing: str
+    focus: Reveal | None = None
+    whole: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +317,12 @@ class Matcher:
         self._first_use = {word: array("h", sorted(episodes)) for word, episodes in first_use.items()}
         self._title_first_use = {word: array("h", sorted(episodes)) for word, episodes in title_first_use.items()}
         self._entry_firsts = array("h", sorted(entry.first_episode for entry in self._entry_list))
+        # The knowledge's other spellings ("varok" -> "vallock") are typo targets too ("varuk"):
+        # a slip in a spelling the knowledge maps means the word it maps to. Such a spelling is
+        # never itself in a text (the mapping comes first), so it is a typo target only.
+        for spelling, word in synonyms.items():
+            if spelling not in surface_stems and word in surface_stems:
+                surface_stems[spelling] = surface_stems[word]
         # Words as written, before stemming, for typos and prefixes.
         self._surface = surface_stems
         self._surface_first = phrasing_first
@@ -459,6 +480,8 @@ class HorizonMatcher:
         suggestions = tuple(s for s in ranked if s.score >= t.suggest)[:limit]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         clear = best.score - runner_up >= t.margin or (best.score >= 99.5 and runner_up < 99.5)
+        # Entries whose reveals each tell the whole question tell the same event: not a doubt.
+        clear = clear or best.whole and all(s.whole for s in ranked[1:] if best.score - s.score < t.margin)
         if best.score >= t.answer and clear:
             return MatchResult(Verdict.ANSWERED, best, suggestions)
         return MatchResult(Verdict.SUGGEST, best, suggestions)
@@ -607,11 +630,11 @@ class HorizonMatcher:
         words = tokens(question, index.synonyms)[: index.MAX_WORDS]
         if not words:
             return []
-        best: dict[int, tuple[float, str, Reveal | None]] = {}
+        best: dict[int, _Found] = {}
         analysed = self._unknown_in_decline(self._analyse(words, prefix=prefix))
         if any(w.stems for w in analysed):
             best = self._score_phrasings(analysed, floor, need)
-        order = sorted(best.items(), key=lambda pair: (-pair[1][0], pair[0]))  # ties: in file order
+        order = sorted(best.items(), key=lambda pair: (-pair[1].score, pair[0]))  # ties: in file order
         if not prefix:
             # A phrasing that answers clearly is not second-guessed by reveals' words: they only
             # pick the reveal to lead with. Otherwise the reveals' sentences compete too.
@@ -621,16 +644,16 @@ class HorizonMatcher:
             )
             sentences = self._unknown_in_decline(self._analyse(words, prefix=False, reveals=True))
             self._score_sentences(sentences, best, only=order[0][0] if clear else None)
-            order = sorted(best.items(), key=lambda pair: (-pair[1][0], pair[0]))
+            order = sorted(best.items(), key=lambda pair: (-pair[1].score, pair[0]))
         entries = index._entry_list
         # Autocomplete offers whatever could reach the floor by its words (a long question's first
         # word typed scores low, yet is what the fan is after); a question needs the score itself.
         lowest = 0.0 if prefix else floor
-        return [Scored(entries[position], score, text, focus) for position, (score, text, focus) in order if score >= lowest]
+        return [Scored(entries[position], *found) for position, found in order if found.score >= lowest]
 
     def _score_phrasings(
         self, analysed: list[_Word], floor: float, need: int | None
-    ) -> dict[int, tuple[float, str, Reveal | None]]:
+    ) -> dict[int, _Found]:
         """entry position -> (score, phrasing, None) for the entries with the best phrasings.
 
         A phrasing scores half on how much of the question's information it explains and how
@@ -683,7 +706,7 @@ class HorizonMatcher:
             if bound >= floor:
                 bounded.append((bound, phrasing, f))
         bounded.sort(key=lambda item: (-item[0], item[1]))
-        best: dict[int, tuple[float, str, Reveal | None]] = {}
+        best: dict[int, _Found] = {}
         firsts: list[float] = []  # each entry's first score (a lower bound of its best), the best ``need``
         ratio = fuzz.WRatio
         for bound, phrasing, f in bounded:
@@ -695,9 +718,9 @@ class HorizonMatcher:
             if found is None:
                 if need is not None:
                     (heapq.heappush if len(firsts) < need else heapq.heappushpop)(firsts, score)
-                best[position] = (score, texts[phrasing], None)
+                best[position] = _Found(score, texts[phrasing])
             elif score > found[0]:
-                best[position] = (score, texts[phrasing], None)
+                best[position] = _Found(score, texts[phrasing])
         return best
 
     def _phrasing_credit(self, position: int, known: list[_Word]) -> list[float]:
@@ -715,7 +738,7 @@ class HorizonMatcher:
         return out
 
     def _score_sentences(
-        self, analysed: list[_Word], best: dict[int, tuple[float, str, Reveal | None]], *, only: int | None = None
+        self, analysed: list[_Word], best: dict[int, _Found], *, only: int | None = None
     ) -> None:
         """Score entries on the sentences of their visible reveals too, in place: "who gave humans
         the tech to make neans" asks for a detail that no question or alias holds.
@@ -771,9 +794,10 @@ class HorizonMatcher:
             focus = index._sentence_reveal[focus_row]
             found = best.get(position)
             if found is None or score > found[0] and only is None:
-                best[position] = (score, found[1] if found else "", focus)
+                whole = strong and top >= scoring.whole
+                best[position] = _Found(score, found[1] if found else "", focus, whole)
             else:
-                best[position] = (found[0], found[1], focus)
+                best[position] = found._replace(focus=focus)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")

@@ -66,7 +66,7 @@ VAGUE_WORDS = frozenset(
     little main nice organisation organization overall particular point possibly pretty probably
     proper real really reason seriously simple simply so special specific still story strange
     supposedly sure team thing things think thought total totally true truly weird whole wonder
-    confused confusing curious question quick random remember wondering
+    called confused confusing curious question quick random remember wondering
     """.split()
 )
 
