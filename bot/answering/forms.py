@@ -39,6 +39,8 @@ class QuestionForm:
     form: Form
     #: the two things a comparison is about, as typed (empty for the other forms)
     sides: tuple[str, ...] = ()
+    #: what a yes/no question is about: the word after "is", "does"... ("is ash a nean": "ash")
+    subject: str | None = None
 
 
 #: what is left around the two sides of a comparison: "what's the difference", "explain", "?"
@@ -62,6 +64,8 @@ _AND_DIFFERENCE = re.compile(
 )
 _CHOICE = re.compile(r"\b(?:is|was|are|were|did|does|do|has|had|can|could|will)\b.+\bor\b")
 _YES_NO = re.compile(r"^(?:is|was|are|were|did|does|do|has|had|have|can|could|will|would|should|isn'?t|wasn'?t|didn'?t|doesn'?t)\b")
+#: words after "is" / "does" that are not what the question is about ("is there a movie")
+_NOT_A_SUBJECT = frozenset("the a an there it this that they he she his her their its any anyone someone".split())
 _WH = {
     "who": Form.WHO, "whos": Form.WHO, "whose": Form.WHO, "whom": Form.WHO,
     "when": Form.WHEN, "whens": Form.WHEN, "where": Form.WHERE, "wheres": Form.WHERE,
@@ -105,7 +109,8 @@ def read_form(question: str) -> QuestionForm:
     if _CHOICE.search(text) and not words[0].replace("'", "") in _WH:
         return QuestionForm(Form.CHOICE)
     if _YES_NO.match(text):
-        return QuestionForm(Form.YES_NO)
+        after = [w for w in words[1:4] if w not in _NOT_A_SUBJECT]
+        return QuestionForm(Form.YES_NO, subject=after[0] if after else None)
     for word in words[:4]:
         form = _WH.get(word.replace("'", ""))
         if form is not None:

@@ -28,6 +28,7 @@ from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
 from bot.answering.chat import parse_progress, split_questions
 from bot.answering.forms import asks_for_cast, read_form
+from bot.answering.normalize import stem, tokens
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
 from bot.answering.render import (
@@ -218,8 +219,30 @@ class LoreView:
             return MatchResult(Verdict.ANSWERED, best, (best, *result.suggestions[:2]))
         return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
 
+    def _about_subject(self, question: str, result: MatchResult) -> MatchResult:
+        """"is ash a nean" is about Ash: a yes/no question answered with an entry whose question
+        does not name its subject goes to the best suggested entry whose question does."""
+        entry = result.entry
+        if result.verdict is not Verdict.ANSWERED or entry is None:
+            return result
+        subject = read_form(question).subject
+        synonyms = self.kb.series.synonyms
+        wanted = [stem(word) for word in tokens(subject, synonyms)] if subject else []
+        if not wanted:
+            return result
+
+        def names_subject(candidate: Entry) -> bool:
+            return wanted[0] in {stem(word) for word in tokens(candidate.question, synonyms)}
+
+        if names_subject(entry):
+            return result
+        for suggestion in result.suggestions:
+            if names_subject(suggestion.entry):
+                return MatchResult(Verdict.ANSWERED, suggestion, result.suggestions)
+        return result
+
     def _answer_for(self, result: MatchResult, question: str, spoiler_free: int) -> Answer:
-        result = self._cast_entry(question, result)
+        result = self._cast_entry(question, self._about_subject(question, result))
         if result.verdict is Verdict.ANSWERED and result.entry is not None:
             answer = self.answer_entry(result.entry.id, spoiler_free=spoiler_free, lead=result.best.focus)
             suggestions = self._suggestions(result.suggestions, spoiler_free)
