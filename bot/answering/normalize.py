@@ -80,6 +80,7 @@ NUMBER_WORDS = {
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 #: consonants doubled before -ed and -ing ("stabbed", "ripping"); not l, s, z: "kill", "miss"
 _DOUBLED = frozenset("bdgmnprt")
+_VOWELS = "aeiou"
 
 #: Always-on rewrites, before the knowledge base's own synonyms.
 BUILT_IN_SYNONYMS = {
@@ -197,6 +198,10 @@ def stem(word: str) -> str:
                 word = word[: -len(suffix)]
                 stripped = ended = True
                 break
+    if not ended and word.endswith(("ing", "ed")):
+        short = word[:-3] if word.endswith("ing") else word[:-2]
+        if len(short) == 3 and short[0] not in _VOWELS and short[1] in _VOWELS and short[2] not in _VOWELS + "wxy":
+            return short + "e"  # "taking", "made up" -> "take", like "take"; "hated" -> "hate"
     if ended:
         if word[-1] == word[-2] and word[-1] in _DOUBLED:
             word = word[:-1]  # "stabbed" -> "stabb" -> "stab", like "stabs"
