@@ -80,11 +80,19 @@ class Ours:
     def phrasing_count(self) -> int | None:
         return getattr(getattr(self.lore, "matcher", None), "phrasing_count", None)
 
-    # -- for --tune only (sweeps the thresholds on the tuning set) ----------------------------
+    # -- for --tune only (sweeps the thresholds and scoring constants on the tuning set) -------
     def threshold_names(self) -> tuple[str, ...]:
-        thresholds = getattr(getattr(self.lore, "matcher", None), "thresholds", None)
-        return tuple(f.name for f in fields(thresholds)) if thresholds is not None else ()
+        matcher = getattr(self.lore, "matcher", None)
+        if matcher is None:
+            return ()
+        return tuple(f.name for f in (*fields(matcher.thresholds), *fields(matcher.scoring)))
 
     def set_thresholds(self, **values: float) -> None:
+        """A fresh answering service whose matcher has these thresholds or scoring constants."""
+        from bot.answering.matcher import Matcher
+
         matcher = self.lore.matcher
-        matcher.thresholds = replace(matcher.thresholds, **values)
+        names = {f.name for f in fields(matcher.thresholds)}
+        thresholds = replace(matcher.thresholds, **{k: v for k, v in values.items() if k in names})
+        scoring = replace(matcher.scoring, **{k: v for k, v in values.items() if k not in names})
+        self.lore = Lore(self.kb, Matcher(self.kb, thresholds, scoring))

@@ -269,9 +269,10 @@ class LoreView:
 
 
 class Lore:
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, matcher: Matcher | None = None) -> None:
+        """``matcher``: one built on ``kb`` with other thresholds or scoring (the benchmark's --tune)."""
         self.kb = kb
-        self.matcher = Matcher(kb)
+        self.matcher = matcher or Matcher(kb)
         self._views: dict[int | None, LoreView] = {}
 
     @classmethod
