@@ -195,12 +195,12 @@ class Matcher:
     #: phrasings scored in full per question, chosen by how much of its information they hold
     CANDIDATES = 40
     #: reveals whose entries are scored on their reveals' words, chosen the same way
-    REVEAL_CANDIDATES = 30
+    REVEAL_CANDIDATES = 20
     #: entries best on their phrasings whose reveals are scored too (for "is ash a nean")
     TITLE_ENTRIES_WITH_REVEALS = 5
     #: a word in more (visible) phrasings or reveals than this does not pull in candidates by
     #: itself when the question has rarer words (it still counts towards their scores)
-    COMMON = 400
+    COMMON = 200
     #: the most postings of one word read when it is all the question has to go on ("rouge" at
     #: 100,000 entries): the first ones by (episode, file order)
     SCAN = 3000
@@ -769,11 +769,17 @@ class HorizonMatcher:
         for position in positions:
             by_title = self._phrasing_credit(position, known)
             title_share = sum(w.weight * v for w, v in zip(known, by_title)) / total
+            # Only a sentence holding a stem that a word its phrasings lack may mean can add anything.
+            lacking = {stem for word, value in zip(known, by_title) if value < 1.0 for stem in word.stems}
+            if not lacking:
+                continue
             top, top_evidence, focus_row = title_share, 0, -1
             for row in index._sentence_rows[position]:
                 if h is not None and sentence_episode[row] > h:
                     break  # an entry's reveals are in episode order
                 own = sentence_words[row]
+                if own.isdisjoint(lacking):
+                    continue
                 explained = 0.0
                 evidence = 0
                 for word, value in zip(known, by_title):

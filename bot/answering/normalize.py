@@ -152,12 +152,13 @@ def tokens(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
         text = _LETTER_DIGIT.sub(" ", text)
     words: list[str] = []
     rewrite = _REWRITES.get
+    drawn_out = _REPEATED.search(text) is not None
     for word in _NON_WORD.split(text):
         if "'" in word:
             word = word.strip("'").replace("'", "")
         if not word:
             continue
-        if _REPEATED.search(word):  # "hiii", "sooo", "lmaooo", "noooid": drawn-out letters
+        if drawn_out and _REPEATED.search(word):  # "hiii", "sooo", "lmaooo", "noooid": drawn-out letters
             once, twice = _REPEATED.sub(r"\1", word), _REPEATED.sub(r"\1\1", word)
             word = twice if (twice in _REWRITES or twice in VAGUE_WORDS) and once not in _REWRITES else once
         new = rewrite(word, word)
