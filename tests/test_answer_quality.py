@@ -140,6 +140,7 @@ def test_irregular_verbs_and_word_endings_meet_the_knowledges_words() -> None:
     assert stem("voiced") == stem("voices") == stem("voice")
     assert stem("humanity") == stem("humans")
     assert tokens("sylvias motive", {"sylvia": "silvia"}) == ["silvia", "motive"]
+    assert tokens("xxxxxxxx") == ["xxxxxxxx"]  # junk stays junk: not the letter x (the Visitors' "X Noah")
 
 
 def test_a_slip_in_a_spelling_the_knowledge_maps_still_finds_the_name(lore: Lore) -> None:

@@ -158,9 +158,10 @@ def tokens(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
             word = word.strip("'").replace("'", "")
         if not word:
             continue
-        if drawn_out and _REPEATED.search(word):  # "hiii", "sooo", "lmaooo", "noooid": drawn-out letters
+        if drawn_out and len(word) <= 20 and _REPEATED.search(word):  # "hiii", "lmaooo", "noooid"
             once, twice = _REPEATED.sub(r"\1", word), _REPEATED.sub(r"\1\1", word)
-            word = twice if (twice in _REWRITES or twice in VAGUE_WORDS) and once not in _REWRITES else once
+            if len(once) >= 2:  # "xxxxxx" is junk, not the letter x
+                word = twice if (twice in _REWRITES or twice in VAGUE_WORDS) and once not in _REWRITES else once
         new = rewrite(word, word)
         if not new or new in FILLER_WORDS:
             continue  # filler, or a form of it ("went" -> "go")
