@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--show-misses", action="store_true", help="list the tuning-set questions our matcher gets wrong")
     parser.add_argument("--tune", action="store_true", help="sweep the thresholds on the tuning set and print the best")
+    parser.add_argument(
+        "--grid", nargs="+", default=(), metavar="NAME=V1,V2",
+        help="with --tune: what to sweep instead (thresholds or scoring constants: answer=74,76 reveal_cap=0.75,0.8)",
+    )
     parser.add_argument("--no-pin", action="store_true", help="do not pin the process to one CPU core")
     return parser
 
@@ -130,6 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _quality(args: argparse.Namespace, base: KnowledgeBase, tuning: list[cases.Case]) -> list[tuple[str, str, bool]]:
+    if args.tune:  # the tuning set only: a sweep never looks at the held-out set
+        _tune(base, tuning, args.grid)
+        return []
     sets = {"tuning": tuning}
     titles = {"tuning": f"Tuning set: {_shown(args.questions)}, {len(tuning)} questions ({cases.describe(tuning)})"}
     if args.heldout.exists():
@@ -144,8 +151,6 @@ def _quality(args: argparse.Namespace, base: KnowledgeBase, tuning: list[cases.C
                   + ", ".join(held.unknown_refs[:10]))
     else:
         print(f"- held-out set: {_shown(args.heldout)} not found; only the tuning set is scored")
-    if args.tune:
-        _tune(base, tuning)
     result = quality.run(base, sets)
     print(quality.render(result, titles))
     if args.show_misses:
@@ -153,12 +158,17 @@ def _quality(args: argparse.Namespace, base: KnowledgeBase, tuning: list[cases.C
     return quality.targets(result)
 
 
-def _tune(kb: KnowledgeBase, tuning: list[cases.Case]) -> None:
-    grid = {
+def _tune(kb: KnowledgeBase, tuning: list[cases.Case], grid_args: Sequence[str] = ()) -> None:
+    grid: dict[str, list[float]] = {
         "answer": [64, 66, 68, 70, 72, 74, 76, 78, 80, 82],
         "margin": [0, 2, 4, 6, 8, 10],
         "suggest": [50, 55, 60, 65],
     }
+    if grid_args:  # "reveal_cap=0.75,0.8" "answer=74,76": thresholds or scoring constants
+        grid = {}
+        for arg in grid_args:
+            name, _, values = arg.partition("=")
+            grid[name] = [float(value) for value in values.split(",")]
     ranked = quality.sweep(kb, tuning, grid)
     rows = [
         ["/".join(f"{v:g}" for v in setting.values()), s.correct - 3 * s.wrong, s.right, s.answerable, s.abstained, s.decline, s.wrong, s.n]

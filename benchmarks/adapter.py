@@ -27,9 +27,16 @@ class Reply:
     #: "did you mean" entries, best first
     suggestions: tuple[str, ...] = ()
 
+    #: a comparison's other entry, answered beside ``entry`` ("neans vs proto neans")
+    also: str | None = None
+
     @property
     def answered(self) -> bool:
         return self.status == ANSWERED and self.entry is not None
+
+    def answers_with(self, right: frozenset[str]) -> bool:
+        """Answered, and with a right entry among those shown (a comparison shows two)."""
+        return self.answered and (self.entry in right or self.also in right)
 
     @property
     def first_suggestion(self) -> str | None:
@@ -52,7 +59,7 @@ class Ours:
         """The whole reply (matching, spoiler gate, rendering): what a fan gets."""
         data = self.lore.ask(question, upto=upto).to_json()
         suggestions = tuple(s["entry"] for s in data.get("suggestions") or ())
-        return Reply(str(data["status"]), data.get("entry"), suggestions)
+        return Reply(str(data["status"]), data.get("entry"), suggestions, data.get("also"))
 
     def match(self, question: str, upto: int | None = None) -> object:
         """The matching step alone (no rendering): what the speed targets are about."""
@@ -73,11 +80,19 @@ class Ours:
     def phrasing_count(self) -> int | None:
         return getattr(getattr(self.lore, "matcher", None), "phrasing_count", None)
 
-    # -- for --tune only (sweeps the thresholds on the tuning set) ----------------------------
+    # -- for --tune only (sweeps the thresholds and scoring constants on the tuning set) -------
     def threshold_names(self) -> tuple[str, ...]:
-        thresholds = getattr(getattr(self.lore, "matcher", None), "thresholds", None)
-        return tuple(f.name for f in fields(thresholds)) if thresholds is not None else ()
+        matcher = getattr(self.lore, "matcher", None)
+        if matcher is None:
+            return ()
+        return tuple(f.name for f in (*fields(matcher.thresholds), *fields(matcher.scoring)))
 
     def set_thresholds(self, **values: float) -> None:
+        """A fresh answering service whose matcher has these thresholds or scoring constants."""
+        from bot.answering.matcher import Matcher
+
         matcher = self.lore.matcher
-        matcher.thresholds = replace(matcher.thresholds, **values)
+        names = {f.name for f in fields(matcher.thresholds)}
+        thresholds = replace(matcher.thresholds, **{k: v for k, v in values.items() if k in names})
+        scoring = replace(matcher.scoring, **{k: v for k, v in values.items() if k not in names})
+        self.lore = Lore(self.kb, Matcher(self.kb, thresholds, scoring))

@@ -2,8 +2,8 @@
 whose answer is right (none: the honest reply is to decline).
 
 * The **tuning set** (``tests/data/questions.yaml``): ``{q, expect, upto}``, where ``expect`` is
-  an entry id, ``null`` (the knowledge does not answer it) or ``{withheld: id}`` (the answer is
-  past the asker's ``upto``). Thresholds and the baselines' cutoffs are chosen on it.
+  an entry id, a list of ids (each answers it: the fact is in a reveal of each), ``null`` (the
+  knowledge does not answer it) or ``{withheld: id}`` (the answer is past the asker's ``upto``). Thresholds and the baselines' cutoffs are chosen on it.
 * The **held-out set** (``tests/data/heldout.yaml``): ``{q, facts, upto, horizon, form}``, written
   from the fact sheet alone by people who did not look at the knowledge. ``facts`` lists fact
   references (``topic/n``: the n-th fact of that topic in ``sources/metallic-rouge-facts.yaml``);
@@ -83,15 +83,18 @@ def load_tuning(path: Path, kb: KnowledgeBase) -> list[Case]:
         withheld = isinstance(expect, dict)
         if withheld:
             expect = expect["withheld"]
-        if expect is not None and expect not in kb.entries:
-            raise ValueError(f"{path}: question {q!r} expects unknown entry {expect!r}")
+        expected = [] if expect is None else expect if isinstance(expect, list) else [expect]
+        for entry_id in expected:
+            if entry_id not in kb.entries:
+                raise ValueError(f"{path}: question {q!r} expects unknown entry {entry_id!r}")
         upto = kb.series.clamp_progress(_episode(item.get("upto"), path, q, "upto"))
-        if expect is None:
+        visible = frozenset(entry_id for entry_id in expected if visible_at(kb, entry_id, upto))
+        if not expected:
             right, kind = frozenset(), UNANSWERABLE
-        elif withheld or not visible_at(kb, expect, upto):
+        elif withheld or not visible:
             right, kind = frozenset(), WITHHELD
         else:
-            right, kind = frozenset({expect}), ANSWERABLE
+            right, kind = visible, ANSWERABLE
         out.append(Case(q, upto, upto, right, kind))
     return out
 

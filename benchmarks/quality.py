@@ -3,7 +3,8 @@
 How a reply counts (the same for every matcher and both sets; see benchmarks/cases.py for which
 entries are right):
 
-* **answered right**: an answerable question answered with a right entry (over answerable ones);
+* **answered right**: an answerable question answered with a right entry (over answerable ones;
+  a comparison answered side by side counts when either side is right, and as wrong when neither is);
 * **right or 1st suggestion**: that, or "did you mean" whose first entry is a right one;
 * **wrong answer**: any question answered with an entry that is not right, including any answer
   to a question that should be declined (over all questions; "of which to decline" counts
@@ -50,14 +51,14 @@ class Scores:
         """Count one reply; True when it is a right outcome."""
         self.n += 1
         answered = reply.answered
-        if answered and reply.entry not in case.right:
+        if answered and not reply.answers_with(case.right):
             self.wrong += 1
             self.wrong_decline += not case.answerable
-        if answered and not _reached(kb, reply.entry, case.horizon):
+        if answered and not all(_reached(kb, e, case.horizon) for e in (reply.entry, reply.also) if e):
             self.past_horizon += 1
         if case.answerable:
             self.answerable += 1
-            if answered and reply.entry in case.right:
+            if reply.answers_with(case.right):
                 self.right += 1
                 self.near += 1
                 return True
@@ -254,7 +255,7 @@ def misses(cases: Sequence[Case], replies: dict[Case, Reply]) -> str:
     for case in cases:
         reply = replies[case]
         answered = reply.answered
-        if case.answerable and answered and reply.entry in case.right or not case.answerable and not answered:
+        if case.answerable and reply.answers_with(case.right) or not case.answerable and not answered:
             continue
         got = reply.status + (f" {reply.entry}" if reply.entry else "")
         if reply.first_suggestion:

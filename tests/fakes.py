@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,10 @@ def make_config(data_dir: Path | None = None, **overrides: Any) -> Config:
         values["data_dir"] = data_dir
     values.update(overrides)
     return Config(**values)
+
+
+#: the ``start_bot`` fixture (tests/conftest.py): ``await start_bot(*extensions, **config_overrides)``
+StartBot = Callable[..., Awaitable[LoreBot]]
 
 
 async def make_bot(

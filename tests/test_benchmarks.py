@@ -126,3 +126,30 @@ def test_probe_measures_memory_and_latency(tmp_path):
         assert found["peak"] >= found["rss"] > 0
         assert len(found["timings"]["match"]["cpu"]) == (4 if recipe == "ours" else 1)
         assert len(found["timings"]["match"]["wall"]) == len(found["timings"]["match"]["cpu"])
+
+
+def test_a_comparison_counts_when_either_side_is_right_and_is_wrong_when_neither_is(kb):
+    answerable = cases.Case("rouge vs studio", None, None, frozenset({"rouge"}), cases.ANSWERABLE)
+    s = quality.Scores()
+    assert s.add(answerable, Reply("answered", "studio", (), "rouge"), kb)
+    assert not s.add(answerable, Reply("answered", "studio", (), "gene-father"), kb)
+    assert (s.right, s.wrong) == (1, 1)
+    early = cases.Case("q", 3, 3, frozenset({"rouge"}), cases.ANSWERABLE)
+    spoiled = quality.Scores()
+    spoiled.add(early, Reply("answered", "rouge", (), "rouge-mother"), kb)
+    assert spoiled.past_horizon == 1  # the other side is first revealed in episode 5
+
+
+def test_a_tuning_question_may_list_every_entry_that_answers_it(tmp_path, kb):
+    path = tmp_path / "questions.yaml"
+    path.write_text(
+        '- {q: "who is rouge or her mother", expect: [rouge, rouge-mother], upto: 3}\n'
+        '- {q: "rouge mother", expect: [rouge-mother], upto: 3}\n',
+        "utf-8",
+    )
+    listed, later = cases.load_tuning(path, kb)
+    assert listed.right == frozenset({"rouge"}) and listed.kind == cases.ANSWERABLE  # rouge-mother is from ep 5
+    assert later.right == frozenset() and later.kind == cases.WITHHELD
+    path.write_text('- {q: "x", expect: [rouge, nobody]}\n', "utf-8")
+    with pytest.raises(ValueError, match="nobody"):
+        cases.load_tuning(path, kb)

@@ -76,6 +76,10 @@ def lore() -> Lore:
         ("i havent started yet lol who is rouge", 0, "lol who is rouge"),
         ("haven't seen any, who is rouge", 0, "who is rouge"),
         ("just started watching!! who is rouge", 1, "who is rouge"),
+        ("on ep 3 what even is the alter", 3, "what even is the alter"),
+        ("ep 3 here, who is naomi", 3, "who is naomi"),
+        ("just started ep 3 who is naomi", 2, "who is naomi"),
+        ("i just started watching episode 3, who is naomi", 2, "who is naomi"),
     ],
 )
 def test_stated_progress_is_found_and_its_phrase_removed(text: str, episode: int, rest: str) -> None:

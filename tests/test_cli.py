@@ -37,7 +37,7 @@ def test_ask_prints_the_rendered_answer() -> None:
 def test_ask_json_fields() -> None:
     result = run_cli("ask", "--knowledge", str(MINI), "what is the alter", "--upto", "5", "--json")
     data = json.loads(result.stdout)
-    assert set(data) == {"status", "entry", "episode", "text", "suggestions", "score"}
+    assert set(data) == {"status", "entry", "also", "episode", "text", "suggestions", "score"}
     # the Alter is first revealed at 9: at 5 that is the one "can't answer" reply, status unknown
     assert data["status"] == "unknown"
     assert data["entry"] is None and data["episode"] is None and data["suggestions"] == []

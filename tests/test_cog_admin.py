@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import suppress
+from collections.abc import Callable
 from pathlib import Path
 
 import discord
@@ -27,8 +26,7 @@ from fakes import (
     autocomplete,
     find_command,
     invoke,
-    make_bot,
-    make_config,
+    StartBot,
     moderator,
 )
 
@@ -41,21 +39,11 @@ EP8 = "Her mother is the scientist Eva Cristella."
 
 
 @pytest_asyncio.fixture
-async def bot(folder: Path, guild: FakeGuild) -> AsyncIterator[LoreBot]:
+async def bot(start_bot: StartBot, guild: FakeGuild) -> LoreBot:
     """The bot, with ``guild`` as its home server: its moderators maintain the knowledge."""
-    lore_bot = await make_bot(
-        knowledge_dir=folder,
-        extensions=("bot.cogs.admin", "bot.cogs.proposals", "bot.cogs.lore", "bot.cogs.progress"),
-        config=make_config(knowledge_dir=folder, home_guild_id=guild.id),
+    return await start_bot(
+        "bot.cogs.admin", "bot.cogs.proposals", "bot.cogs.lore", "bot.cogs.progress", home_guild_id=guild.id
     )
-    try:
-        yield lore_bot
-    finally:
-        # Unloads the extensions (stopping the reloader) and closes the storage; a bot that never
-        # logged in has no shard queue, which discord.py trips over after that.
-        with suppress(AttributeError):
-            await asyncio.wait_for(lore_bot.close(), WAIT)
-        assert lore_bot.get_cog("Admin") is None
 
 
 @pytest.fixture

@@ -93,6 +93,40 @@ async def test_a_mention_is_answered_as_a_reply_within_the_stated_progress(cog: 
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("text", "episode", "question"),
+    [
+        ("wait im on ep 6 lol who is rouges mom?? 😭", 6, "who is rouges mom"),
+        ("who is rouge's mom? i haven't watched ep 8 yet", 7, "who is rouge's mom"),  # before ep 8: 7
+        ("im on ep 9, no spoilers past 7 pls. who is gene's dad?", 7, "who is gene's dad"),  # the lowest
+    ],
+)
+async def test_stated_progress_is_applied_exactly_once_on_the_chat_path(
+    bot: Any, cog: Any, me: FakeUser, text: str, episode: int, question: str
+) -> None:
+    """The reply is the lore service's answer at the stated episode to the question without the
+    phrase, with a footer naming that episode. Ignoring the statement answers at a later horizon
+    (or the whole series); applying it a second time (ep 8 -> 7 -> 6) answers at an earlier one."""
+    lore = bot.knowledge.lore
+    expected = lore.at(episode).ask(question, spoiler_free=0).text
+    assert expected not in (lore.at(h).ask(question, spoiler_free=0).text for h in (episode - 1, episode + 1, None))
+    reply = await only_reply(cog, mention(me, text))
+    assert reply.content == f"{expected}\n-# As of episode {episode}, as you said."
+
+
+@pytest.mark.asyncio
+async def test_progress_stated_across_sentences_still_gates_a_mention(cog: Any, me: FakeUser) -> None:
+    """No sentence of "im on. ep 6. rouge mom" states progress alone, so the message is read as one
+    topic, "im on ep 6 rouge mom", and the lore service finds the progress in it: the answer stops
+    at episode 6. (The footer comes from the chat reader, which found none in the message; this
+    test does not pin it.)"""
+    reply = await only_reply(cog, mention(me, "im on. ep 6. rouge mom"))
+    body = MOTHER_UPTO_6.rsplit("\n", 1)[0]
+    assert reply.content.startswith(body + "\n-# ")
+    assert "Eva" not in reply.content and "(ep 8)" not in reply.content
+
+
+@pytest.mark.asyncio
 async def test_the_authors_saved_progress_gates_a_mention(bot: Any, cog: Any, me: FakeUser) -> None:
     author = FakeMember(701)
     bot.storage.sync.set_progress(701, 3)

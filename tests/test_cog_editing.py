@@ -3,9 +3,6 @@ machinery with fake interactions: forms, errors next to their box, preview, save
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import suppress
 from pathlib import Path
 
 import discord
@@ -24,8 +21,7 @@ from fakes import (
     autocomplete,
     choose,
     invoke,
-    make_bot,
-    make_config,
+    StartBot,
     moderator,
     press,
     submit_modal,
@@ -35,18 +31,11 @@ WAIT = 5.0
 
 
 @pytest_asyncio.fixture
-async def bot(folder: Path, guild: FakeGuild) -> AsyncIterator[LoreBot]:
+async def bot(start_bot: StartBot, guild: FakeGuild) -> LoreBot:
     """The bot with ``guild`` as its home server: that server's moderators maintain the knowledge."""
-    lore_bot = await make_bot(
-        knowledge_dir=folder,
-        extensions=("bot.cogs.admin", "bot.cogs.editing", "bot.cogs.lore", "bot.cogs.progress"),
-        config=make_config(knowledge_dir=folder, home_guild_id=guild.id),
+    return await start_bot(
+        "bot.cogs.admin", "bot.cogs.editing", "bot.cogs.lore", "bot.cogs.progress", home_guild_id=guild.id
     )
-    try:
-        yield lore_bot
-    finally:
-        with suppress(AttributeError):
-            await asyncio.wait_for(lore_bot.close(), WAIT)
 
 
 @pytest.fixture
@@ -277,12 +266,11 @@ async def test_a_change_of_the_entry_after_the_preview_refuses_the_save(
 
 # -- fans' corrections -----------------------------------------------------------------------------
 @pytest_asyncio.fixture
-async def fixing_bot(folder: Path, guild: FakeGuild, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[LoreBot, FakeChannel, list[str]]]:
+async def fixing_bot(start_bot: StartBot, guild: FakeGuild, monkeypatch: pytest.MonkeyPatch) -> tuple[LoreBot, FakeChannel, list[str]]:
     """The whole editing set, the home server's mod-log at hand, and DMs recorded."""
-    lore_bot = await make_bot(
-        knowledge_dir=folder,
-        extensions=("bot.cogs.admin", "bot.cogs.editing", "bot.cogs.corrections", "bot.cogs.lore", "bot.cogs.progress"),
-        config=make_config(knowledge_dir=folder, home_guild_id=guild.id),
+    lore_bot = await start_bot(
+        "bot.cogs.admin", "bot.cogs.editing", "bot.cogs.corrections", "bot.cogs.lore", "bot.cogs.progress",
+        home_guild_id=guild.id,
     )
     modlog = guild.add_channel(name="mod-log")
     await lore_bot.storage.set_modlog_channel(guild.id, modlog.id)
@@ -294,11 +282,7 @@ async def fixing_bot(folder: Path, guild: FakeGuild, monkeypatch: pytest.MonkeyP
             dms.append(text)
 
     monkeypatch.setattr(lore_bot, "get_user", lambda user_id: Fan())
-    try:
-        yield lore_bot, modlog, dms
-    finally:
-        with suppress(AttributeError):
-            await asyncio.wait_for(lore_bot.close(), WAIT)
+    return lore_bot, modlog, dms
 
 
 @pytest.mark.asyncio

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ import pytest
 import pytest_asyncio
 
 from bot.app import EXTENSIONS
-from tests.fakes import close_bot, copy_knowledge, make_bot
+from tests.fakes import StartBot
 
 #: Discord's OpenAPI description lies in shared/ beside the checkout (locally and in CI).
 SPEC_PATH = Path(__file__).resolve().parent.parent.parent / "shared" / "specs" / "discord-openapi.json"
@@ -202,11 +202,8 @@ def schema_errors(payload: list[dict[str, Any]]) -> list[str]:
 
 # -- the real tree -------------------------------------------------------------------------------
 @pytest_asyncio.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Any]:
-    folder = copy_knowledge(tmp_path / "knowledge")
-    bot = await make_bot(knowledge_dir=folder, extensions=EXTENSIONS)
-    yield bot
-    await close_bot(bot)
+async def bot(start_bot: StartBot) -> Any:
+    return await start_bot(*EXTENSIONS)
 
 
 def payload_of(bot: Any) -> list[dict[str, Any]]:

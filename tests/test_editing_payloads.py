@@ -3,9 +3,6 @@ against Discord's OpenAPI description and every length limit, at their largest."
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import discord
@@ -19,7 +16,7 @@ from types import ModuleType
 
 from bot.knowledge.editing import fields as forms
 from bot.knowledge.editing.change import ENTRY_NEW, REVEAL_EDIT
-from fakes import close_bot, make_bot, make_config
+from fakes import StartBot
 from test_command_definitions import SPEC, SPEC_PATH
 
 MODAL_INPUTS, INPUT_CHARS, LABEL_CHARS, CUSTOM_ID_CHARS, DESCRIPTION_CHARS, TITLE_CHARS = 5, 4000, 45, 100, 100, 45
@@ -79,16 +76,11 @@ def component_problems(view: discord.ui.View) -> list[str]:
 
 
 @pytest_asyncio.fixture
-async def cog(folder: Path) -> AsyncIterator[Any]:
-    bot: LoreBot = await make_bot(
-        knowledge_dir=folder,
-        extensions=("bot.cogs.admin", "bot.cogs.editing", "bot.cogs.corrections"),
-        config=make_config(knowledge_dir=folder, home_guild_id=1),
-    )
+async def cog(start_bot: StartBot) -> Any:
+    bot: LoreBot = await start_bot("bot.cogs.admin", "bot.cogs.editing", "bot.cogs.corrections", home_guild_id=1)
     editing = bot.get_cog("Editing")
     assert editing is not None
-    yield editing
-    await asyncio.wait_for(close_bot(bot), 5)
+    return editing
 
 
 def editing() -> ModuleType:

@@ -302,6 +302,8 @@ def test_labelled_questions_point_at_real_entries():
                 problems.append(f"{item['q']!r}: unknown entry {target}")
             elif "upto" not in item or ids[target]["reveals"][0]["episode"] <= item["upto"]:
                 problems.append(f"{item['q']!r}: {target} is not past upto, so it cannot be withheld")
+        elif isinstance(expect, list):  # several entries each answer it
+            problems += [f"{item['q']!r}: unknown entry {target}" for target in expect if target not in ids]
         elif expect is not None and expect not in ids:
             problems.append(f"{item['q']!r}: unknown entry {expect}")
     assert not problems, "\n".join(problems)

@@ -260,6 +260,7 @@ def test_stemming_is_consistent_not_english() -> None:
     assert stem("murderer") == stem("murdered") == stem("murder")
     assert stem("neans") == stem("nean")
     assert stem("stories") == stem("story")
+    assert stem("voice") == stem("voices") == stem("voiced") == stem("voicing")
     assert stem("ochrona") == "ochrona"
     assert stem("va") == "va"  # short words stay as they are
 

@@ -118,8 +118,7 @@ def assert_same_at(full: Lore, part: Lore, h: int, *, questions: list[str], keys
 
 
 def ranking(lore: Lore, question: str, h: int) -> list[tuple[float, str, str]]:
-    view = lore.matcher.at(h)
-    return [(score, view.index._entries[i].id, view.index._texts[i]) for score, i in view._rank(question, prefix=False, floor=0.0)]
+    return lore.matcher.at(h).ranking(question)
 
 
 # -- the shipped knowledge ------------------------------------------------------------------------

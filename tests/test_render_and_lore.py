@@ -231,5 +231,5 @@ def test_suggestions_for_a_vague_question(lore: Lore) -> None:
 
 def test_answer_json_has_the_documented_fields(lore: Lore) -> None:
     data = lore.ask("rouge mom", upto=5).to_json()
-    assert set(data) == {"status", "entry", "episode", "text", "suggestions", "score"}
+    assert set(data) == {"status", "entry", "also", "episode", "text", "suggestions", "score"}
     assert data["status"] == "answered" and data["entry"] == "rouge-mother" and data["episode"] == 5

@@ -176,8 +176,21 @@ _PROGRESS_PATTERNS: tuple[tuple[re.Pattern[str], _Kind], ...] = tuple(
             r"(?:\s+(?:yet|watching))?\b",
             _Kind.NONE_YET,
         ),
+        # "on ep 3, what is ...", "currently on episode 3": at the start of a clause (not "someone on ep 5 said")
+        (rf"(?:^|(?<=[\n,.;:!?()]))\s*(?:(?:currently|still|only|now|just)\s+)?on\s+(?:the\s+)?{_EPISODE}", _Kind.AT),
+        # "ep 3 here", "on episode 3 here"
+        (rf"{_EPISODE}\s+here\b", _Kind.AT),
+        # "just started ep 3": episode 3 is under way, so not seen yet (the safe reading)
+        (
+            rf"{_FIRST_PERSON}(?:(?:just|only just)\s+)?started\s+(?:watching\s+)?(?:the\s+)?{_EPISODE}",
+            _Kind.BEFORE,
+        ),
         # "just started (watching)", "i only just started"
-        (rf"{_FIRST_PERSON}(?:just|only just)\s+started(?:\s+(?:watching|the show|the anime|it))?\b", _Kind.STARTED),
+        (
+            rf"{_FIRST_PERSON}(?:just|only just)\s+started(?:\s+(?:watching|the show|the anime|it))?\b"
+            rf"(?!\s+(?:watching\s+)?(?:the\s+)?(?:{_EP_NAME}\b|\d|{_ORD}\s+{_EP_NAME}))",
+            _Kind.STARTED,
+        ),
     )
 )
 

@@ -26,13 +26,18 @@ from typing import Any
 from bot.gc_pause import paused_gc
 from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
-from bot.answering.chat import parse_progress
+from bot.answering.chat import parse_progress, split_questions
+from bot.answering.forms import asks_for_cast, read_form
+from bot.answering.normalize import stem, tokens
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
-from bot.knowledge.model import Entry, KnowledgeBase
+from bot.knowledge.model import Entry, KnowledgeBase, Reveal
 from bot.answering.render import (
     clip,
     escape,
+    MESSAGE_LIMIT,
+    quote_user,
     render_answer,
+    render_comparison,
     render_empty_question,
     render_episode,
     render_not_known,
@@ -81,11 +86,14 @@ class Answer:
     episode: int | None = None
     suggestions: tuple[Suggestion, ...] = field(default_factory=tuple)
     score: float = 0.0
+    #: the other entry of a comparison answered side by side ("neans vs proto neans")
+    also: Entry | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "status": self.status.value,
             "entry": self.entry.id if self.entry else None,
+            "also": self.also.id if self.also else None,
             "episode": self.episode,
             "text": self.text,
             "suggestions": [
@@ -120,16 +128,53 @@ class LoreView:
             return Answer(Verdict.UNKNOWN, render_empty_question())
         if question.strip() in self.kb.entries:
             return self.answer_entry(question.strip(), spoiler_free=spoiler_free)
-        result = self.matcher.match(question)
-        return self._answer_for(result, question, spoiler_free)
+        whole = self.matcher.match(question)
+        by_form = self._by_form(question, whole, spoiler_free)
+        return by_form or self._answer_for(whole, question, spoiler_free)
 
-    def answer_entry(self, entry_id: str, *, spoiler_free: int = 0) -> Answer:
-        """Answer a chosen entry (a "did you mean" button, an autocomplete choice, /mystery)."""
+    def _by_form(self, question: str, whole: MatchResult, spoiler_free: int) -> Answer | None:
+        """Where the question's form asks for more than one entry (bot.answering.forms): a comparison
+        answered side by side ("neans vs proto neans") unless one other entry answers it whole; and
+        for a message asking two things, the first one answered, with a note about the rest.
+        Read from the wording and the knowledge at this horizon only, like everything here."""
+        answered = whole.verdict is Verdict.ANSWERED and whole.entry is not None
+        form = read_form(question)
+        if form.sides:
+            results = [self.matcher.match(side) for side in form.sides]
+            entries = [r.entry for r in results if r.verdict is Verdict.ANSWERED and r.entry is not None]
+            distinct = len(entries) == 2 and entries[0].id != entries[1].id
+            if distinct and (not answered or whole.entry.id in (entries[0].id, entries[1].id)):
+                sides = [(self.kb.entries[e.id], r.best.focus if r.best else None) for e, r in zip(entries, results)]
+                text = render_comparison(sides, upto=self.horizon, spoiler_free=spoiler_free)
+                episode = max(reveal.episode for entry, _ in sides for reveal in visible_reveals(entry, self.horizon))
+                score = min(r.score for r in results)
+                return Answer(Verdict.ANSWERED, text, sides[0][0], episode, score=score, also=sides[1][0])
+            return None
+        parts = split_questions(question, topic_words=None)
+        if len(parts) < 2:
+            return None
+        results = [(part, self.matcher.match(part)) for part in parts]
+        found = [(part, r) for part, r in results if r.verdict is Verdict.ANSWERED and r.entry is not None]
+        if answered and len({r.entry.id for _, r in found}) < 2:
+            return None  # the whole message has one answer, and its parts no more than one
+        if not found:
+            return None
+        part, result = found[0]
+        answer = self._answer_for(result, part, spoiler_free)
+        note = f"-# You asked more than one thing: this answers {quote_user(part)}; ask the rest on its own."
+        text = f"{answer.text}\n{note}" if len(answer.text) + len(note) < MESSAGE_LIMIT else answer.text
+        return Answer(answer.status, text, answer.entry, answer.episode, answer.suggestions, answer.score)
+
+    def answer_entry(self, entry_id: str, *, spoiler_free: int = 0, lead: Reveal | None = None) -> Answer:
+        """Answer a chosen entry (a "did you mean" button, an autocomplete choice, /mystery);
+        ``lead`` is the reveal that answers the question asked, shown first."""
         entry = self.kb.entries.get(entry_id)
         if entry is None:
             return Answer(Verdict.UNKNOWN, render_not_known_choice(self.horizon))
         shown = visible_reveals(entry, self.horizon)
-        text = render_answer(entry, series=self.kb.series, upto=self.horizon, spoiler_free=spoiler_free, kb=self.kb)
+        text = render_answer(
+            entry, series=self.kb.series, upto=self.horizon, spoiler_free=spoiler_free, kb=self.kb, lead=lead
+        )
         return Answer(Verdict.ANSWERED, text, entry, episode=shown[-1].episode, score=100.0)
 
     def mystery(self, key: str, *, spoiler_free: int = 0) -> Answer:
@@ -158,9 +203,48 @@ class LoreView:
     def _not_known(self, question: str) -> str:
         return render_unknown(question) if self.horizon is None else render_not_known(question, self.horizon)
 
+    def _cast_entry(self, question: str, result: MatchResult) -> MatchResult:
+        """"who voices the twins" is about the twins' voice actors, not the twins: an answer that is
+        not a cast entry (tagged ``cast``) becomes its one visible cast entry that links back to
+        it, or else "did you mean"."""
+        entry = result.entry
+        if result.verdict is not Verdict.ANSWERED or entry is None or "cast" in entry.tags or not asks_for_cast(question):
+            return result
+        if result.score >= 99.5:
+            return result  # the question is one of the entry's phrasings: a moderator taught it so
+        linked = [self.kb.entries.get(link.id) for link in self.kb.entries[entry.id].see_also]
+        cast = [e for e in linked if e is not None and "cast" in e.tags and any(l.id == entry.id for l in e.see_also)]
+        if len(cast) == 1:
+            best = Scored(cast[0], result.score, cast[0].question)
+            return MatchResult(Verdict.ANSWERED, best, (best, *result.suggestions[:2]))
+        return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
+
+    def _about_subject(self, question: str, result: MatchResult) -> MatchResult:
+        """"is ash a nean" is about Ash: a yes/no question answered with an entry whose question
+        does not name its subject goes to the best suggested entry whose question does."""
+        entry = result.entry
+        if result.verdict is not Verdict.ANSWERED or entry is None:
+            return result
+        subject = read_form(question).subject
+        synonyms = self.kb.series.synonyms
+        wanted = [stem(word) for word in tokens(subject, synonyms)] if subject else []
+        if not wanted:
+            return result
+
+        def names_subject(candidate: Entry) -> bool:
+            return wanted[0] in {stem(word) for word in tokens(candidate.question, synonyms)}
+
+        if names_subject(entry):
+            return result
+        for suggestion in result.suggestions:
+            if names_subject(suggestion.entry):
+                return MatchResult(Verdict.ANSWERED, suggestion, result.suggestions)
+        return result
+
     def _answer_for(self, result: MatchResult, question: str, spoiler_free: int) -> Answer:
+        result = self._cast_entry(question, self._about_subject(question, result))
         if result.verdict is Verdict.ANSWERED and result.entry is not None:
-            answer = self.answer_entry(result.entry.id, spoiler_free=spoiler_free)
+            answer = self.answer_entry(result.entry.id, spoiler_free=spoiler_free, lead=result.best.focus)
             suggestions = self._suggestions(result.suggestions, spoiler_free)
             return Answer(answer.status, answer.text, answer.entry, answer.episode, suggestions, result.score)
         if result.verdict is Verdict.SUGGEST and result.suggestions:
@@ -185,9 +269,10 @@ class LoreView:
 
 
 class Lore:
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, matcher: Matcher | None = None) -> None:
+        """``matcher``: one built on ``kb`` with other thresholds or scoring (the benchmark's --tune)."""
         self.kb = kb
-        self.matcher = Matcher(kb)
+        self.matcher = matcher or Matcher(kb)
         self._views: dict[int | None, LoreView] = {}
 
     @classmethod

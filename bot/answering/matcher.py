@@ -1,53 +1,56 @@
 """Fuzzy matching of a fan's question to a knowledge entry, at the asker's horizon.
 
-**One shared index, one view per horizon.** :class:`Matcher` indexes every phrasing (questions
-and aliases) of the *whole* knowledge once, and tags each phrasing, each word and each written
-form of a word with the first episode it is visible from (an entry's first reveal; later for a
-twist alias). ``Matcher.at(h)`` is a :class:`HorizonMatcher`: the matcher as a viewer of
-episodes 1..h sees it. Every statistic that ranking uses is computed from what ``h`` sees only,
-and cached per horizon on first use (see :class:`_HorizonStats`):
+**One shared index, one view per horizon.** :class:`Matcher` indexes the *whole* knowledge once:
+every phrasing (an entry's question and aliases) and every sentence of every reveal, each tagged
+with the first episode it is visible from (an entry's first reveal, later for a twist alias, the
+reveal's own episode for its sentences); so is each word and each written form of a word.
+``Matcher.at(h)`` is a :class:`HorizonMatcher`: the matcher as a viewer of episodes 1..h sees it.
+Every statistic that ranking uses is computed from what ``h`` sees only, and cached per horizon
+on first use (see :class:`_HorizonStats`):
 
-* the vocabulary (exact, run-together / split words, typo and prefix look-ups), the candidate
-  phrasings (posting lists are kept sorted by (episode, file order), so the part visible at ``h``
-  is a prefix found by bisection), the ``COMMON`` cap (visible posting lengths), the number of
-  entries and each word's document frequency, hence every word weight and phrasing size;
+* the vocabularies (exact, run-together / split words, typo and prefix look-ups), the candidate
+  rows (posting lists are kept sorted by (episode, file order), so the part visible at ``h`` is a
+  prefix found by bisection), the ``COMMON`` cap (visible posting lengths), the number of
+  entries and each word's document frequency (by bisection too), hence every word weight and
+  phrasing size;
 * ties are broken by file order, which the knowledge cut at ``h`` keeps, and every sum runs in a
   fixed order (a phrasing's words are a sorted tuple, never a set), so a view at ``h`` gives
   bit-identical scores to a matcher built on ``bot.knowledge.horizon.cut(kb, h)``, in any
   process (``PYTHONHASHSEED`` does not matter).
 
 That is spoiler noninterference for matching: nothing first revealed after ``h`` (a later
-entry, a twist alias, a word only a later phrasing uses) changes what a viewer at ``h`` gets,
-not even which visible entry wins. ``tests/test_noninterference.py`` checks it against matchers
-built on the cut knowledge. A question that only a later twist answers is therefore matched
-like any question the knowledge at ``h`` does not answer: there is no "withheld" verdict.
-Memory: one index (31 MiB at 10,000 entries; its phrasings' words are tuples, smaller than the
-sets before), plus per horizon a weight per visible word, a size per phrasing and a sorted word
-list (under 1 MiB each at 10,000 entries, some 60 ms to build), instead of fourteen indexes.
-``Lore.warm`` builds every horizon when the knowledge is (re)loaded, off the event loop.
+entry, reveal, twist alias, or a word only a later text uses) changes what a viewer at ``h``
+gets, not even which visible entry wins. ``tests/test_noninterference.py`` checks it against
+matchers built on the cut knowledge. A question that only a later twist answers is therefore
+matched like any question the knowledge at ``h`` does not answer: there is no "withheld" verdict.
 
-A question is matched in four steps (all at the view's horizon):
+A question is matched in these steps (all at the view's horizon):
 
 1. its words (normalised, then stemmed: "killers" -> "kill") are looked up in the vocabulary:
    exactly, as two words run together or one word split ("puppetmaster", "back story"), then
    fuzzily for typos (a deletion index, so the cost does not grow with the vocabulary), and by
-   prefix for the word being typed in autocomplete. A question none of whose words the
-   vocabulary has is unknown at once;
-2. the phrasings that contain the question's rarest words are its candidates; common words
-   ("rouge", "episode") only add to a candidate's score;
-3. each candidate is scored on two things, half each: how much of the question's
-   *information* it explains and how much of its own it uses (word weights are inverse
-   document frequencies, so "director" counts for far more than "metallic rouge"; a word
-   another phrasing of the same entry has counts half), and rapidfuzz's WRatio on the
-   normalised texts for what words alone miss (typos, word order, partial phrasings). A word
-   the vocabulary lacks ("naruto", "birthday") counts against every candidate, so "naruto's
-   mother" does not pass for "Rouge's mother"; a vague one ("real") barely counts;
+   prefix for the word being typed in autocomplete. Each further word the knowledge does not
+   know weighs less than the one before (chatter in a long message is not a topic);
+2. **phrasings**: those holding the question's rarest words are its candidates; common words
+   ("rouge", "episode") only add to a candidate's score. Each is scored on two things, half
+   each: how much of the question's *information* it explains and how much of its own it uses
+   (word weights are inverse document frequencies, so "director" counts for far more than
+   "metallic rouge"; a word another phrasing of the same entry has counts half), and
+   rapidfuzz's WRatio on the normalised texts for what words alone miss (typos, word order,
+   partial phrasings). A word the vocabulary lacks ("naruto", "birthday") counts against every
+   candidate, so "naruto's mother" does not pass for "Rouge's mother"; a vague one barely counts;
+3. **reveals**: when no phrasing answers clearly, the sentences of the visible reveals compete
+   too ("who gave humans the tech to make neans" is in no question or alias). A sentence
+   explains the question words it holds or its entry's phrasings hold (the subject: "is ash a
+   nean"); it scores below a phrasing, and as an answer only with enough evidence of its own
+   (:attr:`Thresholds.evidence`). Either way, the sentence that explains most of the question
+   beyond the phrasings picks the reveal the answer leads with (:attr:`Scored.focus`);
 4. the verdict: answer only a clear, strong best entry; a weaker or ambiguous one becomes
    "did you mean"; below that, unknown.
 
-Working on answer quality (issue 12)? Change scoring in :meth:`HorizonMatcher._rank` and
-statistics in :class:`_HorizonStats`, never from the whole index directly: anything computed
-over all phrasings regardless of their episode leaks later knowledge into the ranking.
+Working on answer quality? Change scoring in :meth:`HorizonMatcher._rank` and its helpers and
+statistics in :class:`_HorizonStats`, never from the whole index directly: anything computed over
+all rows regardless of their episode leaks later knowledge into the ranking.
 """
 
 from __future__ import annotations
@@ -55,17 +58,19 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+import re
 from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from itertools import islice
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
 from bot.gc_pause import paused_gc
-from bot.knowledge.model import Entry, KnowledgeBase
+from bot.knowledge.model import Entry, KnowledgeBase, Reveal
 from bot.answering.normalize import VAGUE_WORDS, stem, tokens
 
 _VAGUE = frozenset(stem(word) for word in VAGUE_WORDS)
@@ -87,13 +92,19 @@ class Thresholds:
     question set: see docs/performance.md and ``python -m benchmarks --tune``."""
 
     #: a best score at or above this is answered, if it is also clear of the runner-up
-    answer: float = 74.0
+    answer: float = 76.0
     #: how far ahead of the best other entry the best must be to be answered outright
     margin: float = 2.0
     #: at or above this, offer "did you mean"; below it, the bot does not know
     suggest: float = 60.0
     #: a fuzzy word match (typo) must be at least this similar (rapidfuzz ratio)
     word: float = 80.0
+    #: how many of the question's words (as typed, not numbers) a reveal's sentence must add to
+    #: what its entry's phrasings explain, for an answer on it when the phrasings explain nothing
+    evidence: int = 3
+    #: the same when the entry's phrasings name the question's subject ("why was gene put under
+    #: house arrest": "gene" is the subject, "house" and "arrest" the sentence's evidence)
+    subject_evidence: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +120,23 @@ class Scoring:
     #: similarity of an unfinished word to the word it starts ("roug" -> "rouge", "joke" ->
     #: "joker"): it may as well be the start of another word, so it is a weak match
     unfinished: float = 0.5
+    #: each further unknown word in a question weighs this much of the one before it
+    unknown_decay: float = 0.7
     #: weight of a vague word ("real", "special", "organization"; normalize.VAGUE_WORDS),
     #: relative to the rarest known word, whether or not the knowledge uses it
     vague_word: float = 0.25
     #: credit for a question word the phrasing lacks but another phrasing of its entry has
     #: ("ministry of truth aletheia": "ministry of truth" is one alias, "aletheia" another)
     sibling: float = 0.5
+    #: the most a match on a reveal's words can score, for the share of the question it explains
+    #: (a phrasing can score 100: a reveal that shares words is a weaker sign than a question)
+    reveal_cap: float = 0.8
+    #: on top of that, for the share its entry's phrasings explain (the question's subject)
+    subject: float = 0.12
+    #: the share of a question a sentence must explain to tell it all (see :attr:`Scored.whole`)
+    whole: float = 0.95
+    #: a reveal's sentence with too little evidence scores this much of that (a suggestion at most)
+    weak_reveal: float = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +144,20 @@ class Scored:
     entry: Entry
     score: float
     phrasing: str
+    #: the reveal that answers the question, when one explains more of it than the phrasings
+    focus: Reveal | None = None
+    #: the score is a reveal's sentence that holds all of the question ("who stabbed ash on the
+    #: liner": two entries may tell the same event; either answers it)
+    whole: bool = False
+
+
+class _Found(NamedTuple):
+    """An entry's best so far while ranking (the fields of :class:`Scored` after the entry)."""
+
+    score: float
+    phrasing: str
+    focus: Reveal | None = None
+    whole: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,16 +187,23 @@ class _Word:
 
 
 class Matcher:
-    """The shared index over every question and alias of a knowledge base, and its horizon views.
+    """The shared index over a knowledge base's phrasings and reveals, and its horizon views.
 
     ``match``, ``complete`` and ``complete_mystery`` are shorthands for ``at(upto).<method>``.
     """
 
-    #: phrasings scored in full per question, chosen by how many of its words they contain
-    CANDIDATES = 150
-    #: a word in more (visible) phrasings than this does not pull in candidates by itself when
-    #: the question has rarer words (it still counts towards the score of those it is in)
-    COMMON = 400
+    #: phrasings scored in full per question, chosen by how much of its information they hold
+    CANDIDATES = 40
+    #: reveals whose entries are scored on their reveals' words, chosen the same way
+    REVEAL_CANDIDATES = 20
+    #: entries best on their phrasings whose reveals are scored too (for "is ash a nean")
+    TITLE_ENTRIES_WITH_REVEALS = 5
+    #: a word in more (visible) phrasings or reveals than this does not pull in candidates by
+    #: itself when the question has rarer words (it still counts towards their scores)
+    COMMON = 200
+    #: the most postings of one word read when it is all the question has to go on ("rouge" at
+    #: 100,000 entries): the first ones by (episode, file order)
+    SCAN = 3000
     #: words of a question considered (a pasted essay is not a question)
     MAX_WORDS = 24
     #: longer "words" are not looked up as typos or split (no name is this long; junk can be)
@@ -182,10 +225,24 @@ class Matcher:
     def _build(self, kb: KnowledgeBase) -> None:
         synonyms = self.synonyms
         surface_stems: dict[str, str] = {}  # a word as written -> its stem
-        #: a word as written -> the first episode a phrasing using it is visible
-        surface_first: dict[str, int] = {}
+        #: a word as written -> the first episode a phrasing using it is visible (autocomplete)
+        phrasing_first: dict[str, int] = {}
+        #: a word as written -> the first episode any phrasing or reveal using it is visible (typos)
+        word_first: dict[str, int] = {}
+
+        def stems_of(text: str, episode: int, first_seen: dict[str, int]) -> list[str]:
+            written = tokens(text, synonyms)
+            for word in written:
+                if first_seen.get(word, episode + 1) > episode:
+                    first_seen[word] = episode
+                if word_first.get(word, episode + 1) > episode:
+                    word_first[word] = episode
+            return [surface_stems.get(w) or surface_stems.setdefault(w, stem(w)) for w in written]
+
+        self._entry_list: list[Entry] = list(kb.entries.values())
         # One row per phrasing (question or alias), in parallel lists, in file order.
         self._entries: list[Entry] = []
+        self._phrasing_entry: list[int] = []  # phrasing -> entry position (file order)
         #: each phrasing's stems, sorted: a fixed order for every sum over them
         self._words: list[tuple[str, ...]] = []
         #: the first episode a phrasing is not a spoiler at: its entry's, or later for a twist alias
@@ -193,44 +250,83 @@ class Matcher:
         self._texts: list[str] = []  # normalised and stemmed, for WRatio
         #: entry id -> each stem of its phrasings -> the first episode a phrasing with it is visible
         self._entry_words: dict[str, dict[str, int]] = {}
+        # One row per sentence of a reveal, in file order; an entry's are consecutive rows.
+        # Sentences, not whole reveals: words that share a sentence are about one thing.
+        self._sentence_rows: list[range] = []  # entry position -> its sentence rows
+        self._sentence_words: list[frozenset[str]] = []
+        self._sentence_episode: list[int] = []
+        self._sentence_entry: list[int] = []
+        self._sentence_reveal: list[Reveal] = []
         postings: dict[str, list[int]] = {}
-        for entry in kb.entries.values():
+        sentence_postings: dict[str, list[int]] = {}
+        #: stem -> for each entry using it, the first episode it is visible there: in a phrasing
+        #: (``title_first_use``), or in a phrasing or a reveal (``first_use``)
+        first_use: dict[str, list[int]] = {}
+        title_first_use: dict[str, list[int]] = {}
+        for position, entry in enumerate(self._entry_list):
             first = entry.first_episode
             entry_words: dict[str, int] = {}
             self._entry_words[entry.id] = entry_words
             phrasings = [(entry.question, first)]
             phrasings += [(alias.text, max(first, alias.episode or 0)) for alias in entry.aliases]
             for text, episode in phrasings:
-                written = tokens(text, synonyms)
-                stems = [surface_stems.get(w) or surface_stems.setdefault(w, stem(w)) for w in written]
+                stems = stems_of(text, episode, phrasing_first)
                 if not stems:
                     continue
-                for word in written:
-                    if surface_first.get(word, episode + 1) > episode:
-                        surface_first[word] = episode
                 index = len(self._entries)
                 words = tuple(sorted(set(stems)))
                 for word in words:
                     if entry_words.get(word, episode + 1) > episode:
                         entry_words[word] = episode
-                    found = postings.get(word)
-                    if found is None:
-                        postings[word] = [index]
-                    else:
-                        found.append(index)
+                    postings.setdefault(word, []).append(index)
                 self._entries.append(entry)
+                self._phrasing_entry.append(position)
                 self._words.append(words)
                 self._episodes.append(episode)
                 self._texts.append(" ".join(stems))
+            used = dict(entry_words)
+            start = len(self._sentence_reveal)
+            for reveal in entry.reveals:
+                for sentence in _sentences(reveal.text):
+                    row = len(self._sentence_reveal)
+                    words_here = frozenset(stems_of(sentence, reveal.episode, {}))
+                    if not words_here:
+                        continue
+                    for word in words_here:
+                        sentence_postings.setdefault(word, []).append(row)
+                        if used.get(word, reveal.episode + 1) > reveal.episode:
+                            used[word] = reveal.episode
+                    self._sentence_words.append(words_here)
+                    self._sentence_episode.append(reveal.episode)
+                    self._sentence_entry.append(position)
+                    self._sentence_reveal.append(reveal)
+            self._sentence_rows.append(range(start, len(self._sentence_reveal)))
+            for word, episode in used.items():
+                first_use.setdefault(word, []).append(episode)
+            for word, episode in entry_words.items():
+                title_first_use.setdefault(word, []).append(episode)
         # Visible at h = a prefix of each posting list: sort by (episode, file order).
-        episode_of = self._episodes.__getitem__
-        for found in postings.values():
-            if len(found) > 1:
-                found.sort(key=episode_of)  # stable: file order within an episode
+        for found_lists, episode_of in ((postings, self._episodes), (sentence_postings, self._sentence_episode)):
+            key = episode_of.__getitem__
+            for found in found_lists.values():
+                if len(found) > 1:
+                    found.sort(key=key)  # stable: file order within an episode
         self._postings = postings
+        self._sentence_postings = sentence_postings
+        #: stem -> sorted first episodes, one per entry using it: its document frequency at h is a bisection
+        self._first_use = {word: array("h", sorted(episodes)) for word, episodes in first_use.items()}
+        self._title_first_use = {word: array("h", sorted(episodes)) for word, episodes in title_first_use.items()}
+        self._entry_firsts = array("h", sorted(entry.first_episode for entry in self._entry_list))
+        # The knowledge's other spellings ("varok" -> "vallock") are typo targets too ("varuk"):
+        # a slip in a spelling the knowledge maps means the word it maps to. Such a spelling is
+        # never itself in a text (the mapping comes first), so it is a typo target only.
+        for spelling, word in synonyms.items():
+            if spelling not in surface_stems and word in surface_stems:
+                surface_stems[spelling] = surface_stems[word]
         # Words as written, before stemming, for typos and prefixes.
         self._surface = surface_stems
-        self._surface_first = surface_first
+        self._surface_first = phrasing_first
+        self._word_first = word_first
         deletions: dict[str, list[str]] = {}
         for word in surface_stems:
             if len(word) >= 4:
@@ -270,43 +366,28 @@ class Matcher:
     def complete_mystery(self, typed: str, upto: int | None = None, *, limit: int = 25) -> list[Entry]:
         return self.at(upto).complete_mystery(typed, limit=limit)
 
-    def _rank(self, question: str, upto: int | None, *, prefix: bool, floor: float) -> list[tuple[float, int]]:
-        return self.at(upto)._rank(question, prefix=prefix, floor=floor)
-
-    def _verdict(self, ranked: list[tuple[float, int]], upto: int | None, t: Thresholds, limit: int) -> MatchResult:
-        return self.at(upto)._verdict(ranked, t, limit)
-
 
 class _HorizonStats:
-    """What ranking needs to know about the words at one horizon, from the visible phrasings only."""
+    """What ranking needs to know about the words at one horizon, from the visible knowledge only."""
 
-    __slots__ = ("entry_count", "weights", "unknown_weight", "vague_weight", "sizes", "surface_sorted")
+    __slots__ = (
+        "entry_count", "weights", "text_weights", "unknown_weight", "vague_weight", "sizes", "surface_sorted"
+    )
 
     def __init__(self, index: Matcher, h: int | None) -> None:
-        entries = index.kb.entries.values()
-        if h is None:
-            self.entry_count = len(index.kb.entries)
-        else:
-            self.entry_count = sum(1 for entry in entries if entry.first_episode <= h)
-        # Document frequency over the visible entries, counting only visible phrasings' words.
-        document_frequency: Counter[str] = Counter()
-        for words in index._entry_words.values():
-            document_frequency.update(words.keys() if h is None else [w for w, e in words.items() if e <= h])
-        # Inverse document frequency over entries: a word in every entry says nothing. A bare
-        # number ("2") is weak evidence whatever its rarity: episode 2, Mk 2, 2 + 2.
+        firsts = index._entry_firsts
+        self.entry_count = len(firsts) if h is None else bisect.bisect_right(firsts, h)
         count = max(1, self.entry_count)
-        weights = {
-            w: math.log(1 + count / df) * (0.5 if w.isdigit() else 1.0) for w, df in document_frequency.items()
-        }
         self.unknown_weight = math.log(1 + count) * index.scoring.unknown_word
         self.vague_weight = math.log(1 + count) * index.scoring.vague_word
-        for word in _VAGUE & weights.keys():  # vague even where the knowledge uses it
-            weights[word] = min(weights[word], self.vague_weight)
-        #: visible stem -> weight; also the vocabulary at this horizon
-        self.weights = weights
+        #: visible stem -> weight, from the visible phrasings (questions and aliases); also the
+        #: vocabulary of matching on phrasings
+        self.weights = self._idf(index._title_first_use, h, count)
+        #: the same from phrasings and reveals: the vocabulary of matching on reveals
+        self.text_weights = self._idf(index._first_use, h, count)
         #: each phrasing's information (0 for a phrasing not visible here), summed in a fixed
         #: order (a phrasing's words are sorted), so the same bits in every process
-        weight = weights.__getitem__
+        weight = self.weights.__getitem__
         if h is None:
             sizes = [sum(map(weight, words)) for words in index._words]
         else:
@@ -315,6 +396,20 @@ class _HorizonStats:
         #: words as written that a visible phrasing uses, sorted, for completing a typed prefix
         first_seen = index._surface_first
         self.surface_sorted = sorted(first_seen if h is None else [w for w, e in first_seen.items() if e <= h])
+
+    def _idf(self, first_use: dict[str, array], h: int | None, count: int) -> dict[str, float]:
+        """Inverse document frequency over the visible entries: a word in every entry says
+        nothing. A bare number ("2") is weak evidence whatever its rarity: episode 2, Mk 2, 2 + 2.
+        A vague word ("real", "special") is weak even where the knowledge uses it."""
+        log = math.log
+        weights: dict[str, float] = {}
+        for word, episodes in first_use.items():
+            df = len(episodes) if h is None else bisect.bisect_right(episodes, h)
+            if df:
+                weights[word] = log(1 + count / df) * (0.5 if word.isdigit() else 1.0)
+        for word in _VAGUE & weights.keys():
+            weights[word] = min(weights[word], self.vague_weight)
+        return weights
 
 
 class HorizonMatcher:
@@ -337,18 +432,18 @@ class HorizonMatcher:
 
     # -- public ---------------------------------------------------------------------------------
     def match(self, question: str, *, limit: int = 3) -> MatchResult:
-        ranked = self._rank(question, prefix=False, floor=self.thresholds.suggest)
-        return self._verdict(ranked, self.thresholds, limit)
+        t = self.thresholds
+        ranked = self._rank(question, prefix=False, floor=t.suggest, need=max(limit, 2))
+        return self._verdict(ranked, t, limit)
 
     def complete(self, typed: str, *, limit: int = 25) -> list[Entry]:
-        """Entries to offer while the asker types."""
+        """Entries to offer while the asker types (matched on their phrasings only)."""
         index = self.index
         if not tokens(typed, index.synonyms):
             browse = (entry for entry in index._browse_order if self.visible(entry.first_episode))
             return list(islice(browse, limit))
-        floor = self.thresholds.suggest * 0.8
-        ranked = self._rank(typed, prefix=True, floor=floor)
-        return [s.entry for s in self._per_entry(ranked)[:limit]]
+        ranked = self._rank(typed, prefix=True, floor=self.thresholds.suggest * 0.8, need=limit)
+        return [s.entry for s in ranked[:limit]]
 
     def complete_mystery(self, typed: str, *, limit: int = 25) -> list[Entry]:
         """Mystery entries whose key or question fits what is typed, for /mystery's autocomplete."""
@@ -368,40 +463,43 @@ class HorizonMatcher:
         scored.sort(key=lambda pair: -pair[0])
         return [entry for score, entry in scored if score >= 60][:limit]
 
+    def ranking(self, question: str) -> list[tuple[float, str, str]]:
+        """Every candidate entry's score, best phrasing and focus, best first (for tests and tuning)."""
+        return [
+            (s.score, s.entry.id, s.phrasing + (f" | {s.focus.text}" if s.focus else ""))
+            for s in self._rank(question, prefix=False, floor=0.0, need=None)
+        ]
+
     # -- the verdict -----------------------------------------------------------------------------
-    def _verdict(self, ranked: list[tuple[float, int]], t: Thresholds, limit: int) -> MatchResult:
+    def _verdict(self, ranked: list[Scored], t: Thresholds, limit: int) -> MatchResult:
         if not ranked:
             return MatchResult(Verdict.UNKNOWN)
-        index = self.index
-        best_score, best_index = ranked[0]
-        best = Scored(index._entries[best_index], best_score, index._texts[best_index])
-        if best_score < t.suggest:
+        best = ranked[0]
+        if best.score < t.suggest:
             return MatchResult(Verdict.UNKNOWN, best)
-        visible = self._per_entry(ranked)
-        suggestions = tuple(s for s in visible if s.score >= t.suggest)[:limit]
-        runner_up = visible[1].score if len(visible) > 1 else 0.0
-        clear = best_score - runner_up >= t.margin or (best_score >= 99.5 and runner_up < 99.5)
-        if best_score >= t.answer and clear:
+        suggestions = tuple(s for s in ranked if s.score >= t.suggest)[:limit]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        clear = best.score - runner_up >= t.margin or (best.score >= 99.5 and runner_up < 99.5)
+        # Entries whose reveals each tell the whole question tell the same event: not a doubt.
+        clear = clear or best.whole and all(s.whole for s in ranked[1:] if best.score - s.score < t.margin)
+        if best.score >= t.answer and clear:
             return MatchResult(Verdict.ANSWERED, best, suggestions)
         return MatchResult(Verdict.SUGGEST, best, suggestions)
 
-    # -- internals -------------------------------------------------------------------------------
-    def _postings(self, word: str) -> list[int]:
-        """The visible phrasings holding ``word`` (a prefix of its posting list); [] if none."""
-        found = self.index._postings.get(word)
-        if not found or self.horizon is None:
-            return found or []
-        end = bisect.bisect_right(found, self.horizon, key=self.index._episodes.__getitem__)
-        return found if end == len(found) else found[:end]
+    # -- the question's words --------------------------------------------------------------------
+    def _visible_end(self, found: list[int], episodes: list[int]) -> int:
+        """How many rows of a posting list (sorted by episode) are visible here: a prefix, found
+        by bisection and never copied (a common word's list has tens of thousands of rows)."""
+        if self.horizon is None:
+            return len(found)
+        return bisect.bisect_right(found, self.horizon, key=episodes.__getitem__)
 
-    def _known(self, word: str) -> bool:
-        return word in self._stats.weights
-
-    def _analyse(self, words: list[str], *, prefix: bool) -> list[_Word]:
-        """Each word of the question with the stems it may mean and how much it weighs."""
+    def _analyse(self, words: list[str], *, prefix: bool, reveals: bool = False) -> list[_Word]:
+        """Each word of the question with the stems it may mean and how much it weighs, in the
+        vocabulary of the visible phrasings, or with ``reveals`` of phrasings and reveals."""
         index = self.index
         surface = index._surface
-        known = self._stats.weights
+        known = self._stats.text_weights if reveals else self._stats.weights
         out: list[_Word] = []
         skip = False
         last = len(words) - 1
@@ -415,7 +513,7 @@ class HorizonMatcher:
             if i < last and not (prefix and i + 1 == last):
                 joined = stem(word + words[i + 1])
                 if joined in known:
-                    out.append(self._word(joined, {joined: 1.0}))
+                    out.append(self._word(joined, {joined: 1.0}, known))
                     skip = True
                     continue
             found: dict[str, float] = {}
@@ -430,33 +528,46 @@ class HorizonMatcher:
                     found.setdefault(surface[candidate], 1.0)
             if not found:
                 # Two words run together: "puppetmaster" -> "puppet master".
-                split = self._split(word)
+                split = self._split(word, known)
                 if split:
-                    out.extend(self._word(part, {part: 1.0}) for part in split)
+                    out.extend(self._word(part, {part: 1.0}, known) for part in split)
                     continue
-                found = self._typo(word)
-            out.append(self._word(stemmed, found))
+                found = self._typo(word, known)
+            out.append(self._word(stemmed, found, known))
         return out
 
-    def _word(self, text: str, stems: dict[str, float]) -> _Word:
+    def _unknown_in_decline(self, analysed: list[_Word]) -> list[_Word]:
+        """Each further word the knowledge does not know counts less (``Scoring.unknown_decay``):
+        one unknown word in a short question ("naruto's mother") is a sign it asks about something
+        else, five in a long chatty message are mostly chatter."""
+        decay = self.index.scoring.unknown_decay
+        factor = 1.0
+        out = []
+        for word in analysed:
+            if not word.stems:
+                if factor < 1.0:
+                    word = _Word(word.text, word.weight * factor, word.stems)
+                factor *= decay
+            out.append(word)
+        return out
+
+    def _word(self, text: str, stems: dict[str, float], weights: dict[str, float]) -> _Word:
         stats = self._stats
         if not stems:
             return _Word(text, stats.vague_weight if text in _VAGUE else stats.unknown_weight, stems)
-        weights = stats.weights
         return _Word(text, max(weights[s] for s in stems), stems)
 
-    def _split(self, word: str) -> tuple[str, str] | None:
+    def _split(self, word: str, known: dict[str, float]) -> tuple[str, str] | None:
         if not 6 <= len(word) <= self.index.LONGEST_WORD or not word.isalpha():
             return None
-        known = self._stats.weights
         for cut in range(3, len(word) - 2):
             left, right = stem(word[:cut]), stem(word[cut:])
             if left in known and right in known:
                 return left, right
         return None
 
-    def _typo(self, word: str) -> dict[str, float]:
-        """Visible vocabulary words one slip away (a letter dropped, added, changed or swapped)."""
+    def _typo(self, word: str, known: dict[str, float]) -> dict[str, float]:
+        """Vocabulary words one slip away (a letter dropped, added, changed or swapped)."""
         index = self.index
         if not 3 <= len(word) <= index.LONGEST_WORD:
             return {}
@@ -466,75 +577,106 @@ class HorizonMatcher:
             found = deletions.get(key)
             if found:
                 candidates.update(found)
-        first_seen = index._surface_first
         out: dict[str, float] = {}
         cutoff = index.thresholds.word
         unfinished = index.scoring.unfinished
         for candidate in sorted(candidates):
-            if not self.visible(first_seen[candidate]):
+            stemmed = index._surface[candidate]
+            if stemmed not in known:  # not in this vocabulary, or not visible at this horizon
                 continue
             similarity = fuzz.ratio(word, candidate, score_cutoff=cutoff) / 100
             if similarity:
                 if candidate.startswith(word):
                     similarity = min(similarity, unfinished)
-                stemmed = index._surface[candidate]
                 out[stemmed] = max(out.get(stemmed, 0.0), similarity)
         return out
 
-    def _candidates(self, known: list[_Word]) -> list[int]:
-        """The visible phrasings holding the most of the question's information.
+    # -- candidates ------------------------------------------------------------------------------
+    def _gather(self, known: list[_Word], postings: dict[str, list[int]], episodes: list[int], limit: int) -> list[int]:
+        """The visible rows (phrasings or sentences) holding the most of the question's information.
 
-        Each word counts a whole number of times by its weight (rare words, with short posting
-        lists, count most); a common word does not pull in candidates of its own when rarer
-        words did. Ties for the last places go to the earlier phrasings in file order."""
-        hits: Counter[int] = Counter()
-        heaviest = max(w.weight for w in known)
-        for position, word in enumerate(sorted(known, key=lambda w: -w.weight)):
-            lists = [self._postings(s) for s in word.stems]
-            if position and hits and sum(map(len, lists)) > self.index.COMMON:
-                break
-            found = lists[0] if len(lists) == 1 else list({index for found in lists for index in found})
-            hits.update(found * max(1, round(8 * word.weight / heaviest)))
-        limit = self.index.CANDIDATES
+        Words are read rarest first, each stem's rows adding its weight; once some rows are
+        found, a stem in more than ``COMMON`` rows adds to none (it still counts in the scores).
+        Ties for the last places go to the rows found first (rarest word first, then by episode
+        and file order): the same at ``h`` as in the knowledge cut at ``h``."""
+        hits: dict[int, float] = {}
+        common, scan = self.index.COMMON, self.index.SCAN
+        for word in sorted(known, key=lambda w: -w.weight):  # stable: ties in question order
+            lists = []
+            for stemmed, similarity in word.stems.items():
+                found = postings.get(stemmed)
+                end = self._visible_end(found, episodes) if found else 0
+                if end:
+                    lists.append((end, found, similarity))
+            lists.sort(key=lambda item: item[0])  # stable: ties in the stems' order
+            for end, found, similarity in lists:
+                if hits and end > common:
+                    break
+                value = word.weight * similarity
+                get = hits.get
+                for row in islice(found, min(end, scan)):
+                    hits[row] = get(row, 0.0) + value
         if len(hits) <= limit:
             return list(hits)
-        threshold = heapq.nlargest(limit, hits.values())[-1]
-        chosen = [index for index, count in hits.items() if count > threshold]
-        tied = [index for index, count in hits.items() if count == threshold]
-        return chosen + heapq.nsmallest(limit - len(chosen), tied)
+        return heapq.nlargest(limit, hits, key=hits.__getitem__)  # ties: the first found
 
-    def _rank(self, question: str, *, prefix: bool, floor: float) -> list[tuple[float, int]]:
-        """(score, phrasing) for the visible phrasings that share words with the question, best
-        first (ties in file order). Phrasings whose score cannot reach ``floor`` are left out."""
+    # -- scoring ---------------------------------------------------------------------------------
+    def _rank(self, question: str, *, prefix: bool, floor: float, need: int | None) -> list[Scored]:
+        """Each visible entry that shares words with the question, with its score, best first
+        (ties in file order). Entries that cannot reach ``floor`` are left out (for a ``prefix``,
+        those whose words cannot); with ``need``, only the best ``need`` entries are sure to be
+        there, with their exact scores."""
         index = self.index
         words = tokens(question, index.synonyms)[: index.MAX_WORDS]
         if not words:
             return []
-        analysed = self._analyse(words, prefix=prefix)
-        known = [w for w in analysed if w.stems]
-        if not known:
-            return []
-        candidates = self._candidates(known)
+        best: dict[int, _Found] = {}
+        analysed = self._unknown_in_decline(self._analyse(words, prefix=prefix))
+        if any(w.stems for w in analysed):
+            best = self._score_phrasings(analysed, floor, need)
+        order = sorted(best.items(), key=lambda pair: (-pair[1].score, pair[0]))  # ties: in file order
+        if not prefix:
+            # A phrasing that answers clearly is not second-guessed by reveals' words: they only
+            # pick the reveal to lead with. Otherwise the reveals' sentences compete too.
+            t = self.thresholds
+            clear = bool(order) and order[0][1][0] >= t.answer and (
+                len(order) == 1 or order[0][1][0] - order[1][1][0] >= t.margin
+            )
+            sentences = self._unknown_in_decline(self._analyse(words, prefix=False, reveals=True))
+            self._score_sentences(sentences, best, only=order[0][0] if clear else None)
+            order = sorted(best.items(), key=lambda pair: (-pair[1].score, pair[0]))
+        entries = index._entry_list
+        # Autocomplete offers whatever could reach the floor by its words (a long question's first
+        # word typed scores low, yet is what the fan is after); a question needs the score itself.
+        lowest = 0.0 if prefix else floor
+        return [Scored(entries[position], *found) for position, found in order if found.score >= lowest]
 
+    def _score_phrasings(
+        self, analysed: list[_Word], floor: float, need: int | None
+    ) -> dict[int, _Found]:
+        """entry position -> (score, phrasing, None) for the entries with the best phrasings.
+
+        A phrasing scores half on how much of the question's information it explains and how
+        much of its own it uses (an F-measure leaning to recall), half on rapidfuzz's WRatio of
+        the texts. WRatio is computed best bound first, and not at all once a phrasing cannot
+        enter the ``need`` best entries."""
+        index = self.index
         scoring = index.scoring
-        share = scoring.words
-        recall_bias = scoring.recall_bias
-        sibling = scoring.sibling
-        entries, entry_words = index._entries, index._entry_words
+        share, recall_bias, sibling = scoring.words, scoring.recall_bias, scoring.sibling
+        owner = index._phrasing_entry
+        weights, sizes = self._stats.weights, self._stats.sizes
+        all_words, texts = index._words, index._texts
+        known = [w for w in analysed if w.stems]
         total = sum(w.weight for w in analysed)
         query = " ".join(w.text for w in analysed)  # as typed (stemmed, not typo-corrected)
-        weights = self._stats.weights
-        sizes = self._stats.sizes
-        all_words, texts = index._words, index._texts
-        h = self.horizon
         # stem -> (which known word, similarity), to walk a phrasing's few words, not the question's.
         meaning: dict[str, list[tuple[int, float]]] = {}
         for position, word in enumerate(known):
             for candidate, similarity in word.stems.items():
                 meaning.setdefault(candidate, []).append((position, similarity))
-        ratio = fuzz.WRatio
-        ranked: list[tuple[float, int]] = []
-        for phrasing in candidates:
+        bounded: list[tuple[float, int, float]] = []  # (upper bound, phrasing, word score)
+        credits: dict[int, list[float]] = {}  # entry position -> each known word's best in its phrasings
+        for phrasing in self._gather(known, index._postings, index._episodes, index.CANDIDATES):
             matched: dict[int, tuple[float, str]] = {}  # known word -> (similarity, phrasing word)
             for own in all_words[phrasing]:  # sorted: the same winner on every tie, in every process
                 for position, similarity in meaning.get(own, ()):
@@ -544,43 +686,133 @@ class HorizonMatcher:
                 continue
             explained = 0.0
             used: dict[str, float] = {}
-            # matched is filled walking the phrasing's sorted words: a fixed order for the sum
             for position, (similarity, own) in matched.items():
                 explained += known[position].weight * similarity
                 if similarity > used.get(own, 0.0):
                     used[own] = similarity
             if sibling and len(matched) < len(known):
                 # Words the phrasing lacks but another visible phrasing of its entry has.
-                siblings = entry_words[entries[phrasing].id]
+                entry = owner[phrasing]
+                credit = credits.get(entry)
+                if credit is None:
+                    credit = credits[entry] = self._phrasing_credit(entry, known)
                 for position, word in enumerate(known):
-                    if position in matched:
-                        continue
-                    best = 0.0
-                    for candidate, similarity in word.stems.items():
-                        episode = siblings.get(candidate)
-                        if episode is not None and similarity > best and (h is None or episode <= h):
-                            best = similarity
-                    explained += word.weight * best * sibling
+                    if position not in matched:
+                        explained += word.weight * credit[position] * sibling
             recall = explained / total
             precision = sum(weights[s] * v for s, v in used.items()) / sizes[phrasing]
             f = (1 + recall_bias) * precision * recall / (recall_bias * precision + recall)
-            # The character score is at most 1: skip computing it when even that is not enough.
-            if 100 * (share * f + 1 - share) < floor:
-                continue
-            character = ratio(query, texts[phrasing]) / 100
-            ranked.append((100 * (share * f + (1 - share) * character), phrasing))
-        ranked.sort(key=lambda pair: (-pair[0], pair[1]))  # ties: in file order
-        return ranked
+            bound = 100 * (share * f + 1 - share)  # the character score is at most 1
+            if bound >= floor:
+                bounded.append((bound, phrasing, f))
+        bounded.sort(key=lambda item: (-item[0], item[1]))
+        best: dict[int, _Found] = {}
+        firsts: list[float] = []  # each entry's first score (a lower bound of its best), the best ``need``
+        ratio = fuzz.WRatio
+        for bound, phrasing, f in bounded:
+            if need is not None and len(firsts) >= need and bound < firsts[0]:
+                break  # no phrasing left can reach the ``need`` best entries
+            score = 100 * (share * f + (1 - share) * ratio(query, texts[phrasing]) / 100)
+            position = owner[phrasing]
+            found = best.get(position)
+            if found is None:
+                if need is not None:
+                    (heapq.heappush if len(firsts) < need else heapq.heappushpop)(firsts, score)
+                best[position] = _Found(score, texts[phrasing])
+            elif score > found[0]:
+                best[position] = _Found(score, texts[phrasing])
+        return best
 
-    def _per_entry(self, ranked: Iterable[tuple[float, int]]) -> list[Scored]:
-        """The best phrasing of each entry, best entry first."""
-        seen: dict[str, Scored] = {}
-        entries, texts = self.index._entries, self.index._texts
-        for score, phrasing in ranked:
-            entry = entries[phrasing]
-            if entry.id not in seen:
-                seen[entry.id] = Scored(entry, score, texts[phrasing])
-        return list(seen.values())
+    def _phrasing_credit(self, position: int, known: list[_Word]) -> list[float]:
+        """Each known word's best similarity among the entry's visible phrasings (0: none has it)."""
+        titles = self.index._entry_words[self.index._entry_list[position].id]
+        h = self.horizon
+        out = []
+        for word in known:
+            value = 0.0
+            for candidate, similarity in word.stems.items():
+                episode = titles.get(candidate)
+                if episode is not None and similarity > value and (h is None or episode <= h):
+                    value = similarity
+            out.append(value)
+        return out
+
+    def _score_sentences(
+        self, analysed: list[_Word], best: dict[int, _Found], *, only: int | None = None
+    ) -> None:
+        """Score entries on the sentences of their visible reveals too, in place: "who gave humans
+        the tech to make neans" asks for a detail that no question or alias holds.
+
+        A sentence explains a question word it holds, or that its entry's phrasings hold (the
+        question's subject: "is ash a nean"). Its score is the share of the question explained,
+        capped below a phrasing's (``reveal_cap``), plus a little for the subject. It counts only
+        when the sentence adds what the phrasings lack, and as an answer only with enough
+        evidence (``Thresholds.evidence``); otherwise at most a suggestion. The best sentence's
+        reveal is the answer's focus. With ``only`` (an entry position), that entry's focus is
+        chosen and no score changes."""
+        known = [w for w in analysed if w.stems]
+        if not known:
+            return
+        index = self.index
+        scoring, thresholds = index.scoring, index.thresholds
+        cap, subject, weak = scoring.reveal_cap, scoring.subject, scoring.weak_reveal
+        total = sum(w.weight for w in analysed)
+        h = self.horizon
+        if only is not None:
+            positions = {only: None}
+        else:
+            rows = self._gather(known, index._sentence_postings, index._sentence_episode, index.REVEAL_CANDIDATES)
+            positions = dict.fromkeys(index._sentence_entry[row] for row in rows)
+            leaders = sorted(best.items(), key=lambda pair: (-pair[1][0], pair[0]))[: index.TITLE_ENTRIES_WITH_REVEALS]
+            positions.update(dict.fromkeys(position for position, _ in leaders))
+        sentence_words, sentence_episode = index._sentence_words, index._sentence_episode
+        for position in positions:
+            by_title = self._phrasing_credit(position, known)
+            title_share = sum(w.weight * v for w, v in zip(known, by_title)) / total
+            # Only a sentence holding a stem that a word its phrasings lack may mean can add anything.
+            lacking = {stem for word, value in zip(known, by_title) if value < 1.0 for stem in word.stems}
+            if not lacking:
+                continue
+            top, top_evidence, focus_row = title_share, 0, -1
+            for row in index._sentence_rows[position]:
+                if h is not None and sentence_episode[row] > h:
+                    break  # an entry's reveals are in episode order
+                own = sentence_words[row]
+                if own.isdisjoint(lacking):
+                    continue
+                explained = 0.0
+                evidence = 0
+                for word, value in zip(known, by_title):
+                    if value < 1.0:
+                        for candidate, similarity in word.stems.items():
+                            if similarity > value and candidate in own:
+                                # evidence: a word the phrasings lack, as written (not a typo), not a number
+                                evidence += value == 0.0 and similarity == 1.0 and not word.text.isdigit()
+                                value = similarity
+                    explained += word.weight * value
+                share = explained / total
+                if share > top:
+                    top, top_evidence, focus_row = share, evidence, row
+            if focus_row < 0:
+                continue  # the reveals add nothing the phrasings did not say
+            strong = top_evidence >= (thresholds.subject_evidence if title_share else thresholds.evidence)
+            score = 100 * (cap * top + subject * title_share) * (1.0 if strong else weak)
+            focus = index._sentence_reveal[focus_row]
+            found = best.get(position)
+            if found is None or score > found[0] and only is None:
+                whole = strong and top >= scoring.whole
+                best[position] = _Found(score, found[1] if found else "", focus, whole)
+            else:
+                best[position] = found._replace(focus=focus)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
+
+
+def _sentences(text: str) -> list[str]:
+    """A reveal's sentences (words that share a sentence are about one thing)."""
+    return [part for part in _SENTENCE_END.split(text) if part.strip()]
+
 
 def _deletions(word: str) -> set[str]:
     """The word with one letter left out, each way: two words one typo apart share one of these."""

@@ -36,6 +36,21 @@ FILLER_WORDS = frozenset(
     whether while whose why wot wut y yall yours yourself
     bit deal guy kind lot name person sort stuff type way
     """.split()
+) | frozenset(
+    # The words that make a comparison ("X vs Y", "the difference between X and Y"): the answering
+    # layer reads the question's form before matching (bot.answering.forms); to the matcher they
+    # name nothing.
+    """
+    compare compared comparison difference differences different differ vs versus
+    """.split()
+) | frozenset(
+    # Chat slang and reactions: "bro", "lmaooo", "ngl", "fr". They name nothing in the lore, and
+    # as unknown words they would count against every entry.
+    """
+    aha ahh bestie bro bruh damn dang dude fr frfr gonna gotta guys haha hahaha hmm hmmm idc kk
+    lel lmao lmaoo lmaooo lmfao nah ngl nope ok okay omfg omg rofl sheesh smh sry thx ty tysm
+    umm welp wow xd yea yep
+    """.split()
 )
 
 #: Words that never name a topic: intensifiers, hedges, vague evaluations, generic nouns and
@@ -51,6 +66,7 @@ VAGUE_WORDS = frozenset(
     little main nice organisation organization overall particular point possibly pretty probably
     proper real really reason seriously simple simply so special specific still story strange
     supposedly sure team thing things think thought total totally true truly weird whole wonder
+    called confused confusing curious question quick random remember wondering
     """.split()
 )
 
@@ -62,6 +78,9 @@ NUMBER_WORDS = {
     )
 }
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+#: consonants doubled before -ed and -ing ("stabbed", "ripping"); not l, s, z: "kill", "miss"
+_DOUBLED = frozenset("bdgmnprt")
+_VOWELS = "aeiou"
 
 #: Always-on rewrites, before the knowledge base's own synonyms.
 BUILT_IN_SYNONYMS = {
@@ -72,6 +91,27 @@ BUILT_IN_SYNONYMS = {
     "jp": "japanese",
     "jpn": "japanese",
     "eng": "english",
+    "tech": "technology",
+    "fav": "favorite",
+    "fave": "favorite",
+    "favourite": "favorite",
+    **{
+        # Irregular past forms, so "who gave them the tech" meets "gives" and "give": the stemmer
+        # only strips regular endings. Applied to the knowledge and the question alike.
+        past: present
+        for present, forms in {
+            "become": "became", "begin": "began begun", "break": "broke broken", "bring": "brought",
+            "build": "built", "buy": "bought", "catch": "caught", "choose": "chose chosen",
+            "die": "died dies dying", "fall": "fell fallen", "fight": "fought", "find": "found",
+            "fly": "flew flown", "forget": "forgot forgotten", "give": "gave given", "go": "went gone",
+            "hide": "hid hidden",
+            "hold": "held", "lead": "led", "lose": "lost", "make": "made", "meet": "met",
+            "run": "ran", "see": "saw seen", "sell": "sold", "send": "sent", "shoot": "shot",
+            "stand": "stood", "steal": "stole stolen", "take": "took taken", "wake": "woke woken",
+            "write": "wrote written",
+        }.items()
+        for past in forms.split()
+    },
 }
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
@@ -79,6 +119,7 @@ _POSSESSIVE = re.compile(r"(?<=\w)'s\b|(?<=s)'(?=\s|$)")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _NON_WORD = re.compile(r"[^\w']+|_+")
 _DIGIT = re.compile(r"\d")
+_REPEATED = re.compile(r"([a-z])\1{2,}")
 #: filler -> "" (dropped), built-in synonyms and number words -> their replacement
 _REWRITES: dict[str, str] = {
     **{word: "" for word in FILLER_WORDS},
@@ -96,27 +137,41 @@ def fold(text: str) -> str:
     return stripped.casefold().translate(_APOSTROPHES)
 
 
+#: "the show", "this series": the anime itself (alone, "show" is filler: "show me rouge's mother")
+_THE_SHOW = re.compile(r"\b(?:the|this|that) (?:show|series|anime)\b")
+
+
 def tokens(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
     """The meaningful words of ``text`` in order, synonyms applied and filler removed."""
     text = fold(text)
+    if "the " in text or "this " in text or "that " in text:
+        text = _THE_SHOW.sub("anime", text)
     if "'" in text:
         text = _POSSESSIVE.sub("", text)
     if _DIGIT.search(text):
         text = _LETTER_DIGIT.sub(" ", text)
     words: list[str] = []
     rewrite = _REWRITES.get
+    drawn_out = _REPEATED.search(text) is not None
     for word in _NON_WORD.split(text):
         if "'" in word:
             word = word.strip("'").replace("'", "")
         if not word:
             continue
+        if drawn_out and len(word) <= 20 and _REPEATED.search(word):  # "hiii", "lmaooo", "noooid"
+            once, twice = _REPEATED.sub(r"\1", word), _REPEATED.sub(r"\1\1", word)
+            if len(once) >= 2:  # "xxxxxx" is junk, not the letter x
+                word = twice if (twice in _REWRITES or twice in VAGUE_WORDS) and once not in _REWRITES else once
         new = rewrite(word, word)
-        if not new:
-            continue  # filler
+        if not new or new in FILLER_WORDS:
+            continue  # filler, or a form of it ("went" -> "go")
         if new in _ORDINAL_SUFFIXES and words and words[-1].isdigit():
             continue  # "1st" -> "1"
         if synonyms:
-            new = synonyms.get(new, new)
+            mapped = synonyms.get(new)
+            if mapped is None and len(new) > 3 and new.endswith("s"):
+                mapped = synonyms.get(new[:-1])  # a possessive without its apostrophe: "sylvias"
+            new = mapped or new
         words.append(new)
     return words
 
@@ -130,18 +185,30 @@ def stem(word: str) -> str:
     """
     if len(word) <= 3 or not word.isalpha():
         return word
-    if word.endswith("ies") and len(word) > 4:
+    if word.endswith("ity") and len(word) >= 8:
+        word = word[:-3]  # "humanity" -> "human"
+    elif word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "y"
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
     stripped = True
+    ended = False
     while stripped:  # "murderer" -> "murder" -> "murd", like "murdered" and "murder"
         stripped = False
         for suffix in ("ing", "ed", "er", "or"):
             if word.endswith(suffix) and len(word) - len(suffix) >= 4:
                 word = word[: -len(suffix)]
-                stripped = True
+                stripped = ended = True
                 break
+    if not ended and word.endswith(("ing", "ed")):
+        short = word[:-3] if word.endswith("ing") else word[:-2]
+        if len(short) == 3 and short[0] not in _VOWELS and short[1] in _VOWELS and short[2] not in _VOWELS + "wxy":
+            return short + "e"  # "taking", "made up" -> "take", like "take"; "hated" -> "hate"
+    if ended:
+        if word[-1] == word[-2] and word[-1] in _DOUBLED:
+            word = word[:-1]  # "stabbed" -> "stabb" -> "stab", like "stabs"
+        elif word[-1] in "cvzu":
+            word += "e"  # "voiced" -> "voic" -> "voice", like "voices"
     return word
 
 

@@ -113,8 +113,12 @@ def render_answer(
     spoiler_free: int,
     kb: KnowledgeBase | None = None,
     limit: int | None = MESSAGE_LIMIT,
+    lead: Reveal | None = None,
 ) -> str:
     """The message answering ``entry`` for an asker at ``upto`` on a server at ``spoiler_free``.
+
+    ``lead``: the reveal that answers the question asked, shown first; the rest follow in episode
+    order (when the message must be shortened, they go first).
 
     For an asker at a horizon, ``entry`` and ``kb`` should be the knowledge cut at ``upto``;
     the reveals and links past it are left out here as well, so a whole entry renders the same.
@@ -127,6 +131,8 @@ def render_answer(
     if upto is None:
         title = barred_unless(title, entry.first_episode, spoiler_free)
     lines = [f"**{title}**"]
+    if lead is not None and lead in reveals:
+        reveals = [lead, *(reveal for reveal in reveals if reveal != lead)]
     lines += [reveal_line(reveal, spoiler_free) for reveal in reveals]
     tail: list[str] = []
     if upto is not None:
@@ -144,6 +150,27 @@ def render_answer(
             related.append(barred_unless(text, first, spoiler_free) if upto is None else text)
         if related:
             tail.append("-# See also: " + " · ".join(related))
+    return fit(lines, tail, limit)
+
+
+def render_comparison(
+    sides: Sequence[tuple[Entry, Reveal | None]], *, upto: int | None, spoiler_free: int, limit: int = MESSAGE_LIMIT
+) -> str:
+    """Both sides of a comparison ("neans vs proto neans"), briefly: each entry's title and the
+    reveal that answers its side (else its first), with the same footer as any answer."""
+    lines: list[str] = []
+    for entry, lead in sides:
+        reveals = visible_reveals(entry, upto)
+        if not reveals:
+            continue
+        title = escape(entry.question)
+        if upto is None:
+            title = barred_unless(title, entry.first_episode, spoiler_free)
+        shown = lead if lead is not None and lead in reveals else reveals[0]
+        lines += [f"**{title}**", reveal_line(shown, spoiler_free)]
+    tail = ["-# Ask about either one for the whole entry."]
+    if upto is not None:
+        tail.append(later_note(upto))
     return fit(lines, tail, limit)
 
 

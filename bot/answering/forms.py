@@ -1,0 +1,118 @@
+"""The form of a fan's question, read from its wording alone (never from the knowledge).
+
+Most questions are about one thing and go to the matcher whole. Two forms need more:
+
+* a **comparison** ("neans vs proto neans", "what's the difference between the visitors and the
+  usurpers", "how is code eve different from the asimov code") is about two things: when no one
+  entry answers the whole question, each side is matched on its own and both are answered, briefly;
+* a **choice** ("was it giallon or roy", "is naomi human or a nean") turns on one entry, so it
+  goes to the matcher whole, like a yes/no question; its form is only reported.
+
+Plain Python, no knowledge: the same question gets the same form at every horizon, so reading it
+cannot leak anything (see bot.answering.lore).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from bot.answering.normalize import fold
+
+
+class Form(str, Enum):
+    COMPARISON = "comparison"
+    CHOICE = "choice"
+    YES_NO = "yes/no"
+    WHO = "who"
+    WHEN = "when"
+    WHERE = "where"
+    WHY = "why"
+    HOW = "how"
+    WHAT = "what"
+    TOPIC = "topic"  # no question form: "rouge mother"
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionForm:
+    form: Form
+    #: the two things a comparison is about, as typed (empty for the other forms)
+    sides: tuple[str, ...] = ()
+    #: what a yes/no question is about: the word after "is", "does"... ("is ash a nean": "ash")
+    subject: str | None = None
+
+
+#: what is left around the two sides of a comparison: "what's the difference", "explain", "?"
+_TRAILING = re.compile(
+    r"[\s,;:!?.]*(?:\b(?:so|and|but|like|ok|okay|pls|please|lol)\b[\s,]*)*"
+    r"(?:(?:what'?s|whats|what is|what are|what're)\s+(?:the|their)?\s*(?:real\s+)?differences?|how do they differ"
+    r"|explain|eli5|pls|please)?[\s?!.]*$"
+)
+_LEADING = re.compile(
+    r"^\s*(?:(?:what'?s|whats|what is|what are|what're|tell me|explain|so|ok|okay)\s+)*"
+    r"(?:the\s+)?(?:real\s+)?(?:differences?|diff)\s+(?:between|b/w|btwn)\s+",
+)
+_VERSUS = re.compile(r"\s+(?:vs\.?|versus|v\.?)\s+")
+_BETWEEN = re.compile(r"(?:differences?|diff)\s+(?:between|b/w|btwn)\s+(.+?)\s+(?:and|&)\s+(.+)")
+_DIFFER = re.compile(
+    r"^(?:how\s+(?:is|are|does|do|was|were)\s+)?(.+?)\s+"
+    r"(?:different\s+(?:from|than|to)|differs?\s+from|compared?\s+(?:to|with))\s+(.+)$"
+)
+_AND_DIFFERENCE = re.compile(
+    r"([^?!.,;]+?)\s+(?:and|&)\s+([^?!.,;]+?)\s*[,;:]?\s*(?:what'?s|whats|what is|what are)\s+(?:the|their)\s+differences?"
+)
+_CHOICE = re.compile(r"\b(?:is|was|are|were|did|does|do|has|had|can|could|will)\b.+\bor\b")
+_YES_NO = re.compile(r"^(?:is|was|are|were|did|does|do|has|had|have|can|could|will|would|should|isn'?t|wasn'?t|didn'?t|doesn'?t)\b")
+#: words after "is" / "does" that are not what the question is about ("is there a movie")
+_NOT_A_SUBJECT = frozenset("the a an there it this that they he she his her their its any anyone someone".split())
+_WH = {
+    "who": Form.WHO, "whos": Form.WHO, "whose": Form.WHO, "whom": Form.WHO,
+    "when": Form.WHEN, "whens": Form.WHEN, "where": Form.WHERE, "wheres": Form.WHERE,
+    "why": Form.WHY, "whys": Form.WHY, "how": Form.HOW, "hows": Form.HOW,
+    "what": Form.WHAT, "whats": Form.WHAT, "which": Form.WHAT,
+}
+
+
+#: words that ask who voices or plays someone: the answer is a cast entry (tagged ``cast``)
+CAST_WORDS = frozenset("va vas voice voices voiced voicing seiyuu seiyu seiyuus cv actor actress plays played".split())
+
+
+def asks_for_cast(question: str) -> bool:
+    """Whether ``question`` asks who voices or plays someone ("who voices the twins", "rouge jp va")."""
+    return any(word in CAST_WORDS for word in re.findall(r"[a-z]+", fold(question)))
+
+
+def _clean_side(text: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s+", "", text.strip(" \t,;:!?.'\"")).strip()
+
+
+def read_form(question: str) -> QuestionForm:
+    """The form of ``question`` (already without stated progress)."""
+    text = fold(question).strip()
+    for pattern in (_VERSUS,):
+        parts = pattern.split(text, maxsplit=1)
+        if len(parts) == 2:
+            left = _LEADING.sub("", parts[0])
+            right = _TRAILING.sub("", parts[1])
+            left, right = _clean_side(left), _clean_side(right)
+            if left and right:
+                return QuestionForm(Form.COMPARISON, (left, right))
+    found = _BETWEEN.search(text) or _AND_DIFFERENCE.search(text) or _DIFFER.search(_TRAILING.sub("", text))
+    if found:
+        left, right = _clean_side(found.group(1)), _clean_side(_TRAILING.sub("", found.group(2)))
+        if left and right:
+            return QuestionForm(Form.COMPARISON, (left, right))
+    words = re.findall(r"[a-z']+", text)
+    if not words:
+        return QuestionForm(Form.TOPIC)
+    if _CHOICE.search(text) and not words[0].replace("'", "") in _WH:
+        return QuestionForm(Form.CHOICE)
+    if _YES_NO.match(text):
+        after = [w for w in words[1:4] if w not in _NOT_A_SUBJECT]
+        return QuestionForm(Form.YES_NO, subject=after[0] if after else None)
+    for word in words[:4]:
+        form = _WH.get(word.replace("'", ""))
+        if form is not None:
+            return QuestionForm(form)
+    return QuestionForm(Form.TOPIC)
