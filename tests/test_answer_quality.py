@@ -56,6 +56,16 @@ def test_words_sharing_a_reveal_by_chance_do_not_answer(lore: Lore) -> None:
         assert lore.ask(question).status is not Verdict.ANSWERED, question
 
 
+def test_a_question_about_an_attribute_no_entry_tells_is_not_answered_with_the_person(lore: Lore) -> None:
+    # Every other word names Opera or Chau, but nothing says their real or first name.
+    for question in ("what is opera's real name", "what's chief chau's first name", "how tall is the carnival airship"):
+        answer = lore.ask(question)
+        assert answer.status is not Verdict.ANSWERED, question
+    # An entry that tells it still answers: Rouge's question is her full name.
+    full = lore.ask("whats the mc's full name")
+    assert full.status is Verdict.ANSWERED and full.entry is not None and full.entry.id == "rouge"
+
+
 # -- the question's form ------------------------------------------------------------------------
 def test_a_yes_no_question_is_answered_by_the_entry_of_its_subject(lore: Lore) -> None:
     answer = lore.ask("is ash a nean")

@@ -83,6 +83,29 @@ def asks_for_cast(question: str) -> bool:
     return any(word in CAST_WORDS for word in re.findall(r"[a-z]+", fold(question)))
 
 
+#: questions about an attribute ("how old is gene", "opera's real name") and the words a text that
+#: tells it would use; an entry that uses none of them does not answer such a question, however
+#: well the rest of the question names it
+_ATTRIBUTES: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = tuple(
+    (re.compile(pattern), frozenset(words.split()))
+    for pattern, words in (
+        (r"\bhow old\b|\bage\b|\bbirthday\b|\bwhen was \w+ born\b", "old age year years born birthday"),
+        (r"\bhow tall\b|\bheight\b|\bhow big\b|\bhow heavy\b|\bweight\b", "tall height metre metres meter meters cm feet size big weight"),
+        (r"\b(?:real|first|last|birth|true) name\b|\bsurname\b", "name named names"),
+        (r"\bfavou?rite\b|\bfave?\b", "favorite favourite love loves likes"),
+    )
+)
+
+
+def attribute_words(question: str) -> frozenset[str] | None:
+    """For a question about an attribute, the words a text telling it would use; else None."""
+    text = fold(question)
+    for pattern, words in _ATTRIBUTES:
+        if pattern.search(text):
+            return words
+    return None
+
+
 def _clean_side(text: str) -> str:
     return re.sub(r"^(?:the|a|an)\s+", "", text.strip(" \t,;:!?.'\"")).strip()
 

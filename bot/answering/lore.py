@@ -19,6 +19,7 @@ those of ``Lore.at(s)``: see :func:`listing_horizon`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from bot.gc_pause import paused_gc
 from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
 from bot.answering.chat import parse_progress, split_questions
-from bot.answering.forms import asks_for_cast, read_form
+from bot.answering.forms import asks_for_cast, attribute_words, read_form
 from bot.answering.normalize import stem, tokens
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
@@ -241,8 +242,24 @@ class LoreView:
                 return MatchResult(Verdict.ANSWERED, suggestion, result.suggestions)
         return result
 
+    def _tells_attribute(self, question: str, result: MatchResult) -> MatchResult:
+        """"how old is gene" is answered only by an entry that says something about age: Gene's
+        entry names Gene but not his age, so the question becomes "did you mean"."""
+        entry = result.entry
+        if result.verdict is not Verdict.ANSWERED or entry is None or result.score >= 99.5:
+            return result
+        wanted = attribute_words(question)
+        if wanted is None:
+            return result
+        shown = self.kb.entries[entry.id]
+        texts = [shown.question, *(a.text for a in shown.aliases), *(r.text for r in visible_reveals(shown, self.horizon))]
+        if any(word in wanted for text in texts for word in re.findall(r"[a-z]+", text.lower())):
+            return result
+        return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
+
     def _answer_for(self, result: MatchResult, question: str, spoiler_free: int) -> Answer:
         result = self._cast_entry(question, self._about_subject(question, result))
+        result = self._tells_attribute(question, result)
         if result.verdict is Verdict.ANSWERED and result.entry is not None:
             answer = self.answer_entry(result.entry.id, spoiler_free=spoiler_free, lead=result.best.focus)
             suggestions = self._suggestions(result.suggestions, spoiler_free)
