@@ -15,6 +15,13 @@ With no horizon (``upto`` None: the whole series), the whole knowledge is used; 
 visible after the server's spoiler-free episode ``s`` is named only inside spoiler bars (see
 ``render``), and the lists that cannot hold bars (autocomplete choices, "Mysteries I know") are
 those of ``Lore.at(s)``: see :func:`listing_horizon`.
+
+**What a question asks.** The view answers with the matcher's best entry, leading with the reveal
+that answers the question (``Scored.focus``), and reads the question's form (bot.answering.forms,
+from the wording only): a comparison is answered side by side, a yes/no question by the entry
+that names its subject, a question about who voices someone by the cast entry, a question about an
+attribute (age, height, real name) only by an entry that speaks of it, and a message asking two
+things by its first answered part. Each of these looks only at the view's own knowledge.
 """
 
 from __future__ import annotations
