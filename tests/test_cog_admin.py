@@ -16,7 +16,7 @@ from bot.cogs.admin import REFUSAL, REFUSAL_DM, REFUSAL_MODROLE, Admin, code_chu
 from bot.knowledge.store import ReloadOutcome
 from bot.knowledge.loader import Problem, display_path
 from bot.answering.render import escape
-from fakes import (
+from tests.fakes import (
     FakeChannel,
     FakeGuild,
     FakeInteraction,

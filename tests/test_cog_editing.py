@@ -12,7 +12,7 @@ import pytest_asyncio
 from bot.app import LoreBot
 from bot.cogs.corrections import decision_view
 from bot.knowledge.loader import load_knowledge
-from fakes import (
+from tests.fakes import (
     FakeChannel,
     FakeGuild,
     FakeInteraction,

@@ -16,7 +16,7 @@ from types import ModuleType
 
 from bot.knowledge.editing import fields as forms
 from bot.knowledge.editing.change import ENTRY_NEW, REVEAL_EDIT
-from fakes import StartBot
+from tests.fakes import StartBot
 from test_command_definitions import SPEC, SPEC_PATH
 
 MODAL_INPUTS, INPUT_CHARS, LABEL_CHARS, CUSTOM_ID_CHARS, DESCRIPTION_CHARS, TITLE_CHARS = 5, 4000, 45, 100, 100, 45
