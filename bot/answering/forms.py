@@ -15,7 +15,7 @@ cannot leak anything (see bot.answering.lore).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from bot.answering.normalize import fold
@@ -41,6 +41,10 @@ class QuestionForm:
     sides: tuple[str, ...] = ()
     #: what a yes/no question is about: the word after "is", "does"... ("is ash a nean": "ash")
     subject: str | None = None
+    #: it asks who voices or plays someone (:func:`asks_for_cast`)
+    cast: bool = False
+    #: it asks about an attribute: the words a text telling it would use (:func:`attribute_words`)
+    attribute: frozenset[str] | None = None
 
 
 #: what is left around the two sides of a comparison: "what's the difference", "explain", "?"
@@ -111,16 +115,16 @@ def _clean_side(text: str) -> str:
 
 
 def read_form(question: str) -> QuestionForm:
-    """The form of ``question`` (already without stated progress)."""
-    text = fold(question).strip()
-    for pattern in (_VERSUS,):
-        parts = pattern.split(text, maxsplit=1)
-        if len(parts) == 2:
-            left = _LEADING.sub("", parts[0])
-            right = _TRAILING.sub("", parts[1])
-            left, right = _clean_side(left), _clean_side(right)
-            if left and right:
-                return QuestionForm(Form.COMPARISON, (left, right))
+    """The form of ``question`` (already without stated progress), and what else it asks for."""
+    return replace(_shape(fold(question).strip()), cast=asks_for_cast(question), attribute=attribute_words(question))
+
+
+def _shape(text: str) -> QuestionForm:
+    parts = _VERSUS.split(text, maxsplit=1)
+    if len(parts) == 2:
+        left, right = _clean_side(_LEADING.sub("", parts[0])), _clean_side(_TRAILING.sub("", parts[1]))
+        if left and right:
+            return QuestionForm(Form.COMPARISON, (left, right))
     found = _BETWEEN.search(text) or _AND_DIFFERENCE.search(text) or _DIFFER.search(_TRAILING.sub("", text))
     if found:
         left, right = _clean_side(found.group(1)), _clean_side(_TRAILING.sub("", found.group(2)))

@@ -35,7 +35,7 @@ from bot.gc_pause import paused_gc
 from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
 from bot.answering.chat import parse_progress, split_questions
-from bot.answering.forms import asks_for_cast, attribute_words, read_form
+from bot.answering.forms import QuestionForm, read_form
 from bot.answering.normalize import stem, tokens
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
@@ -137,16 +137,16 @@ class LoreView:
         if question.strip() in self.kb.entries:
             return self.answer_entry(question.strip(), spoiler_free=spoiler_free)
         whole = self.matcher.match(question)
-        by_form = self._by_form(question, whole, spoiler_free)
-        return by_form or self._answer_for(whole, question, spoiler_free)
+        form = read_form(question)
+        by_form = self._by_form(question, form, whole, spoiler_free)
+        return by_form or self._answer_for(whole, question, form, spoiler_free)
 
-    def _by_form(self, question: str, whole: MatchResult, spoiler_free: int) -> Answer | None:
+    def _by_form(self, question: str, form: QuestionForm, whole: MatchResult, spoiler_free: int) -> Answer | None:
         """Where the question's form asks for more than one entry (bot.answering.forms): a comparison
         answered side by side ("neans vs proto neans") unless one other entry answers it whole; and
         for a message asking two things, the first one answered, with a note about the rest.
         Read from the wording and the knowledge at this horizon only, like everything here."""
         answered = whole.verdict is Verdict.ANSWERED and whole.entry is not None
-        form = read_form(question)
         if form.sides:
             results = [self.matcher.match(side) for side in form.sides]
             entries = [r.entry for r in results if r.verdict is Verdict.ANSWERED and r.entry is not None]
@@ -168,7 +168,7 @@ class LoreView:
         if not found:
             return None
         part, result = found[0]
-        answer = self._answer_for(result, part, spoiler_free)
+        answer = self._answer_for(result, part, read_form(part), spoiler_free)
         note = f"-# You asked more than one thing: this answers {quote_user(part)}; ask the rest on its own."
         text = f"{answer.text}\n{note}" if len(answer.text) + len(note) < MESSAGE_LIMIT else answer.text
         return Answer(answer.status, text, answer.entry, answer.episode, answer.suggestions, answer.score)
@@ -211,31 +211,20 @@ class LoreView:
     def _not_known(self, question: str) -> str:
         return render_unknown(question) if self.horizon is None else render_not_known(question, self.horizon)
 
-    def _cast_entry(self, question: str, result: MatchResult) -> MatchResult:
-        """"who voices the twins" is about the twins' voice actors, not the twins: an answer that is
-        not a cast entry (tagged ``cast``) becomes its one visible cast entry that links back to
-        it, or else "did you mean"."""
-        entry = result.entry
-        if result.verdict is not Verdict.ANSWERED or entry is None or "cast" in entry.tags or not asks_for_cast(question):
-            return result
-        if result.score >= 99.5:
-            return result  # the question is one of the entry's phrasings: a moderator taught it so
-        linked = [self.kb.entries.get(link.id) for link in self.kb.entries[entry.id].see_also]
-        cast = [e for e in linked if e is not None and "cast" in e.tags and any(l.id == entry.id for l in e.see_also)]
-        if len(cast) == 1:
-            best = Scored(cast[0], result.score, cast[0].question)
-            return MatchResult(Verdict.ANSWERED, best, (best, *result.suggestions[:2]))
-        return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
+    def _refine(self, form: QuestionForm, result: MatchResult) -> MatchResult:
+        """What the question's form says about the matcher's answer: each check below may move it
+        to another visible entry or make it "did you mean"; an unanswered result stays as it is."""
+        for check in (self._about_subject, self._cast_entry, self._tells_attribute):
+            if result.verdict is not Verdict.ANSWERED or result.best is None:
+                break
+            result = check(form, result, result.best.entry)
+        return result
 
-    def _about_subject(self, question: str, result: MatchResult) -> MatchResult:
+    def _about_subject(self, form: QuestionForm, result: MatchResult, entry: Entry) -> MatchResult:
         """"is ash a nean" is about Ash: a yes/no question answered with an entry whose question
         does not name its subject goes to the best suggested entry whose question does."""
-        entry = result.entry
-        if result.verdict is not Verdict.ANSWERED or entry is None:
-            return result
-        subject = read_form(question).subject
         synonyms = self.kb.series.synonyms
-        wanted = [stem(word) for word in tokens(subject, synonyms)] if subject else []
+        wanted = [stem(word) for word in tokens(form.subject, synonyms)] if form.subject else []
         if not wanted:
             return result
 
@@ -249,24 +238,32 @@ class LoreView:
                 return MatchResult(Verdict.ANSWERED, suggestion, result.suggestions)
         return result
 
-    def _tells_attribute(self, question: str, result: MatchResult) -> MatchResult:
+    def _cast_entry(self, form: QuestionForm, result: MatchResult, entry: Entry) -> MatchResult:
+        """"who voices the twins" is about the twins' voice actors, not the twins: an answer that is
+        not a cast entry (tagged ``cast``) becomes its one visible cast entry that links back to
+        it, or else "did you mean"."""
+        if not form.cast or "cast" in entry.tags or result.score >= 99.5:
+            return result  # 99.5: the question is one of the entry's phrasings, a moderator taught it so
+        linked = [self.kb.entries.get(link.id) for link in self.kb.entries[entry.id].see_also]
+        cast = [e for e in linked if e is not None and "cast" in e.tags and any(l.id == entry.id for l in e.see_also)]
+        if len(cast) == 1:
+            best = Scored(cast[0], result.score, cast[0].question)
+            return MatchResult(Verdict.ANSWERED, best, (best, *result.suggestions[:2]))
+        return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
+
+    def _tells_attribute(self, form: QuestionForm, result: MatchResult, entry: Entry) -> MatchResult:
         """"how old is gene" is answered only by an entry that says something about age: Gene's
         entry names Gene but not his age, so the question becomes "did you mean"."""
-        entry = result.entry
-        if result.verdict is not Verdict.ANSWERED or entry is None or result.score >= 99.5:
-            return result
-        wanted = attribute_words(question)
-        if wanted is None:
+        if form.attribute is None or result.score >= 99.5:
             return result
         shown = self.kb.entries[entry.id]
         texts = [shown.question, *(a.text for a in shown.aliases), *(r.text for r in visible_reveals(shown, self.horizon))]
-        if any(word in wanted for text in texts for word in re.findall(r"[a-z]+", text.lower())):
+        if any(word in form.attribute for text in texts for word in re.findall(r"[a-z]+", text.lower())):
             return result
         return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
 
-    def _answer_for(self, result: MatchResult, question: str, spoiler_free: int) -> Answer:
-        result = self._cast_entry(question, self._about_subject(question, result))
-        result = self._tells_attribute(question, result)
+    def _answer_for(self, result: MatchResult, question: str, form: QuestionForm, spoiler_free: int) -> Answer:
+        result = self._refine(form, result)
         if result.verdict is Verdict.ANSWERED and result.entry is not None:
             answer = self.answer_entry(result.entry.id, spoiler_free=spoiler_free, lead=result.best.focus)
             suggestions = self._suggestions(result.suggestions, spoiler_free)

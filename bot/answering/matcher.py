@@ -643,7 +643,8 @@ class HorizonMatcher:
                 len(order) == 1 or order[0][1][0] - order[1][1][0] >= t.margin
             )
             sentences = self._unknown_in_decline(self._analyse(words, prefix=False, reveals=True))
-            self._score_sentences(sentences, best, only=order[0][0] if clear else None)
+            leaders = [position for position, _ in order[: index.TITLE_ENTRIES_WITH_REVEALS]]
+            self._score_sentences(sentences, best, leaders, only=order[0][0] if clear else None)
             order = sorted(best.items(), key=lambda pair: (-pair[1].score, pair[0]))
         entries = index._entry_list
         # Autocomplete offers whatever could reach the floor by its words (a long question's first
@@ -738,7 +739,7 @@ class HorizonMatcher:
         return out
 
     def _score_sentences(
-        self, analysed: list[_Word], best: dict[int, _Found], *, only: int | None = None
+        self, analysed: list[_Word], best: dict[int, _Found], leaders: list[int], *, only: int | None = None
     ) -> None:
         """Score entries on the sentences of their visible reveals too, in place: "who gave humans
         the tech to make neans" asks for a detail that no question or alias holds.
@@ -748,7 +749,9 @@ class HorizonMatcher:
         capped below a phrasing's (``reveal_cap``), plus a little for the subject. It counts only
         when the sentence adds what the phrasings lack, and as an answer only with enough
         evidence (``Thresholds.evidence``); otherwise at most a suggestion. The best sentence's
-        reveal is the answer's focus. With ``only`` (an entry position), that entry's focus is
+        reveal is the answer's focus. ``leaders``: the entries best on their phrasings, whose
+        sentences are scored whether or not they hold the question's rarest words. With ``only``
+        (an entry position), that entry's focus is
         chosen and no score changes."""
         known = [w for w in analysed if w.stems]
         if not known:
@@ -763,8 +766,7 @@ class HorizonMatcher:
         else:
             rows = self._gather(known, index._sentence_postings, index._sentence_episode, index.REVEAL_CANDIDATES)
             positions = dict.fromkeys(index._sentence_entry[row] for row in rows)
-            leaders = sorted(best.items(), key=lambda pair: (-pair[1][0], pair[0]))[: index.TITLE_ENTRIES_WITH_REVEALS]
-            positions.update(dict.fromkeys(position for position, _ in leaders))
+            positions.update(dict.fromkeys(leaders))
         sentence_words, sentence_episode = index._sentence_words, index._sentence_episode
         for position in positions:
             by_title = self._phrasing_credit(position, known)
