@@ -26,6 +26,14 @@ def folder(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture
+def guild() -> Any:
+    """A fake server (tests.fakes.FakeGuild) for the cog tests."""
+    from tests.fakes import FakeGuild
+
+    return FakeGuild()
+
+
 @pytest_asyncio.fixture
 async def bot() -> AsyncIterator[Any]:
     """A real LoreBot (never logged in) with the user-facing cogs loaded, over the small knowledge."""

@@ -46,11 +46,6 @@ async def bot(start_bot: StartBot, guild: FakeGuild) -> LoreBot:
     )
 
 
-@pytest.fixture
-def guild() -> FakeGuild:
-    return FakeGuild()
-
-
 def admin_cog(bot: LoreBot) -> Admin:
     cog = bot.get_cog("Admin")
     # Not isinstance: unloading an extension drops its module, so a later load makes a new class.

@@ -39,11 +39,6 @@ async def bot(start_bot: StartBot, guild: FakeGuild) -> LoreBot:
 
 
 @pytest.fixture
-def guild() -> FakeGuild:
-    return FakeGuild()
-
-
-@pytest.fixture
 def maintainer(guild: FakeGuild) -> FakeMember:
     return moderator(guild=guild)
 

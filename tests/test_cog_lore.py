@@ -79,11 +79,6 @@ def lore_module(bot: Any) -> Any:
     return importlib.import_module("bot.cogs.lore")
 
 
-@pytest.fixture
-def guild() -> FakeGuild:
-    return FakeGuild()
-
-
 def asker(bot: Any, guild: FakeGuild | None = None, channel: FakeChannel | None = None, **kwargs: Any) -> FakeInteraction:
     return FakeInteraction(bot, guild=guild, channel=channel, **kwargs)
 
