@@ -1,8 +1,8 @@
 """``python -m benchmarks [--quick]``: answer quality and speed, ours against the baselines.
 
-Quality on the tuning set (tests/data/questions.yaml) and, separately, on the held-out set
-(tests/data/heldout.yaml) that nothing is tuned on; speed and memory at several knowledge sizes,
-each matcher in a fresh process.
+Quality on the tuning set (tests/data/questions.yaml and tests/data/tuning_facts.yaml) and,
+separately, on each held-out set (tests/data/heldout.yaml, tests/data/heldout2.yaml) that nothing
+is tuned on; speed and memory at several knowledge sizes, each matcher in a fresh process.
 
 Prints markdown tables (paste them into docs/performance.md). It measures and reports; it never
 fails because a figure is slow or a target is missed, so CI can run ``--quick`` on any machine.
@@ -31,6 +31,7 @@ from bot.knowledge.model import KnowledgeBase
 ROOT = Path(__file__).resolve().parent.parent
 FULL_SIZES = "100,1000,10000,100000"
 QUICK_SIZES = "100,1000"
+DATA = ROOT / "tests" / "data"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,10 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--only", choices=("quality", "speed"), help="run one half only")
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge", help="knowledge folder (default knowledge/)")
     parser.add_argument(
-        "--questions", type=Path, default=ROOT / "tests" / "data" / "questions.yaml", help="the tuning set"
+        "--questions", type=Path, nargs="+", default=[DATA / "questions.yaml", DATA / "tuning_facts.yaml"],
+        help="the tuning set's files (entry-labelled or fact-labelled)",
     )
     parser.add_argument(
-        "--heldout", type=Path, default=ROOT / "tests" / "data" / "heldout.yaml", help="the held-out set (never tuned on)"
+        "--heldout", type=Path, nargs="*", default=[DATA / "heldout.yaml", DATA / "heldout2.yaml"],
+        help="the held-out sets, each scored on its own (never tuned on)",
     )
     parser.add_argument(
         "--facts", type=Path, default=ROOT / "sources" / "metallic-rouge-facts.yaml", help="the fact sheet (checks fact references)"
@@ -108,16 +111,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"- knowledge: {_shown(source)}: {summarize(base)}")
     goals: list[tuple[str, str, bool]] = []
     tuning: list[cases.Case] = []
-    if real and args.questions.exists():
-        tuning = cases.load_tuning(args.questions, base)
+    tuning_files: list[str] = []
+    if real:
+        for path in args.questions:
+            if path.exists():
+                found = cases.load_questions(path, base, args.facts)
+                tuning += found
+                tuning_files.append(f"{_shown(path)} ({len(found)})")
 
     if args.only in (None, "quality"):
         if not real:
             print("- quality: skipped (needs the real knowledge)")
         elif not tuning:
-            print(f"- quality: skipped ({_shown(args.questions)} not found)")
+            print(f"- quality: skipped ({', '.join(map(_shown, args.questions))} not found)")
         else:
-            goals += _quality(args, base, tuning)
+            goals += _quality(args, base, tuning, tuning_files)
 
     if args.only in (None, "speed"):
         sizes = list(iter_sizes(args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)))
@@ -133,24 +141,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _quality(args: argparse.Namespace, base: KnowledgeBase, tuning: list[cases.Case]) -> list[tuple[str, str, bool]]:
-    if args.tune:  # the tuning set only: a sweep never looks at the held-out set
+def _quality(
+    args: argparse.Namespace, base: KnowledgeBase, tuning: list[cases.Case], tuning_files: list[str]
+) -> list[tuple[str, str, bool]]:
+    if args.tune:  # the tuning set only: a sweep never looks at a held-out set
         _tune(base, tuning, args.grid)
         return []
     sets = {"tuning": tuning}
-    titles = {"tuning": f"Tuning set: {_shown(args.questions)}, {len(tuning)} questions ({cases.describe(tuning)})"}
-    if args.heldout.exists():
-        held = cases.load_heldout(args.heldout, base, args.facts)
-        sets["held-out"] = held.cases
-        titles["held-out"] = (
-            f"Held-out set: {_shown(args.heldout)}, {len(held.cases)} questions ({cases.describe(held.cases)}); "
+    titles = {"tuning": f"Tuning set: {' + '.join(tuning_files)}, {len(tuning)} questions ({cases.describe(tuning)})"}
+    for number, path in enumerate(args.heldout, 1):
+        name = "held-out" if number == 1 else f"held-out {number}"
+        if not path.exists():
+            print(f"- {name} set: {_shown(path)} not found; not scored")
+            continue
+        held = cases.load_heldout(path, base, args.facts)
+        sets[name] = held.cases
+        titles[name] = (
+            f"{name.capitalize()} set: {_shown(path)}, {len(held.cases)} questions ({cases.describe(held.cases)}); "
             "never tuned on"
         )
         if held.unknown_refs:
-            print(f"- note: the held-out set cites {len(held.unknown_refs)} fact(s) the fact sheet does not define: "
+            print(f"- note: {_shown(path)} cites {len(held.unknown_refs)} fact(s) the fact sheet does not define: "
                   + ", ".join(held.unknown_refs[:10]))
-    else:
-        print(f"- held-out set: {_shown(args.heldout)} not found; only the tuning set is scored")
     result = quality.run(base, sets)
     print(quality.render(result, titles))
     if args.show_misses:

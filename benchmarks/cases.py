@@ -4,7 +4,8 @@ whose answer is right (none: the honest reply is to decline).
 * The **tuning set** (``tests/data/questions.yaml``): ``{q, expect, upto}``, where ``expect`` is
   an entry id, a list of ids (each answers it: the fact is in a reveal of each), ``null`` (the
   knowledge does not answer it) or ``{withheld: id}`` (the answer is past the asker's ``upto``). Thresholds and the baselines' cutoffs are chosen on it.
-* The **held-out set** (``tests/data/heldout.yaml``): ``{q, facts, upto, horizon, form}``, written
+* A tuning file may also be **fact-labelled** like the held-out sets (``tests/data/tuning_facts.yaml``).
+* The **held-out sets** (``tests/data/heldout.yaml``, ``heldout2.yaml``): ``{q, facts, upto, horizon, form}``, written
   from the fact sheet alone by people who did not look at the knowledge. ``facts`` lists fact
   references (``topic/n``: the n-th fact of that topic in ``sources/metallic-rouge-facts.yaml``);
   ``[]`` means the sheet cannot answer it. ``upto`` is passed to the bot; ``horizon`` is the
@@ -164,6 +165,17 @@ def load_heldout(path: Path, kb: KnowledgeBase, sheet: Path | None = None) -> He
         form = item.get("form")
         out.append(Case(q, upto, horizon, right, kind, str(form) if form is not None else None))
     return HeldOut(out, unknown)
+
+
+def load_questions(path: Path, kb: KnowledgeBase, sheet: Path | None = None) -> list[Case]:
+    """A tuning file in either shape: entry-labelled (``expect``) or fact-labelled (``facts``)."""
+    items = _read_list(path)
+    if any(isinstance(item, dict) and "facts" in item for item in items):
+        held = load_heldout(path, kb, sheet)
+        if held.unknown_refs:
+            raise ValueError(f"{path}: unknown fact references: {', '.join(held.unknown_refs[:10])}")
+        return held.cases
+    return load_tuning(path, kb)
 
 
 def describe(cases: Iterable[Case]) -> str:

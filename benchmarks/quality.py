@@ -228,12 +228,15 @@ def render(result: QualityResult, titles: dict[str, str]) -> str:
     out = []
     for name, rows in result.rows.items():
         out.append(table(HEADERS, [row.cells() for row in rows], title=titles[name]))
-    if "held-out" in result.replies and any(case.form for case in result.sets["held-out"]):
-        out.append(by_form(result.sets["held-out"], result.replies["held-out"], result.kb))
+    for name, cases in result.sets.items():
+        if name.startswith("held-out") and any(case.form for case in cases):
+            out.append(by_form(cases, result.replies[name], result.kb, title=titles[name].split(",")[0]))
     return "\n".join(out)
 
 
-def by_form(cases: Sequence[Case], replies: dict[str, dict[Case, Reply]], kb: KnowledgeBase) -> str:
+def by_form(
+    cases: Sequence[Case], replies: dict[str, dict[Case, Reply]], kb: KnowledgeBase, title: str = "Held-out set"
+) -> str:
     """Held-out outcomes per question form: right answers, wrong answers and abstentions, as counts."""
     forms = Counter(case.form or "-" for case in cases)
     headers = ["form", "questions", "answerable"] + [f"{name}: right / wrong / declined" for name in replies]
@@ -246,7 +249,7 @@ def by_form(cases: Sequence[Case], replies: dict[str, dict[Case, Reply]], kb: Kn
             s = score(subset, by_case.__getitem__, kb)
             cells.append(f"{s.right}/{s.answerable} · {s.wrong} · {s.abstained}/{s.decline}")
         rows.append(cells)
-    return table(headers, rows, title="Held-out set by question form (baselines at their most-right cutoff)")
+    return table(headers, rows, title=f"{title} by question form (baselines at their most-right cutoff)")
 
 
 def misses(cases: Sequence[Case], replies: dict[Case, Reply]) -> str:
@@ -267,13 +270,14 @@ def misses(cases: Sequence[Case], replies: dict[Case, Reply]) -> str:
 
 
 def targets(result: QualityResult) -> list[tuple[str, str, bool]]:
-    """The issue's quality targets on the held-out set (and no spoilers on either set)."""
+    """The issue's quality targets on each held-out set (and no spoilers on any set)."""
     out = []
-    held = result.ours.get("held-out")
-    if held is not None and held.n:
-        out.append(("answered right >= 90% (held-out)", _exact(held.right, held.answerable), held.right >= 0.9 * held.answerable))
-        out.append(("wrong answers <= 1% (held-out)", _exact(held.wrong, held.n), held.wrong <= 0.01 * held.n))
-        out.append(("honest abstention >= 90% (held-out)", _exact(held.abstained, held.decline), held.abstained >= 0.9 * held.decline))
+    for name, held in result.ours.items():
+        if not name.startswith("held-out") or not held.n:
+            continue
+        out.append((f"answered right >= 90% ({name})", _exact(held.right, held.answerable), held.right >= 0.9 * held.answerable))
+        out.append((f"wrong answers <= 1% ({name})", _exact(held.wrong, held.n), held.wrong <= 0.01 * held.n))
+        out.append((f"honest abstention >= 90% ({name})", _exact(held.abstained, held.decline), held.abstained >= 0.9 * held.decline))
     for name, s in result.ours.items():
         out.append((f"no answer past the horizon ({name})", f"{s.past_horizon} of {s.n}", s.past_horizon == 0))
     return out
