@@ -67,6 +67,23 @@ def test_a_question_about_an_attribute_no_entry_tells_is_not_answered_with_the_p
 
 
 # -- the question's form ------------------------------------------------------------------------
+def test_an_entry_that_never_names_what_the_question_names_is_offered_not_answered(lore: Lore) -> None:
+    # Rouge's favourite food is not Noid's; the staff entry lists episodes 4 to 10, not 11; the
+    # Puppeteer's entry at episode 5 never mentions Roy.
+    for question, upto in (("what's noid's favourite food", None), ("who directed ep 11", None), ("is the puppeteer roy", 5)):
+        answer = lore.ask(question, upto=upto)
+        assert answer.status is Verdict.SUGGEST, question
+    # A number after "episode" is mentioned by an entry with a reveal of that episode.
+    answer = lore.ask("who killed juval in ep 3")
+    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "juval-death"
+
+
+def test_one_is_a_number_only_where_it_counts() -> None:
+    assert tokens("episode one") == ["episode", "1"]
+    assert "1" not in tokens("eden or roy, which one is genes dad")
+    assert "1" not in tokens("is jaron the one who killed roy")
+
+
 def test_a_yes_no_question_is_answered_by_the_entry_of_its_subject(lore: Lore) -> None:
     answer = lore.ask("is ash a nean")
     assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "ash-stahl"
@@ -104,6 +121,13 @@ def test_a_message_asking_two_things_answers_one_and_says_so(lore: Lore) -> None
     assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "naomi"
     assert answer.text.endswith("-# You asked more than one thing: this answers “who is naomi”; ask the rest on its own.")
     assert len(answer.text) <= 2000
+
+
+def test_a_part_that_points_back_is_not_answered_on_its_own(lore: Lore) -> None:
+    # "when does it come out" alone would be "where does Rouge come from".
+    answer = lore.ask("whats the finale called and when does it come out")
+    assert answer.entry is None or answer.entry.id != "rouge-origin"
+    assert "You asked more than one thing" not in answer.text
 
 
 def test_the_issues_examples_are_answered_right_or_honestly_declined(lore: Lore) -> None:

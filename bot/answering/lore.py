@@ -55,6 +55,8 @@ from bot.answering.render import (
     visible_reveals,
 )
 
+#: Words that point back to something said earlier in the message.
+_REFERS_BACK = re.compile(r"\b(?:it|its|that|this|these|those|he|him|his|she|her|hers|they|them|their)\b", re.IGNORECASE)
 #: Longest question the bot reads; Discord allows 6000 characters in an option, nobody asks that.
 MAX_QUESTION_CHARS = 300
 #: Longest name and value of an autocomplete choice (Discord's limit).
@@ -161,7 +163,9 @@ class LoreView:
         parts = split_questions(question, topic_words=None)
         if len(parts) < 2:
             return None
-        results = [(part, self.matcher.match(part)) for part in parts]
+        # A part that points back ("what was that fight about", "when does it come out") means
+        # what the rest of the message says: alone, it would be answered about something else.
+        results = [(part, self.matcher.match(part)) for part in parts if not _REFERS_BACK.search(part)]
         found = [(part, r) for part, r in results if r.verdict is Verdict.ANSWERED and r.entry is not None]
         if answered and len({r.entry.id for _, r in found}) < 2:
             return None  # the whole message has one answer, and its parts no more than one

@@ -240,6 +240,7 @@ class Matcher:
             return [surface_stems.get(w) or surface_stems.setdefault(w, stem(w)) for w in written]
 
         self._entry_list: list[Entry] = list(kb.entries.values())
+        self._entry_position = {entry.id: position for position, entry in enumerate(self._entry_list)}
         # One row per phrasing (question or alias), in parallel lists, in file order.
         self._entries: list[Entry] = []
         self._phrasing_entry: list[int] = []  # phrasing -> entry position (file order)
@@ -325,6 +326,7 @@ class Matcher:
                 surface_stems[spelling] = surface_stems[word]
         # Words as written, before stemming, for typos and prefixes.
         self._surface = surface_stems
+        self._name_first, self._lower_first = self._capitalised(kb)
         self._surface_first = phrasing_first
         self._word_first = word_first
         deletions: dict[str, list[str]] = {}
@@ -339,6 +341,30 @@ class Matcher:
         self._deletions = deletions
         # Entries for an empty autocomplete box: mysteries first, then in file order.
         self._browse_order = sorted(kb.entries.values(), key=lambda e: (e.mystery is None, e.first_episode))
+
+    def _capitalised(self, kb: KnowledgeBase) -> tuple[dict[str, int], dict[str, int]]:
+        """Each stem of the reveals' words -> the first episode it is written capitalised inside a
+        sentence ("Noid", "Aletheia"), and the first it is written in lower case: a stem only ever
+        capitalised (so far) names someone or something. The series title's words are left out."""
+        synonyms, surface = self.synonyms, self._surface
+        title = set(tokens(kb.series.title, synonyms))
+        upper: dict[str, int] = {}
+        lower: dict[str, int] = {}
+        for entry in self._entry_list:
+            for reveal in entry.reveals:
+                episode = reveal.episode
+                for sentence in _sentences(reveal.text):
+                    written = sentence.split()[1:]  # a sentence's first word is capitalised anyway
+                    capitalised = " ".join(word for word in written if word[:1].isupper())
+                    rest = " ".join(word for word in written if not word[:1].isupper())
+                    for seen, text in ((upper, capitalised), (lower, rest)):
+                        for word in tokens(text, synonyms):
+                            if word in title or word.isdigit():
+                                continue
+                            stemmed = surface.get(word) or stem(word)
+                            if seen.get(stemmed, episode + 1) > episode:
+                                seen[stemmed] = episode
+        return upper, lower
 
     @property
     def phrasing_count(self) -> int:
@@ -371,7 +397,7 @@ class _HorizonStats:
     """What ranking needs to know about the words at one horizon, from the visible knowledge only."""
 
     __slots__ = (
-        "entry_count", "weights", "text_weights", "unknown_weight", "vague_weight", "sizes", "surface_sorted"
+        "entry_count", "weights", "text_weights", "unknown_weight", "vague_weight", "sizes", "surface_sorted", "names"
     )
 
     def __init__(self, index: Matcher, h: int | None) -> None:
@@ -396,6 +422,13 @@ class _HorizonStats:
         #: words as written that a visible phrasing uses, sorted, for completing a typed prefix
         first_seen = index._surface_first
         self.surface_sorted = sorted(first_seen if h is None else [w for w, e in first_seen.items() if e <= h])
+        #: stems that name someone or something in the visible reveals (never written in lower case there)
+        lower = index._lower_first
+        self.names = frozenset(
+            word
+            for word, episode in index._name_first.items()
+            if (h is None or episode <= h) and not (word in lower and (h is None or lower[word] <= h))
+        )
 
     def _idf(self, first_use: dict[str, array], h: int | None, count: int) -> dict[str, float]:
         """Inverse document frequency over the visible entries: a word in every entry says
@@ -434,7 +467,10 @@ class HorizonMatcher:
     def match(self, question: str, *, limit: int = 3) -> MatchResult:
         t = self.thresholds
         ranked = self._rank(question, prefix=False, floor=t.suggest, need=max(limit, 2))
-        return self._verdict(ranked, t, limit)
+        result = self._verdict(ranked, t, limit)
+        if result.verdict is Verdict.ANSWERED and self._unmentioned(question, result.best.entry):
+            return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
+        return result
 
     def complete(self, typed: str, *, limit: int = 25) -> list[Entry]:
         """Entries to offer while the asker types (matched on their phrasings only)."""
@@ -485,6 +521,36 @@ class HorizonMatcher:
         if best.score >= t.answer and clear:
             return MatchResult(Verdict.ANSWERED, best, suggestions)
         return MatchResult(Verdict.SUGGEST, best, suggestions)
+
+    def _unmentioned(self, question: str, entry: Entry) -> list[str]:
+        """The names and numbers of the question that the entry's visible text never mentions.
+
+        An answer is about what the question names: "noid's favourite food" is not answered by
+        Rouge's favourite food, nor "who directed episode 11" by the staff of episodes 4 to 10.
+        A number after "episode" counts as mentioned when the entry has a reveal of that episode
+        ("who killed juval in ep 3"). Such a match is offered as "did you mean", not answered."""
+        index = self.index
+        h = self.horizon
+        words = tokens(question, index.synonyms)[: index.MAX_WORDS]
+        names = self._stats.names
+        position = index._entry_position[entry.id]
+        own = {word for word, episode in index._entry_words[entry.id].items() if h is None or episode <= h}
+        episodes: set[str] = set()
+        for row in index._sentence_rows[position]:
+            episode = index._sentence_episode[row]
+            if h is not None and episode > h:
+                break  # an entry's reveals are in episode order
+            own |= index._sentence_words[row]
+            episodes.add(str(episode))
+        of_episode = {number for before, number in zip(words, words[1:]) if before == "episode" and number.isdigit()}
+        missing = []
+        for word in self._analyse(words, prefix=False, reveals=True):
+            if word.text.isdigit():
+                if word.text not in own and not (word.text in of_episode and word.text in episodes):
+                    missing.append(word.text)
+            elif word.stems and not names.isdisjoint(word.stems) and own.isdisjoint(word.stems):
+                missing.append(word.text)
+        return missing
 
     # -- the question's words --------------------------------------------------------------------
     def _visible_end(self, found: list[int], episodes: list[int]) -> int:

@@ -77,6 +77,8 @@ NUMBER_WORDS = {
         "zero one two three four five six seven eight nine ten eleven twelve thirteen".split()
     )
 }
+#: words after which "one" is the number ("episode one", "season one"); elsewhere it is filler
+_COUNTED = frozenset({"episode", "season", "part", "number", "chapter", "volume", "cour", "mk"})
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 #: consonants doubled before -ed and -ing ("stabbed", "ripping"); not l, s, z: "kill", "miss"
 _DOUBLED = frozenset("bdgmnprt")
@@ -167,6 +169,8 @@ def tokens(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
             continue  # filler, or a form of it ("went" -> "go")
         if new in _ORDINAL_SUFFIXES and words and words[-1].isdigit():
             continue  # "1st" -> "1"
+        if word == "one" and not (words and words[-1] in _COUNTED):
+            continue  # "which one", "the one who": not a number; "episode one" is
         if synonyms:
             mapped = synonyms.get(new)
             if mapped is None and len(new) > 3 and new.endswith("s"):
