@@ -78,6 +78,16 @@ def test_an_entry_that_never_names_what_the_question_names_is_offered_not_answer
     assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "juval-death"
 
 
+def test_everyday_chat_words_do_not_count_against_the_answer(lore: Lore) -> None:
+    # "keep" and "calling" are not in the knowledge; they say nothing about which entry answers.
+    answer = lore.ask("why do the humans keep calling them scar heads")
+    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "scar-head"
+    # An everyday word is not taken for a slip of a name ("back" is not "black").
+    view = lore.matcher.at(None)
+    (back,) = view._analyse(["back"], prefix=False)
+    assert "black" not in back.stems
+
+
 def test_one_is_a_number_only_where_it_counts() -> None:
     assert tokens("episode one") == ["episode", "1"]
     assert "1" not in tokens("eden or roy, which one is genes dad")

@@ -71,9 +71,10 @@ from rapidfuzz import fuzz
 
 from bot.gc_pause import paused_gc
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
-from bot.answering.normalize import VAGUE_WORDS, stem, tokens
+from bot.answering.normalize import CHAT_WORDS, VAGUE_WORDS, stem, tokens
 
 _VAGUE = frozenset(stem(word) for word in VAGUE_WORDS)
+_CHAT = frozenset(stem(word) for word in CHAT_WORDS)
 
 
 class Verdict(str, Enum):
@@ -598,7 +599,8 @@ class HorizonMatcher:
                 if split:
                     out.extend(self._word(part, {part: 1.0}, known) for part in split)
                     continue
-                found = self._typo(word, known)
+                if stemmed not in _CHAT and stemmed not in _VAGUE:  # "back" is not a slip of "black"
+                    found = self._typo(word, known)
             out.append(self._word(stemmed, found, known))
         return out
 
@@ -620,7 +622,7 @@ class HorizonMatcher:
     def _word(self, text: str, stems: dict[str, float], weights: dict[str, float]) -> _Word:
         stats = self._stats
         if not stems:
-            return _Word(text, stats.vague_weight if text in _VAGUE else stats.unknown_weight, stems)
+            return _Word(text, stats.vague_weight if text in _VAGUE or text in _CHAT else stats.unknown_weight, stems)
         return _Word(text, max(weights[s] for s in stems), stems)
 
     def _split(self, word: str, known: dict[str, float]) -> tuple[str, str] | None:

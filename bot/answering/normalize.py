@@ -70,6 +70,24 @@ VAGUE_WORDS = frozenset(
     """.split()
 )
 
+#: Everyday verbs, adverbs and pronoun-like words of chat that name no topic: "i keep seeing",
+#: "so far", "every site says", "does he come back". Where the knowledge uses one, it matches
+#: like any word; where it does not, it weighs like a vague word rather than counting against
+#: every entry as an unknown word that could name something ("birthday", "sequel") does.
+CHAT_WORDS = frozenset(
+    """
+    keep keeps kept keeping say says saying said tell tells telling told feel feels feeling felt
+    seem seems seemed look looks looking looked need needs needed try tries tried trying ever
+    still yet far pull pulls pulled pulling drop drops dropped put puts putting use uses used using
+    guess understand understood suppose supposed bother notice noticed realize realized realise
+    talk talks talking talked ask asks asking asked answer seeing watching watched mention mentioned
+    everyone everybody everything nothing nobody people ppl anyway anymore somehow literally
+    basically suddenly totally honestly apparently kept happened happening part parts moment
+    moments time times scene scenes bit lot whole thing things same different again back around
+    away along
+    """.split()
+)
+
 #: Spelled-out numbers, so "immortal nine" and "immortal 9", "episode one" and "ep 1" agree.
 NUMBER_WORDS = {
     word: str(number)
