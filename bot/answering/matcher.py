@@ -93,7 +93,7 @@ class Thresholds:
     question set: see docs/performance.md and ``python -m benchmarks --tune``."""
 
     #: a best score at or above this is answered, if it is also clear of the runner-up
-    answer: float = 76.0
+    answer: float = 78.0
     #: how far ahead of the best other entry the best must be to be answered outright
     margin: float = 2.0
     #: at or above this, offer "did you mean"; below it, the bot does not know
@@ -150,6 +150,12 @@ class Scored:
     #: the score is a reveal's sentence that holds all of the question ("who stabbed ash on the
     #: liner": two entries may tell the same event; either answers it)
     whole: bool = False
+
+
+class _Ranking(NamedTuple):
+    scored: list[Scored]
+    #: the question's words read in the vocabulary of phrasings and reveals (not for a prefix)
+    analysed: list[_Word]
 
 
 class _Found(NamedTuple):
@@ -265,6 +271,11 @@ class Matcher:
         #: (``title_first_use``), or in a phrasing or a reveal (``first_use``)
         first_use: dict[str, list[int]] = {}
         title_first_use: dict[str, list[int]] = {}
+        #: stem -> the first episode a reveal writes it capitalised inside a sentence ("Noid"), and
+        #: in lower case: a stem only ever capitalised (so far) names someone or something
+        name_first: dict[str, int] = {}
+        lower_first: dict[str, int] = {}
+        title_words = {stem(word) for word in tokens(kb.series.title, synonyms)}  # "Rouge" names the show too
         for position, entry in enumerate(self._entry_list):
             first = entry.first_episode
             entry_words: dict[str, int] = {}
@@ -294,6 +305,17 @@ class Matcher:
                     words_here = frozenset(stems_of(sentence, reveal.episode, {}))
                     if not words_here:
                         continue
+                    # Names: words written capitalised inside a sentence (its first word is anyway).
+                    first, *rest = sentence.split()
+                    capitalised = " ".join(word for word in rest if word[:1].isupper())
+                    named = {surface_stems.get(w) or stem(w) for w in tokens(capitalised, synonyms)} - title_words
+                    lower = words_here - named
+                    if first[:1].isupper():
+                        lower -= {surface_stems.get(w) or stem(w) for w in tokens(first, synonyms)}
+                    for seen, found in ((name_first, named), (lower_first, lower)):
+                        for word in found:
+                            if seen.get(word, reveal.episode + 1) > reveal.episode:
+                                seen[word] = reveal.episode
                     for word in words_here:
                         sentence_postings.setdefault(word, []).append(row)
                         if used.get(word, reveal.episode + 1) > reveal.episode:
@@ -327,7 +349,7 @@ class Matcher:
                 surface_stems[spelling] = surface_stems[word]
         # Words as written, before stemming, for typos and prefixes.
         self._surface = surface_stems
-        self._name_first, self._lower_first = self._capitalised(kb)
+        self._name_first, self._lower_first = name_first, lower_first
         self._surface_first = phrasing_first
         self._word_first = word_first
         deletions: dict[str, list[str]] = {}
@@ -342,30 +364,6 @@ class Matcher:
         self._deletions = deletions
         # Entries for an empty autocomplete box: mysteries first, then in file order.
         self._browse_order = sorted(kb.entries.values(), key=lambda e: (e.mystery is None, e.first_episode))
-
-    def _capitalised(self, kb: KnowledgeBase) -> tuple[dict[str, int], dict[str, int]]:
-        """Each stem of the reveals' words -> the first episode it is written capitalised inside a
-        sentence ("Noid", "Aletheia"), and the first it is written in lower case: a stem only ever
-        capitalised (so far) names someone or something. The series title's words are left out."""
-        synonyms, surface = self.synonyms, self._surface
-        title = set(tokens(kb.series.title, synonyms))
-        upper: dict[str, int] = {}
-        lower: dict[str, int] = {}
-        for entry in self._entry_list:
-            for reveal in entry.reveals:
-                episode = reveal.episode
-                for sentence in _sentences(reveal.text):
-                    written = sentence.split()[1:]  # a sentence's first word is capitalised anyway
-                    capitalised = " ".join(word for word in written if word[:1].isupper())
-                    rest = " ".join(word for word in written if not word[:1].isupper())
-                    for seen, text in ((upper, capitalised), (lower, rest)):
-                        for word in tokens(text, synonyms):
-                            if word in title or word.isdigit():
-                                continue
-                            stemmed = surface.get(word) or stem(word)
-                            if seen.get(stemmed, episode + 1) > episode:
-                                seen[stemmed] = episode
-        return upper, lower
 
     @property
     def phrasing_count(self) -> int:
@@ -467,9 +465,10 @@ class HorizonMatcher:
     # -- public ---------------------------------------------------------------------------------
     def match(self, question: str, *, limit: int = 3) -> MatchResult:
         t = self.thresholds
-        ranked = self._rank(question, prefix=False, floor=t.suggest, need=max(limit, 2))
-        result = self._verdict(ranked, t, limit)
-        if result.verdict is Verdict.ANSWERED and self._unmentioned(question, result.best.entry):
+        words = self._words(question)
+        ranking = self._rank(words, prefix=False, floor=t.suggest, need=max(limit, 2))
+        result = self._verdict(ranking.scored, t, limit)
+        if result.verdict is Verdict.ANSWERED and self._unmentioned(words, ranking.analysed, result.best.entry):
             return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
         return result
 
@@ -479,7 +478,7 @@ class HorizonMatcher:
         if not tokens(typed, index.synonyms):
             browse = (entry for entry in index._browse_order if self.visible(entry.first_episode))
             return list(islice(browse, limit))
-        ranked = self._rank(typed, prefix=True, floor=self.thresholds.suggest * 0.8, need=limit)
+        ranked = self._rank(self._words(typed), prefix=True, floor=self.thresholds.suggest * 0.8, need=limit).scored
         return [s.entry for s in ranked[:limit]]
 
     def complete_mystery(self, typed: str, *, limit: int = 25) -> list[Entry]:
@@ -504,7 +503,7 @@ class HorizonMatcher:
         """Every candidate entry's score, best phrasing and focus, best first (for tests and tuning)."""
         return [
             (s.score, s.entry.id, s.phrasing + (f" | {s.focus.text}" if s.focus else ""))
-            for s in self._rank(question, prefix=False, floor=0.0, need=None)
+            for s in self._rank(self._words(question), prefix=False, floor=0.0, need=None).scored
         ]
 
     # -- the verdict -----------------------------------------------------------------------------
@@ -523,7 +522,7 @@ class HorizonMatcher:
             return MatchResult(Verdict.ANSWERED, best, suggestions)
         return MatchResult(Verdict.SUGGEST, best, suggestions)
 
-    def _unmentioned(self, question: str, entry: Entry) -> list[str]:
+    def _unmentioned(self, words: list[str], analysed: list[_Word], entry: Entry) -> list[str]:
         """The names and numbers of the question that the entry's visible text never mentions.
 
         An answer is about what the question names: "noid's favourite food" is not answered by
@@ -532,7 +531,6 @@ class HorizonMatcher:
         ("who killed juval in ep 3"). Such a match is offered as "did you mean", not answered."""
         index = self.index
         h = self.horizon
-        words = tokens(question, index.synonyms)[: index.MAX_WORDS]
         names = self._stats.names
         position = index._entry_position[entry.id]
         own = {word for word, episode in index._entry_words[entry.id].items() if h is None or episode <= h}
@@ -545,7 +543,7 @@ class HorizonMatcher:
             episodes.add(str(episode))
         of_episode = {number for before, number in zip(words, words[1:]) if before == "episode" and number.isdigit()}
         missing = []
-        for word in self._analyse(words, prefix=False, reveals=True):
+        for word in analysed:
             if word.text.isdigit():
                 if word.text not in own and not (word.text in of_episode and word.text in episodes):
                     missing.append(word.text)
@@ -689,16 +687,16 @@ class HorizonMatcher:
         return heapq.nlargest(limit, hits, key=hits.__getitem__)  # ties: the first found
 
     # -- scoring ---------------------------------------------------------------------------------
-    def _rank(self, question: str, *, prefix: bool, floor: float, need: int | None) -> list[Scored]:
-        """Each visible entry that shares words with the question, with its score, best first
-        (ties in file order). Entries that cannot reach ``floor`` are left out (for a ``prefix``,
-        those whose words cannot); with ``need``, only the best ``need`` entries are sure to be
-        there, with their exact scores."""
+    def _rank(self, words: list[str], *, prefix: bool, floor: float, need: int | None) -> _Ranking:
+        """Each visible entry that shares words with the question (its :meth:`_words`), with its
+        score, best first (ties in file order). Entries that cannot reach ``floor`` are left out
+        (for a ``prefix``, those whose words cannot); with ``need``, only the best ``need``
+        entries are sure to be there, with their exact scores."""
         index = self.index
-        words = tokens(question, index.synonyms)[: index.MAX_WORDS]
         if not words:
-            return []
+            return _Ranking([], [])
         best: dict[int, _Found] = {}
+        sentences: list[_Word] = []
         analysed = self._unknown_in_decline(self._analyse(words, prefix=prefix))
         if any(w.stems for w in analysed):
             best = self._score_phrasings(analysed, floor, need)
@@ -718,7 +716,11 @@ class HorizonMatcher:
         # Autocomplete offers whatever could reach the floor by its words (a long question's first
         # word typed scores low, yet is what the fan is after); a question needs the score itself.
         lowest = 0.0 if prefix else floor
-        return [Scored(entries[position], *found) for position, found in order if found.score >= lowest]
+        return _Ranking([Scored(entries[position], *found) for position, found in order if found.score >= lowest], sentences)
+
+    def _words(self, question: str) -> list[str]:
+        index = self.index
+        return tokens(question, index.synonyms)[: index.MAX_WORDS]
 
     def _score_phrasings(
         self, analysed: list[_Word], floor: float, need: int | None
