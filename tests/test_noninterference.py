@@ -29,7 +29,7 @@ import pytest
 
 from benchmarks.synthetic import entry_to_yaml, write_knowledge
 from bot.answering.lore import Answer, Lore
-from bot.answering.matcher import Verdict
+from bot.answering.matcher import Matcher, Verdict
 from bot.answering.render import escape
 from bot.knowledge.horizon import cut, link_first_visible
 from bot.knowledge.loader import load_knowledge
@@ -159,6 +159,33 @@ def test_the_issues_twist_guesses_get_replies_made_from_visible_knowledge_only(
     assert all(shipped.entries[s.entry_id].first_episode <= 5 for s in (*roy.suggestions, *eden.suggestions))
     nobody = shipped_lore.ask("is the puppeteer zorblax", upto=5)
     assert nobody.text == Lore(cut(shipped, 5)).ask("is the puppeteer zorblax", upto=5).text
+
+
+def test_a_slip_of_a_spelling_only_a_later_episode_uses_is_not_read_as_it(shipped: KnowledgeBase) -> None:
+    """A typo is matched against the words the horizon's knowledge writes: "older" at episode 1
+    is not a slip of "order" when only episode 8 writes "order", even though "ordered" (the same
+    stem) is visible earlier. Probed for every such spelling, one letter changed or dropped."""
+    full = Lore(shipped).matcher
+    stem_first: dict[str, int] = {}
+    for word, episode in full._word_first.items():
+        stemmed = full._surface[word]
+        stem_first[stemmed] = min(episode, stem_first.get(stemmed, episode))
+    later_spellings = sorted(
+        (word, stem_first[full._surface[word]])
+        for word, episode in full._word_first.items()
+        if len(word) >= 5 and word.isalpha() and episode > stem_first[full._surface[word]]
+    )
+    assert later_spellings, "the knowledge has no later spelling of an earlier stem to probe"
+    by_horizon: dict[int, list[str]] = {}
+    for word, h in later_spellings:
+        by_horizon.setdefault(h, []).extend([word[:2] + "x" + word[3:], word[:-2] + word[-1]])
+    diffs = []
+    for h, probes in sorted(by_horizon.items()):
+        part = Matcher(cut(shipped, h))
+        for probe in probes + ["older", "who takes rouge"]:
+            if full.at(h).ranking(probe) != part.at(h).ranking(probe):
+                diffs.append(f"h={h} {probe!r}")
+    assert not diffs, diffs[:10]
 
 
 def test_the_later_episodes_note_does_not_depend_on_later_reveals(shipped_lore: Lore) -> None:

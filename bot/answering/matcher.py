@@ -646,10 +646,14 @@ class HorizonMatcher:
         out: dict[str, float] = {}
         cutoff = index.thresholds.word
         unfinished = index.scoring.unfinished
+        h = self.horizon
+        first_seen = index._word_first
         for candidate in sorted(candidates):
             stemmed = index._surface[candidate]
             if stemmed not in known:  # not in this vocabulary, or not visible at this horizon
                 continue
+            if h is not None and first_seen.get(candidate, 0) > h:
+                continue  # the stem is visible, but this spelling of it only in a later episode
             similarity = fuzz.ratio(word, candidate, score_cutoff=cutoff) / 100
             if similarity:
                 if candidate.startswith(word):
