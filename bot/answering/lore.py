@@ -215,32 +215,45 @@ class LoreView:
     def _not_known(self, question: str) -> str:
         return render_unknown(question) if self.horizon is None else render_not_known(question, self.horizon)
 
-    def _refine(self, form: QuestionForm, result: MatchResult) -> MatchResult:
+    def _refine(self, question: str, form: QuestionForm, result: MatchResult) -> MatchResult:
         """What the question's form says about the matcher's answer: each check below may move it
-        to another visible entry or make it "did you mean"; an unanswered result stays as it is."""
+        to another visible entry or make it "did you mean"; an unanswered result stays as it is,
+        but for a yes/no question whose doubt its subject settles."""
+        if result.verdict is Verdict.SUGGEST:
+            result = self._settled_by_subject(question, form, result)
         for check in (self._about_subject, self._cast_entry, self._tells_attribute):
             if result.verdict is not Verdict.ANSWERED or result.best is None:
                 break
             result = check(form, result, result.best.entry)
         return result
 
-    def _about_subject(self, form: QuestionForm, result: MatchResult, entry: Entry) -> MatchResult:
-        """"is ash a nean" is about Ash: a yes/no question answered with an entry whose question
-        does not name its subject goes to the best suggested entry whose question does."""
+    def _names_subject(self, form: QuestionForm, entry: Entry) -> bool | None:
+        """Whether the entry's question names the yes/no question's subject (None: it has none)."""
         synonyms = self.kb.series.synonyms
         wanted = [stem(word) for word in tokens(form.subject, synonyms)] if form.subject else []
         if not wanted:
-            return result
+            return None
+        return wanted[0] in {stem(word) for word in tokens(entry.question, synonyms)}
 
-        def names_subject(candidate: Entry) -> bool:
-            return wanted[0] in {stem(word) for word in tokens(candidate.question, synonyms)}
-
-        if names_subject(entry):
+    def _about_subject(self, form: QuestionForm, result: MatchResult, entry: Entry) -> MatchResult:
+        """"is ash a nean" is about Ash: a yes/no question answered with an entry whose question
+        does not name its subject goes to the best suggested entry whose question does."""
+        if self._names_subject(form, entry) is not False:
             return result
         for suggestion in result.suggestions:
-            if names_subject(suggestion.entry):
+            if self._names_subject(form, suggestion.entry):
                 return MatchResult(Verdict.ANSWERED, suggestion, result.suggestions)
         return result
+
+    def _settled_by_subject(self, question: str, form: QuestionForm, result: MatchResult) -> MatchResult:
+        """A yes/no question whose two best entries are too close to choose ("is ash a nean": Noid's
+        entry speaks of Ash's Nean partner) is answered by the one entry among those good enough to
+        answer whose question names its subject, if it speaks of everything the question names."""
+        answer = self.matcher.thresholds.answer
+        named = [s for s in result.suggestions if s.score >= answer and self._names_subject(form, s.entry)]
+        if len(named) != 1 or self.matcher.unmentioned(question, named[0].entry):
+            return result
+        return MatchResult(Verdict.ANSWERED, named[0], result.suggestions)
 
     def _cast_entry(self, form: QuestionForm, result: MatchResult, entry: Entry) -> MatchResult:
         """"who voices the twins" is about the twins' voice actors, not the twins: an answer that is
@@ -267,7 +280,7 @@ class LoreView:
         return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
 
     def _answer_for(self, result: MatchResult, question: str, form: QuestionForm, spoiler_free: int) -> Answer:
-        result = self._refine(form, result)
+        result = self._refine(question, form, result)
         if result.verdict is Verdict.ANSWERED and result.entry is not None:
             answer = self.answer_entry(result.entry.id, spoiler_free=spoiler_free, lead=result.best.focus)
             suggestions = self._suggestions(result.suggestions, spoiler_free)

@@ -93,9 +93,9 @@ class Thresholds:
     question set: see docs/performance.md and ``python -m benchmarks --tune``."""
 
     #: a best score at or above this is answered, if it is also clear of the runner-up
-    answer: float = 78.0
+    answer: float = 80.0
     #: how far ahead of the best other entry the best must be to be answered outright
-    margin: float = 2.0
+    margin: float = 4.0
     #: at or above this, offer "did you mean"; below it, the bot does not know
     suggest: float = 60.0
     #: a fuzzy word match (typo) must be at least this similar (rapidfuzz ratio)
@@ -256,6 +256,8 @@ class Matcher:
         #: the first episode a phrasing is not a spoiler at: its entry's, or later for a twist alias
         self._episodes: list[int] = []
         self._texts: list[str] = []  # normalised and stemmed, for WRatio
+        #: phrasing -> the reveal a twist alias asks about (its episode's), to lead the answer with
+        self._phrasing_lead: dict[int, Reveal | None] = {}
         #: entry id -> each stem of its phrasings -> the first episode a phrasing with it is visible
         self._entry_words: dict[str, dict[str, int]] = {}
         # One row per sentence of a reveal, in file order; an entry's are consecutive rows.
@@ -297,6 +299,9 @@ class Matcher:
                 self._words.append(words)
                 self._episodes.append(episode)
                 self._texts.append(" ".join(stems))
+                # A twist alias asks about what its episode's reveal tells: the answer leads with it.
+                if episode > first:
+                    self._phrasing_lead[index] = next((r for r in entry.reveals if r.episode == episode), None)
             used = dict(entry_words)
             start = len(self._sentence_reveal)
             for reveal in entry.reveals:
@@ -468,9 +473,17 @@ class HorizonMatcher:
         words = self._words(question)
         ranking = self._rank(words, prefix=False, floor=t.suggest, need=max(limit, 2))
         result = self._verdict(ranking.scored, t, limit)
-        if result.verdict is Verdict.ANSWERED and self._unmentioned(words, ranking.analysed, result.best.entry):
-            return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
-        return result
+        if result.verdict is Verdict.UNKNOWN:
+            return result
+        # What the question names comes first: an entry that never mentions one of its names or
+        # numbers is not the answer, and is offered after those that mention them all.
+        missing = [sum(w.weight for w in self._unmentioned(words, ranking.analysed, s.entry)) for s in result.suggestions]
+        if not any(missing):
+            return result
+        offered = tuple(s for s, _ in sorted(zip(result.suggestions, missing), key=lambda pair: pair[1]))
+        if result.verdict is Verdict.ANSWERED and missing[0]:
+            return MatchResult(Verdict.SUGGEST, result.best, offered)
+        return MatchResult(result.verdict, result.best, offered)
 
     def complete(self, typed: str, *, limit: int = 25) -> list[Entry]:
         """Entries to offer while the asker types (matched on their phrasings only)."""
@@ -522,19 +535,25 @@ class HorizonMatcher:
             return MatchResult(Verdict.ANSWERED, best, suggestions)
         return MatchResult(Verdict.SUGGEST, best, suggestions)
 
-    def _unmentioned(self, words: list[str], analysed: list[_Word], entry: Entry) -> list[str]:
+    def unmentioned(self, question: str, entry: Entry) -> list[str]:
+        """The names and numbers of ``question`` that ``entry``'s visible text never mentions."""
+        words = self._words(question)
+        return [w.text for w in self._unmentioned(words, self._analyse(words, prefix=False, reveals=True), entry)]
+
+    def _unmentioned(self, words: list[str], analysed: list[_Word], entry: Entry) -> list[_Word]:
         """The names and numbers of the question that the entry's visible text never mentions.
 
         An answer is about what the question names: "noid's favourite food" is not answered by
         Rouge's favourite food, nor "who directed episode 11" by the staff of episodes 4 to 10.
-        A number after "episode" counts as mentioned when the entry has a reveal of that episode
-        ("who killed juval in ep 3"). Such a match is offered as "did you mean", not answered."""
+        A number after "episode" is mentioned by the entry's phrasings ("who wrote episode 5") or
+        by a reveal of that episode ("who killed juval in ep 3"), not by a date in its text ("10
+        January"). Such a match is offered as "did you mean", not answered."""
         index = self.index
         h = self.horizon
         names = self._stats.names
         position = index._entry_position[entry.id]
         own = {word for word, episode in index._entry_words[entry.id].items() if h is None or episode <= h}
-        episodes: set[str] = set()
+        episodes = {number for number in own if number.isdigit()}
         for row in index._sentence_rows[position]:
             episode = index._sentence_episode[row]
             if h is not None and episode > h:
@@ -545,10 +564,10 @@ class HorizonMatcher:
         missing = []
         for word in analysed:
             if word.text.isdigit():
-                if word.text not in own and not (word.text in of_episode and word.text in episodes):
-                    missing.append(word.text)
+                if word.text not in (episodes if word.text in of_episode else own):
+                    missing.append(word)
             elif word.stems and not names.isdisjoint(word.stems) and own.isdisjoint(word.stems):
-                missing.append(word.text)
+                missing.append(word)
         return missing
 
     # -- the question's words --------------------------------------------------------------------
@@ -784,6 +803,7 @@ class HorizonMatcher:
         best: dict[int, _Found] = {}
         firsts: list[float] = []  # each entry's first score (a lower bound of its best), the best ``need``
         ratio = fuzz.WRatio
+        lead = index._phrasing_lead
         for bound, phrasing, f in bounded:
             if need is not None and len(firsts) >= need and bound < firsts[0]:
                 break  # no phrasing left can reach the ``need`` best entries
@@ -793,9 +813,9 @@ class HorizonMatcher:
             if found is None:
                 if need is not None:
                     (heapq.heappush if len(firsts) < need else heapq.heappushpop)(firsts, score)
-                best[position] = _Found(score, texts[phrasing])
+                best[position] = _Found(score, texts[phrasing], lead.get(phrasing))
             elif score > found[0]:
-                best[position] = _Found(score, texts[phrasing])
+                best[position] = _Found(score, texts[phrasing], lead.get(phrasing))
         return best
 
     def _phrasing_credit(self, position: int, known: list[_Word]) -> list[float]:
