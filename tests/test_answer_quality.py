@@ -96,6 +96,11 @@ def test_everyday_chat_words_do_not_count_against_the_answer(lore: Lore) -> None
     assert "black" not in back.stems
 
 
+def test_ends_up_is_not_the_ending() -> None:
+    assert "end" not in tokens("after her escape she ends up staying with Ash")
+    assert "end" in tokens("what happens to ash at the end")
+
+
 def test_one_is_a_number_only_where_it_counts() -> None:
     assert tokens("episode one") == ["episode", "1"]
     assert "1" not in tokens("eden or roy, which one is genes dad")

@@ -161,11 +161,17 @@ def fold(text: str) -> str:
 _THE_SHOW = re.compile(r"\b(?:the|this|that) (?:show|series|anime)\b")
 
 
+#: "she ends up staying with Ash": the idiom says nothing about an ending
+_ENDS_UP = re.compile(r"\b(?:end|ends|ended|ending) up\b")
+
+
 def tokens(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
     """The meaningful words of ``text`` in order, synonyms applied and filler removed."""
     text = fold(text)
     if "the " in text or "this " in text or "that " in text:
         text = _THE_SHOW.sub("anime", text)
+    if "end" in text:
+        text = _ENDS_UP.sub(" ", text)
     if "'" in text:
         text = _POSSESSIVE.sub("", text)
     if _DIGIT.search(text):
