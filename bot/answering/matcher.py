@@ -277,7 +277,8 @@ class Matcher:
         #: in lower case: a stem only ever capitalised (so far) names someone or something
         name_first: dict[str, int] = {}
         lower_first: dict[str, int] = {}
-        title_words = {stem(word) for word in tokens(kb.series.title, synonyms)}  # "Rouge" names the show too
+        # Capitalised but naming no one: the show's title ("Rouge" names the show too), languages.
+        not_names = {stem(word) for word in tokens(kb.series.title, synonyms)} | _LANGUAGES
         for position, entry in enumerate(self._entry_list):
             first = entry.first_episode
             entry_words: dict[str, int] = {}
@@ -312,10 +313,10 @@ class Matcher:
                         continue
                     # Names: words written capitalised inside a sentence (its first word is anyway).
                     first, *rest = sentence.split()
-                    capitalised = " ".join(word for word in rest if word[:1].isupper())
-                    named = {surface_stems.get(w) or stem(w) for w in tokens(capitalised, synonyms)} - title_words
+                    capitalised = " ".join(word for word in rest if word.lstrip(_OPENING)[:1].isupper())
+                    named = {surface_stems.get(w) or stem(w) for w in tokens(capitalised, synonyms)} - not_names
                     lower = words_here - named
-                    if first[:1].isupper():
+                    if first.lstrip(_OPENING)[:1].isupper():
                         lower -= {surface_stems.get(w) or stem(w) for w in tokens(first, synonyms)}
                     for seen, found in ((name_first, named), (lower_first, lower)):
                         for word in found:
@@ -902,6 +903,10 @@ class HorizonMatcher:
                 best[position] = found._replace(focus=focus)
 
 
+#: languages and nationalities: capitalised, yet "in japanese" asks how, not about whom
+_LANGUAGES = frozenset("japanese english american british french german chinese korean spanish italian".split())
+#: what may open a word before its first letter: quotes and brackets ("'Eden", "(Eden")
+_OPENING = "\"'“‘([«"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
 
 
