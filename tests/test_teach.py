@@ -169,7 +169,7 @@ LAYOUTS = {
 entries:
 - id: alpha
   question: What is alpha?   # the label
-  aliases: [first one, 'the "a" one']    # flow style stays flow style
+  aliases: [first one, 'the "a" entry']    # flow style stays flow style
   reveals:
   - episode: 1
     text: Alpha.
@@ -190,7 +190,7 @@ entries:
     sources: [notes]
 """,
         {
-            "alpha": ("aliases: [first one, 'the \"a\" one']    #", "aliases: [first one, 'the \"a\" one', alpha taught] #"),
+            "alpha": ("aliases: [first one, 'the \"a\" entry']    #", "aliases: [first one, 'the \"a\" entry', alpha taught] #"),
             "beta": ("  aliases:\n  reveals:\n  - {episode: 2", "  aliases:\n  - beta taught\n  reveals:\n  - {episode: 2"),
             "gamma": (
                 "  question: What is gamma?  # no aliases yet\n  # reveals follow\n  reveals:",
