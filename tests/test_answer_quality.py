@@ -211,6 +211,9 @@ def test_a_slip_in_a_spelling_the_knowledge_maps_still_finds_the_name(lore: Lore
     ("question", "form", "sides", "subject"),
     [
         ("neans vs proto neans", Form.COMPARISON, ("neans", "proto neans"), None),
+        # the rest of the message is not the second side
+        ("visitors vs usurpers, arent they the same species", Form.COMPARISON, ("visitors", "usurpers"), None),
+        ("izubuchi vs hori whats the difference in what they did", Form.COMPARISON, ("izubuchi", "hori"), None),
         ("whats the difference between the visitors and the usurpers", Form.COMPARISON, ("visitors", "usurpers"), None),
         ("how is code eve different from the asimov code", Form.COMPARISON, ("code eve", "asimov code"), None),
         ("was it giallon or roy", Form.CHOICE, (), None),

@@ -110,8 +110,23 @@ def attribute_words(question: str) -> frozenset[str] | None:
     return None
 
 
+#: where the second side of "X vs Y" ends and the rest of the message begins: a clause break, or
+#: a word that starts a new question ("visitors vs usurpers, arent they the same species")
+_SIDE_END = re.compile(
+    r"[,;:!?]|\s(?:what'?s|whats|what|who|whos|how|why|which|where|when|are|arent|aren't|is|isnt|isn't|"
+    r"do|does|did|was|were|and|but|like|lol|tho|though)\b"
+)
+
+
 def _clean_side(text: str) -> str:
     return re.sub(r"^(?:the|a|an)\s+", "", text.strip(" \t,;:!?.'\"")).strip()
+
+
+def _right_side(text: str) -> str:
+    """The second side of a comparison: up to where the rest of the message begins."""
+    text = _TRAILING.sub("", text)
+    end = _SIDE_END.search(text)
+    return _clean_side(text[: end.start()] if end else text)
 
 
 def read_form(question: str) -> QuestionForm:
@@ -122,7 +137,7 @@ def read_form(question: str) -> QuestionForm:
 def _shape(text: str) -> QuestionForm:
     parts = _VERSUS.split(text, maxsplit=1)
     if len(parts) == 2:
-        left, right = _clean_side(_LEADING.sub("", parts[0])), _clean_side(_TRAILING.sub("", parts[1]))
+        left, right = _clean_side(_LEADING.sub("", parts[0])), _right_side(parts[1])
         if left and right:
             return QuestionForm(Form.COMPARISON, (left, right))
     found = _BETWEEN.search(text) or _AND_DIFFERENCE.search(text) or _DIFFER.search(_TRAILING.sub("", text))
