@@ -151,6 +151,9 @@ def test_a_part_that_points_back_is_not_answered_on_its_own(lore: Lore) -> None:
     answer = lore.ask("whats the finale called and when does it come out")
     assert answer.entry is None or answer.entry.id != "rouge-origin"
     assert "You asked more than one thing" not in answer.text
+    # The first part has nothing before it to point back to: its "it" is the show.
+    first = lore.ask("who produced it and how long was it in the works")
+    assert first.entry is not None and first.entry.id == "studio"
 
 
 def test_the_issues_examples_are_answered_right_or_honestly_declined(lore: Lore) -> None:

@@ -163,9 +163,9 @@ class LoreView:
         parts = split_questions(question, topic_words=None)
         if len(parts) < 2:
             return None
-        # A part that points back ("what was that fight about", "when does it come out") means
-        # what the rest of the message says: alone, it would be answered about something else.
-        results = [(part, self.matcher.match(part)) for part in parts if not _REFERS_BACK.search(part)]
+        # A later part that points back ("what was that fight about", "when does it come out")
+        # means what the message said before it: alone, it would be answered about something else.
+        results = [(part, self.matcher.match(part)) for n, part in enumerate(parts) if not (n and _REFERS_BACK.search(part))]
         found = [(part, r) for part, r in results if r.verdict is Verdict.ANSWERED and r.entry is not None]
         if answered and len({r.entry.id for _, r in found}) < 2:
             return None  # the whole message has one answer, and its parts no more than one
