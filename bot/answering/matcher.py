@@ -312,12 +312,12 @@ class Matcher:
                     if not words_here:
                         continue
                     # Names: words written capitalised inside a sentence (its first word is anyway).
-                    first, *rest = sentence.split()
+                    opening, *rest = sentence.split()
                     capitalised = " ".join(word for word in rest if word.lstrip(_OPENING)[:1].isupper())
                     named = {surface_stems.get(w) or stem(w) for w in tokens(capitalised, synonyms)} - not_names
                     lower = words_here - named
-                    if first.lstrip(_OPENING)[:1].isupper():
-                        lower -= {surface_stems.get(w) or stem(w) for w in tokens(first, synonyms)}
+                    if opening.lstrip(_OPENING)[:1].isupper():
+                        lower -= {surface_stems.get(w) or stem(w) for w in tokens(opening, synonyms)}
                     for seen, found in ((name_first, named), (lower_first, lower)):
                         for word in found:
                             if seen.get(word, reveal.episode + 1) > reveal.episode:
