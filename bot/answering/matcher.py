@@ -98,6 +98,11 @@ class Thresholds:
     margin: float = 4.0
     #: at or above this, offer "did you mean"; below it, the bot does not know
     suggest: float = 60.0
+    #: a phrasing scoring this, this far ahead of the runner-up, is not second-guessed by the
+    #: reveals' words (they only pick the reveal to lead with): a little below the answer bar,
+    #: where the reveal pass seldom changes the verdict and costs the most time at scale
+    settled: float = 78.0
+    settled_margin: float = 2.0
     #: a fuzzy word match (typo) must be at least this similar (rapidfuzz ratio)
     word: float = 80.0
     #: how many of the question's words (as typed, not numbers) a reveal's sentence must add to
@@ -729,8 +734,8 @@ class HorizonMatcher:
             # A phrasing that answers clearly is not second-guessed by reveals' words: they only
             # pick the reveal to lead with. Otherwise the reveals' sentences compete too.
             t = self.thresholds
-            clear = bool(order) and order[0][1][0] >= t.answer and (
-                len(order) == 1 or order[0][1][0] - order[1][1][0] >= t.margin
+            clear = bool(order) and order[0][1][0] >= t.settled and (
+                len(order) == 1 or order[0][1][0] - order[1][1][0] >= t.settled_margin
             )
             sentences = self._unknown_in_decline(self._analyse(words, prefix=False, reveals=True))
             leaders = [position for position, _ in order[: index.TITLE_ENTRIES_WITH_REVEALS]]
