@@ -215,7 +215,7 @@ class Matcher:
     COMMON = 200
     #: the most postings of one word read when it is all the question has to go on ("rouge" at
     #: 100,000 entries): the first ones by (episode, file order)
-    SCAN = 3000
+    SCAN = 2000
     #: words of a question considered (a pasted essay is not a question)
     MAX_WORDS = 24
     #: longer "words" are not looked up as typos or split (no name is this long; junk can be)
