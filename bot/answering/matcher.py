@@ -60,8 +60,6 @@ import heapq
 import math
 import re
 from array import array
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from itertools import islice
@@ -254,7 +252,6 @@ class Matcher:
         self._entry_list: list[Entry] = list(kb.entries.values())
         self._entry_position = {entry.id: position for position, entry in enumerate(self._entry_list)}
         # One row per phrasing (question or alias), in parallel lists, in file order.
-        self._entries: list[Entry] = []
         self._phrasing_entry: list[int] = []  # phrasing -> entry position (file order)
         #: each phrasing's stems, sorted: a fixed order for every sum over them
         self._words: list[tuple[str, ...]] = []
@@ -294,13 +291,12 @@ class Matcher:
                 stems = stems_of(text, episode, phrasing_first)
                 if not stems:
                     continue
-                index = len(self._entries)
+                index = len(self._phrasing_entry)
                 words = tuple(sorted(set(stems)))
                 for word in words:
                     if entry_words.get(word, episode + 1) > episode:
                         entry_words[word] = episode
                     postings.setdefault(word, []).append(index)
-                self._entries.append(entry)
                 self._phrasing_entry.append(position)
                 self._words.append(words)
                 self._episodes.append(episode)
@@ -560,12 +556,9 @@ class HorizonMatcher:
         position = index._entry_position[entry.id]
         own = {word for word, episode in index._entry_words[entry.id].items() if h is None or episode <= h}
         episodes = {number for number in own if number.isdigit()}
-        for row in index._sentence_rows[position]:
-            episode = index._sentence_episode[row]
-            if h is not None and episode > h:
-                break  # an entry's reveals are in episode order
+        for row in self._visible_sentences(position):
             own |= index._sentence_words[row]
-            episodes.add(str(episode))
+            episodes.add(str(index._sentence_episode[row]))
         of_episode = {number for before, number in zip(words, words[1:]) if before == "episode" and number.isdigit()}
         missing = []
         for word in analysed:
@@ -583,6 +576,11 @@ class HorizonMatcher:
         if self.horizon is None:
             return len(found)
         return bisect.bisect_right(found, self.horizon, key=episodes.__getitem__)
+
+    def _visible_sentences(self, position: int) -> range:
+        """The rows of an entry's sentences visible here (its reveals are in episode order)."""
+        rows = self.index._sentence_rows[position]
+        return rows[: self._visible_end(rows, self.index._sentence_episode)]
 
     def _analyse(self, words: list[str], *, prefix: bool, reveals: bool = False) -> list[_Word]:
         """Each word of the question with the stems it may mean and how much it weighs, in the
@@ -851,8 +849,7 @@ class HorizonMatcher:
         evidence (``Thresholds.evidence``); otherwise at most a suggestion. The best sentence's
         reveal is the answer's focus. ``leaders``: the entries best on their phrasings, whose
         sentences are scored whether or not they hold the question's rarest words. With ``only``
-        (an entry position), that entry's focus is
-        chosen and no score changes."""
+        (an entry position), that entry's focus is chosen and no score changes."""
         known = [w for w in analysed if w.stems]
         if not known:
             return
@@ -860,14 +857,13 @@ class HorizonMatcher:
         scoring, thresholds = index.scoring, index.thresholds
         cap, subject, weak = scoring.reveal_cap, scoring.subject, scoring.weak_reveal
         total = sum(w.weight for w in analysed)
-        h = self.horizon
         if only is not None:
             positions = {only: None}
         else:
             rows = self._gather(known, index._sentence_postings, index._sentence_episode, index.REVEAL_CANDIDATES)
             positions = dict.fromkeys(index._sentence_entry[row] for row in rows)
             positions.update(dict.fromkeys(leaders))
-        sentence_words, sentence_episode = index._sentence_words, index._sentence_episode
+        sentence_words = index._sentence_words
         for position in positions:
             by_title = self._phrasing_credit(position, known)
             title_share = sum(w.weight * v for w, v in zip(known, by_title)) / total
@@ -876,9 +872,7 @@ class HorizonMatcher:
             if not lacking:
                 continue
             top, top_evidence, focus_row = title_share, 0, -1
-            for row in index._sentence_rows[position]:
-                if h is not None and sentence_episode[row] > h:
-                    break  # an entry's reveals are in episode order
+            for row in self._visible_sentences(position):
                 own = sentence_words[row]
                 if own.isdisjoint(lacking):
                     continue
