@@ -69,7 +69,7 @@ from rapidfuzz import fuzz
 
 from bot.gc_pause import paused_gc
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
-from bot.answering.normalize import CHAT_WORDS, VAGUE_WORDS, stem, tokens
+from bot.answering.normalize import CHAT_WORDS, VAGUE_WORDS, fold, stem, tokens
 
 _VAGUE = frozenset(stem(word) for word in VAGUE_WORDS)
 _CHAT = frozenset(stem(word) for word in CHAT_WORDS)
@@ -228,6 +228,11 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self.scoring = scoring or Scoring()
         self.synonyms = kb.series.synonyms
+        # The show's title is the show, not the character it names ("where did rouge come from"
+        # is not "when did metallic rouge come out"): read like "the show" (normalize._THE_SHOW).
+        title = fold(kb.series.title).split()
+        self._title_start = title[0] if title else ""
+        self._title = re.compile(r"\b" + r"\s+".join(map(re.escape, title)) + r"\b") if len(title) > 1 else None
         self._views: dict[int | None, HorizonMatcher] = {}
         with paused_gc():
             self._build(kb)
@@ -241,7 +246,7 @@ class Matcher:
         word_first: dict[str, int] = {}
 
         def stems_of(text: str, episode: int, first_seen: dict[str, int]) -> list[str]:
-            written = tokens(text, synonyms)
+            written = self.tokens(text)
             for word in written:
                 if first_seen.get(word, episode + 1) > episode:
                     first_seen[word] = episode
@@ -279,8 +284,8 @@ class Matcher:
         #: in lower case: a stem only ever capitalised (so far) names someone or something
         name_first: dict[str, int] = {}
         lower_first: dict[str, int] = {}
-        # Capitalised but naming no one: the show's title ("Rouge" names the show too), languages.
-        not_names = {stem(word) for word in tokens(kb.series.title, synonyms)} | _LANGUAGES
+        # Capitalised but naming no one: the show's title (read as the show), languages.
+        not_names = {stem(word) for word in self.tokens(kb.series.title)} | _LANGUAGES
         for position, entry in enumerate(self._entry_list):
             first = entry.first_episode
             entry_words: dict[str, int] = {}
@@ -315,10 +320,10 @@ class Matcher:
                     # Names: words written capitalised inside a sentence (its first word is anyway).
                     opening, *rest = sentence.split()
                     capitalised = " ".join(word for word in rest if word.lstrip(_OPENING)[:1].isupper())
-                    named = {surface_stems.get(w) or stem(w) for w in tokens(capitalised, synonyms)} - not_names
+                    named = {surface_stems.get(w) or stem(w) for w in self.tokens(capitalised)} - not_names
                     lower = words_here - named
                     if opening.lstrip(_OPENING)[:1].isupper():
-                        lower -= {surface_stems.get(w) or stem(w) for w in tokens(opening, synonyms)}
+                        lower -= {surface_stems.get(w) or stem(w) for w in self.tokens(opening)}
                     for seen, found in ((name_first, named), (lower_first, lower)):
                         for word in found:
                             if seen.get(word, reveal.episode + 1) > reveal.episode:
@@ -371,6 +376,14 @@ class Matcher:
         self._deletions = deletions
         # Entries for an empty autocomplete box: mysteries first, then in file order.
         self._browse_order = sorted(kb.entries.values(), key=lambda e: (e.mystery is None, e.first_episode))
+
+    def tokens(self, text: str) -> list[str]:
+        """:func:`normalize.tokens` with this knowledge's synonyms, the show's title read as the show."""
+        if self._title is not None:
+            folded = fold(text)
+            if self._title_start in folded:
+                text = self._title.sub("anime", folded)
+        return tokens(text, self.synonyms)
 
     @property
     def phrasing_count(self) -> int:
@@ -490,7 +503,7 @@ class HorizonMatcher:
     def complete(self, typed: str, *, limit: int = 25) -> list[Entry]:
         """Entries to offer while the asker types (matched on their phrasings only)."""
         index = self.index
-        if not tokens(typed, index.synonyms):
+        if not index.tokens(typed):
             browse = (entry for entry in index._browse_order if self.visible(entry.first_episode))
             return list(islice(browse, limit))
         ranked = self._rank(self._words(typed), prefix=True, floor=self.thresholds.suggest * 0.8, need=limit).scored
@@ -747,7 +760,7 @@ class HorizonMatcher:
 
     def _words(self, question: str) -> list[str]:
         index = self.index
-        return tokens(question, index.synonyms)[: index.MAX_WORDS]
+        return index.tokens(question)[: index.MAX_WORDS]
 
     def _score_phrasings(
         self, analysed: list[_Word], floor: float, need: int | None

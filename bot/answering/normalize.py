@@ -164,6 +164,19 @@ _THE_SHOW = re.compile(r"\b(?:the|this|that) (?:show|series|anime)\b")
 #: "she ends up staying with Ash": the idiom says nothing about an ending
 _ENDS_UP = re.compile(r"\b(?:end|ends|ended|ending) up\b")
 
+#: "no spoilers pls", "spoiler free", "dont spoil me": how to answer, not what about (the answer is
+#: spoiler-safe anyway); "ep 4 spoilers" asks what happens in it and keeps its words
+_NO_SPOILERS = re.compile(
+    r"\b(?:(?:no|without|avoid|don'?t|dont|do not|w/o)\s+(?:any\s+)?spoil(?:er|ers|ing|s)?(?:\s+(?:me|anything|please|pls|plz))?"
+    r"|spoiler[\s-]*free)\b"
+)
+
+#: "what's the op called", "what is ep 6 named": the word asks for a name, like "what is the op";
+#: only at the end of a "what" clause ("who called rouge a tool" keeps it)
+_WHAT_CALLED = re.compile(
+    r"\b(what(?:'?s|\s+is|\s+are|\s+was|\s+were)?\b[^?.!,;:\n]*?)\s+(?:called|named)\b(?=\s*(?:$|[?.!,;:\n]|and\b|or\b|but\b|tho\b|though\b))"
+)
+
 
 def tokens(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
     """The meaningful words of ``text`` in order, synonyms applied and filler removed."""
@@ -172,6 +185,10 @@ def tokens(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
         text = _THE_SHOW.sub("anime", text)
     if "end" in text:
         text = _ENDS_UP.sub(" ", text)
+    if "spoil" in text:
+        text = _NO_SPOILERS.sub(" ", text)
+    if "called" in text or "named" in text:
+        text = _WHAT_CALLED.sub(r"\1", text)
     if "'" in text:
         text = _POSSESSIVE.sub("", text)
     if _DIGIT.search(text):
