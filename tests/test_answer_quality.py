@@ -133,6 +133,15 @@ def test_the_shows_title_is_the_show_not_its_heroine(lore: Lore) -> None:
     assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "premiere"
 
 
+def test_which_ones_are_dead_so_far_asks_who_has_died(lore: Lore) -> None:
+    assert tokens("which ones are dead so far") == tokens("who is dead")
+    assert "ones" in tokens("the ones who visited")  # episode 9's title keeps its words
+    assert "far" in tokens("how far is venus")
+    answer = lore.ask("which ones are dead so far", upto=8)
+    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "deaths"
+    assert "(ep 8)" in answer.text and "(ep 10)" not in answer.text
+
+
 def test_one_is_a_number_only_where_it_counts() -> None:
     assert tokens("episode one") == ["episode", "1"]
     assert "1" not in tokens("eden or roy, which one is genes dad")

@@ -164,6 +164,10 @@ _THE_SHOW = re.compile(r"\b(?:the|this|that) (?:show|series|anime)\b")
 #: "she ends up staying with Ash": the idiom says nothing about an ending
 _ENDS_UP = re.compile(r"\b(?:end|ends|ended|ending) up\b")
 
+#: "who is dead so far", "so far in the show": up to now, which the asker's horizon already says;
+#: "which ones": the question word's pronoun (not "The Ones Who Visited")
+_SO_FAR = re.compile(r"\b(?:so far|as of now|up (?:until|till|to) now|until now|till now)\b|(?<=\bwhich) ones\b")
+
 #: "no spoilers pls", "spoiler free", "dont spoil me": how to answer, not what about (the answer is
 #: spoiler-safe anyway); "ep 4 spoilers" asks what happens in it and keeps its words
 _NO_SPOILERS = re.compile(
@@ -185,6 +189,8 @@ def tokens(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
         text = _THE_SHOW.sub("anime", text)
     if "end" in text:
         text = _ENDS_UP.sub(" ", text)
+    if "far" in text or "now" in text or "ones" in text:
+        text = _SO_FAR.sub(" ", text)
     if "spoil" in text:
         text = _NO_SPOILERS.sub(" ", text)
     if "called" in text or "named" in text:
