@@ -142,6 +142,21 @@ def test_which_ones_are_dead_so_far_asks_who_has_died(lore: Lore) -> None:
     assert "(ep 8)" in answer.text and "(ep 10)" not in answer.text
 
 
+def test_when_it_came_out_is_the_release_not_where_rouge_came_from(lore: Lore) -> None:
+    assert tokens("when did it come out") == ["release"]
+    answer = lore.ask("when did it come out")
+    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "premiere"
+    answer = lore.ask("where does rouge come from", upto=5)
+    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "rouge-origin"
+
+
+def test_a_phrasing_about_another_episode_does_not_outrank_the_episode_asked_about(lore: Lore) -> None:
+    # Only episodes 1-3 and 13 have a "release date" alias; episode 5's own entry comes first.
+    answer = lore.ask("when does ep 5 come out")
+    shown = [answer.entry.id] if answer.status is Verdict.ANSWERED and answer.entry else [s.entry_id for s in answer.suggestions]
+    assert shown[0] == "episode-5"
+
+
 def test_one_is_a_number_only_where_it_counts() -> None:
     assert tokens("episode one") == ["episode", "1"]
     assert "1" not in tokens("eden or roy, which one is genes dad")

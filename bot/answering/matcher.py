@@ -141,6 +141,12 @@ class Scoring:
     whole: float = 0.95
     #: a reveal's sentence with too little evidence scores this much of that (a suggestion at most)
     weak_reveal: float = 0.8
+    #: a phrasing written with another question word than the question's ("where does rouge come
+    #: from" for "when did it come out") scores this much of its score: it asks something else
+    other_form: float = 0.9
+    #: a phrasing naming only other episodes than the question ("episode 2 release date" for
+    #: "when does ep 5 come out") scores this much of its score: it is about another episode
+    other_episode: float = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +264,10 @@ class Matcher:
         self._entry_position = {entry.id: position for position, entry in enumerate(self._entry_list)}
         # One row per phrasing (question or alias), in parallel lists, in file order.
         self._phrasing_entry: list[int] = []  # phrasing -> entry position (file order)
+        #: the question word a phrasing was written with ("when", "where"...; "": none of them)
+        self._phrasing_form: list[str] = []
+        #: phrasing -> the episode numbers it names ("episode 2 release date": 2), where it names any
+        self._phrasing_episodes: dict[int, frozenset[str]] = {}
         #: each phrasing's stems, sorted: a fixed order for every sum over them
         self._words: list[tuple[str, ...]] = []
         #: the first episode a phrasing is not a spoiler at: its entry's, or later for a twist alias
@@ -303,6 +313,9 @@ class Matcher:
                         entry_words[word] = episode
                     postings.setdefault(word, []).append(index)
                 self._phrasing_entry.append(position)
+                self._phrasing_form.append(asked_form(text))
+                if numbers := episode_numbers(stems):
+                    self._phrasing_episodes[index] = numbers
                 self._words.append(words)
                 self._episodes.append(episode)
                 self._texts.append(" ".join(stems))
@@ -486,7 +499,7 @@ class HorizonMatcher:
     def match(self, question: str, *, limit: int = 3) -> MatchResult:
         t = self.thresholds
         words = self._words(question)
-        ranking = self._rank(words, prefix=False, floor=t.suggest, need=max(limit, 2))
+        ranking = self._rank(words, prefix=False, floor=t.suggest, need=max(limit, 2), asked=_Asked.of(question, words))
         result = self._verdict(ranking.scored, t, limit)
         if result.verdict is Verdict.UNKNOWN:
             return result
@@ -529,9 +542,10 @@ class HorizonMatcher:
 
     def ranking(self, question: str) -> list[tuple[float, str, str]]:
         """Every candidate entry's score, best phrasing and focus, best first (for tests and tuning)."""
+        words = self._words(question)
         return [
             (s.score, s.entry.id, s.phrasing + (f" | {s.focus.text}" if s.focus else ""))
-            for s in self._rank(self._words(question), prefix=False, floor=0.0, need=None).scored
+            for s in self._rank(words, prefix=False, floor=0.0, need=None, asked=_Asked.of(question, words)).scored
         ]
 
     # -- the verdict -----------------------------------------------------------------------------
@@ -727,7 +741,9 @@ class HorizonMatcher:
         return heapq.nlargest(limit, hits, key=hits.__getitem__)  # ties: the first found
 
     # -- scoring ---------------------------------------------------------------------------------
-    def _rank(self, words: list[str], *, prefix: bool, floor: float, need: int | None) -> _Ranking:
+    def _rank(
+        self, words: list[str], *, prefix: bool, floor: float, need: int | None, asked: _Asked | None = None
+    ) -> _Ranking:
         """Each visible entry that shares words with the question (its :meth:`_words`), with its
         score, best first (ties in file order). Entries that cannot reach ``floor`` are left out
         (for a ``prefix``, those whose words cannot); with ``need``, only the best ``need``
@@ -739,7 +755,7 @@ class HorizonMatcher:
         sentences: list[_Word] = []
         analysed = self._unknown_in_decline(self._analyse(words, prefix=prefix))
         if any(w.stems for w in analysed):
-            best = self._score_phrasings(analysed, floor, need)
+            best = self._score_phrasings(analysed, floor, need, asked)
         order = sorted(best.items(), key=lambda pair: (-pair[1].score, pair[0]))  # ties: in file order
         if not prefix:
             # A phrasing that answers clearly is not second-guessed by reveals' words: they only
@@ -763,7 +779,7 @@ class HorizonMatcher:
         return index.tokens(question)[: index.MAX_WORDS]
 
     def _score_phrasings(
-        self, analysed: list[_Word], floor: float, need: int | None
+        self, analysed: list[_Word], floor: float, need: int | None, asked: _Asked | None = None
     ) -> dict[int, _Found]:
         """entry position -> (score, phrasing, None) for the entries with the best phrasings.
 
@@ -777,6 +793,8 @@ class HorizonMatcher:
         owner = index._phrasing_entry
         weights, sizes = self._stats.weights, self._stats.sizes
         all_words, texts = index._words, index._texts
+        forms, other_form = index._phrasing_form, scoring.other_form
+        numbered, other_episode = index._phrasing_episodes, scoring.other_episode
         known = [w for w in analysed if w.stems]
         total = sum(w.weight for w in analysed)
         query = " ".join(w.text for w in analysed)  # as typed (stemmed, not typo-corrected)
@@ -813,6 +831,11 @@ class HorizonMatcher:
             recall = explained / total
             precision = sum(weights[s] * v for s, v in used.items()) / sizes[phrasing]
             f = (1 + recall_bias) * precision * recall / (recall_bias * precision + recall)
+            if asked is not None:
+                if asked.form and forms[phrasing] and forms[phrasing] != asked.form:
+                    f *= other_form
+                if asked.episodes and (named := numbered.get(phrasing)) and not named & asked.episodes:
+                    f *= other_episode
             bound = 100 * (share * f + 1 - share)  # the character score is at most 1
             if bound >= floor:
                 bounded.append((bound, phrasing, f))
@@ -920,6 +943,33 @@ _LANGUAGES = frozenset("japanese english american british french german chinese 
 #: what may open a word before its first letter: quotes and brackets ("'Eden", "(Eden")
 _OPENING = "\"'“‘([«"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
+
+
+#: the question words that ask for different things: "when did it come out" is not "where does
+#: rouge come from". "what", "which" and "who" ask about a thing or a person alike, so none of them.
+_ASKED_FORM = re.compile(r"\b(when|where|why|how)(?:'?s|'?re)?\b")
+
+
+def episode_numbers(words: list[str]) -> frozenset[str]:
+    """The numbers that follow "episode" in normalised words ("episode 2 release date": {"2"})."""
+    return frozenset(n for word, n in zip(words, words[1:]) if word == "episode" and n.isdigit())
+
+
+class _Asked(NamedTuple):
+    """What a question asks for beyond its words: its question word and the episodes it names."""
+
+    form: str
+    episodes: frozenset[str]
+
+    @classmethod
+    def of(cls, question: str, words: list[str]) -> _Asked:
+        return cls(asked_form(question), episode_numbers(words))
+
+
+def asked_form(text: str) -> str:
+    """The question word ``text`` opens with, among those of :data:`_ASKED_FORM` ("" for none)."""
+    found = _ASKED_FORM.search(fold(text)[:40])
+    return found.group(1) if found else ""
 
 
 def _sentences(text: str) -> list[str]:

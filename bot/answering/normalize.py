@@ -164,6 +164,9 @@ _THE_SHOW = re.compile(r"\b(?:the|this|that) (?:show|series|anime)\b")
 #: "she ends up staying with Ash": the idiom says nothing about an ending
 _ENDS_UP = re.compile(r"\b(?:end|ends|ended|ending) up\b")
 
+#: "when did it come out": released ("out" alone is filler, and "come" is "where does rouge come from")
+_COME_OUT = re.compile(r"\b(?:come|comes|came|coming) out\b")
+
 #: "who is dead so far", "so far in the show": up to now, which the asker's horizon already says;
 #: "which ones": the question word's pronoun (not "The Ones Who Visited")
 _SO_FAR = re.compile(r"\b(?:so far|as of now|up (?:until|till|to) now|until now|till now)\b|(?<=\bwhich) ones\b")
@@ -189,6 +192,8 @@ def tokens(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
         text = _THE_SHOW.sub("anime", text)
     if "end" in text:
         text = _ENDS_UP.sub(" ", text)
+    if " out" in text:
+        text = _COME_OUT.sub("release", text)
     if "far" in text or "now" in text or "ones" in text:
         text = _SO_FAR.sub(" ", text)
     if "spoil" in text:
