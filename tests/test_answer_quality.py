@@ -157,6 +157,13 @@ def test_a_phrasing_about_another_episode_does_not_outrank_the_episode_asked_abo
     assert shown[0] == "episode-5"
 
 
+def test_a_tag_asking_to_be_told_yes_is_not_part_of_the_question(lore: Lore) -> None:
+    assert tokens("aletheia = ministry of truth right?") == tokens("aletheia = ministry of truth")
+    assert "rights" in tokens("do neans have rights?")
+    answer = lore.ask("aletheia is the ministry of truth right?")
+    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "aletheia"
+
+
 def test_one_is_a_number_only_where_it_counts() -> None:
     assert tokens("episode one") == ["episode", "1"]
     assert "1" not in tokens("eden or roy, which one is genes dad")

@@ -164,6 +164,10 @@ _THE_SHOW = re.compile(r"\b(?:the|this|that) (?:show|series|anime)\b")
 #: "she ends up staying with Ash": the idiom says nothing about an ending
 _ENDS_UP = re.compile(r"\b(?:end|ends|ended|ending) up\b")
 
+#: "aletheia is the ministry of truth right?": a tag asking to be told yes, not a word of the question
+#: ("neans have rights", "the right answer" keep theirs)
+_RIGHT_TAG = re.compile(r"\b(?:right|correct|yeah|innit|ya)\s*\?")
+
 #: "when did it come out": released ("out" alone is filler, and "come" is "where does rouge come from")
 _COME_OUT = re.compile(r"\b(?:come|comes|came|coming) out\b")
 
@@ -192,6 +196,8 @@ def tokens(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
         text = _THE_SHOW.sub("anime", text)
     if "end" in text:
         text = _ENDS_UP.sub(" ", text)
+    if "?" in text:
+        text = _RIGHT_TAG.sub("?", text)
     if " out" in text:
         text = _COME_OUT.sub("release", text)
     if "far" in text or "now" in text or "ones" in text:
