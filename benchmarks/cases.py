@@ -5,7 +5,7 @@ whose answer is right (none: the honest reply is to decline).
   an entry id, a list of ids (each answers it: the fact is in a reveal of each), ``null`` (the
   knowledge does not answer it) or ``{withheld: id}`` (the answer is past the asker's ``upto``). Thresholds and the baselines' cutoffs are chosen on it.
 * A tuning file may also be **fact-labelled** like the held-out sets (``tests/data/tuning_facts.yaml``).
-* The **held-out sets** (``tests/data/heldout.yaml``, ``heldout2.yaml``): ``{q, facts, upto, horizon, form}``, written
+* The **held-out sets** (``tests/data/heldout.yaml``, ``heldout2.yaml``, ``heldout3.yaml``): ``{q, facts, upto, horizon, form}``, written
   from the fact sheet alone by people who did not look at the knowledge. ``facts`` lists fact
   references (``topic/n``: the n-th fact of that topic in ``sources/metallic-rouge-facts.yaml``);
   ``[]`` means the sheet cannot answer it. ``upto`` is passed to the bot; ``horizon`` is the
