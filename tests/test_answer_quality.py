@@ -175,6 +175,14 @@ def test_a_yes_no_question_is_answered_by_the_entry_of_its_subject(lore: Lore) -
     assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "ash-stahl"
 
 
+def test_a_yes_no_question_in_doubt_is_settled_by_the_entry_naming_its_subject(lore: Lore) -> None:
+    # No phrasing says "survive"; Noid's entry leads, clear of any other entry naming Noid.
+    answer = lore.ask("does noid survive")
+    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "noid"
+    # A detail no entry tells stays "did you mean", even with the subject's entry first.
+    assert lore.ask("does jill have any siblings").status is not Verdict.ANSWERED
+
+
 def test_a_comparison_is_answered_side_by_side_within_the_horizon(lore: Lore) -> None:
     answer = lore.ask("neans vs proto neans")
     assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.also is not None

@@ -246,14 +246,24 @@ class LoreView:
         return result
 
     def _settled_by_subject(self, question: str, form: QuestionForm, result: MatchResult) -> MatchResult:
-        """A yes/no question whose two best entries are too close to choose ("is ash a nean": Noid's
-        entry speaks of Ash's Nean partner) is answered by the one entry among those good enough to
-        answer whose question names its subject, if it speaks of everything the question names."""
-        answer = self.matcher.thresholds.answer
-        named = [s for s in result.suggestions if s.score >= answer and self._names_subject(form, s.entry)]
-        if len(named) != 1 or self.matcher.unmentioned(question, named[0].entry):
+        """A yes/no question left in doubt ("is ash a nean": Noid's entry speaks of Ash's Nean
+        partner; "does noid survive": no phrasing says "survive") is answered by the entry whose
+        question names its subject, if it is the best suggestion, scores the subject bar, is clear
+        of any other entry naming the subject, and speaks of everything the question names."""
+        t = self.matcher.thresholds
+        named = [s for s in result.suggestions if s.score >= t.subject_answer and self._names_subject(form, s.entry)]
+        good = [s for s in named if s.score >= t.answer]
+        if len(good) == 1:
+            chosen = good[0]  # the one good enough to answer anyway
+        elif named and not good and result.best is not None and named[0].entry.id == result.best.entry.id and (
+            len(named) == 1 or named[0].score - named[1].score >= t.margin
+        ):
+            chosen = named[0]  # the best, below the answer bar, clear of any other naming the subject
+        else:
             return result
-        return MatchResult(Verdict.ANSWERED, named[0], result.suggestions)
+        if self.matcher.unmentioned(question, chosen.entry):
+            return result
+        return MatchResult(Verdict.ANSWERED, chosen, result.suggestions)
 
     def _cast_entry(self, form: QuestionForm, result: MatchResult, entry: Entry) -> MatchResult:
         """"who voices the twins" is about the twins' voice actors, not the twins: an answer that is

@@ -101,6 +101,9 @@ class Thresholds:
     #: where the reveal pass seldom changes the verdict and costs the most time at scale
     settled: float = 78.0
     settled_margin: float = 2.0
+    #: a yes/no question left in doubt is answered at this score by the one entry whose question
+    #: names its subject ("does noid survive": Noid's), if it leads (bot.answering.lore)
+    subject_answer: float = 75.0
     #: a fuzzy word match (typo) must be at least this similar (rapidfuzz ratio)
     word: float = 80.0
     #: how many of the question's words (as typed, not numbers) a reveal's sentence must add to
