@@ -194,6 +194,19 @@ def test_a_comparison_is_answered_side_by_side_within_the_horizon(lore: Lore) ->
     assert early.also is None and "Proto" not in early.text
 
 
+def test_a_comparison_whose_sides_one_entry_tells_is_answered_with_it(lore: Lore) -> None:
+    # The director entry names both: Hori directs, Izubuchi is chief director.
+    answer = lore.ask("izubuchi vs hori what did they each do")
+    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "director"
+    assert answer.also is None
+
+
+def test_month_abbreviations_meet_the_dates_of_the_knowledge(lore: Lore) -> None:
+    assert tokens("jan 10") == tokens("January 10")
+    answer = lore.ask("did it premiere jan 10 or jan 11")
+    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "premiere"
+
+
 def test_the_difference_between_two_things_is_a_comparison_too(lore: Lore) -> None:
     answer = lore.ask("so there are two kinds of aliens?? visitors and usurpers whats the difference")
     assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.also is not None

@@ -153,6 +153,9 @@ class LoreView:
             results = [self.matcher.match(side) for side in form.sides]
             entries = [r.entry for r in results if r.verdict is Verdict.ANSWERED and r.entry is not None]
             distinct = len(entries) == 2 and entries[0].id != entries[1].id
+            if len(entries) == 2 and not distinct and not answered:
+                # One entry tells both sides ("izubuchi vs hori": the director entry names both).
+                return self._answer_for(results[0], question, form, spoiler_free)
             if distinct and (not answered or whole.entry.id in (entries[0].id, entries[1].id)):
                 sides = [(self.kb.entries[e.id], r.best.focus if r.best else None) for e, r in zip(entries, results)]
                 text = render_comparison(sides, upto=self.horizon, spoiler_free=spoiler_free)

@@ -113,6 +113,10 @@ BUILT_IN_SYNONYMS = {
     "eng": "english",
     "tech": "technology",
     "fav": "favorite",
+    # Month abbreviations, so "jan 10" meets "10 January" ("mar" is Mars, "may" a verb: left alone).
+    "jan": "january", "feb": "february", "apr": "april", "jun": "june", "jul": "july",
+    "aug": "august", "sep": "september", "sept": "september", "oct": "october", "nov": "november",
+    "dec": "december",
     "fave": "favorite",
     "favourite": "favorite",
     **{
