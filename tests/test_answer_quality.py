@@ -201,6 +201,11 @@ def test_a_comparison_whose_sides_one_entry_tells_is_answered_with_it(lore: Lore
     assert answer.also is None
 
 
+def test_rogue_is_the_usual_misspelling_of_rouge(lore: Lore) -> None:
+    answer = lore.ask("who is rogue")
+    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "rouge"
+
+
 def test_month_abbreviations_meet_the_dates_of_the_knowledge(lore: Lore) -> None:
     assert tokens("jan 10") == tokens("January 10")
     answer = lore.ask("did it premiere jan 10 or jan 11")
