@@ -90,6 +90,9 @@ def test_everyday_chat_words_do_not_count_against_the_answer(lore: Lore) -> None
     # "keep" and "calling" are not in the knowledge; they say nothing about which entry answers.
     answer = lore.ask("why do the humans keep calling them scar heads")
     assert answer.status is not Verdict.UNKNOWN and answer.suggestions[0].entry_id == "scar-head"
+    # Reactions and slang around the question ("lowkey obsessed") name nothing either.
+    answer = lore.ask("lowkey obsessed with the op, who sings it??")
+    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "opening-theme"
     # An everyday word is not taken for a slip of a name ("back" is not "black").
     view = lore.matcher.at(None)
     (back,) = view._analyse(["back"], prefix=False)

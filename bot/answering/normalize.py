@@ -48,6 +48,7 @@ FILLER_WORDS = frozenset(
     # as unknown words they would count against every entry.
     """
     aha ahh bestie bro bruh damn dang dude fr frfr gonna gotta guys haha hahaha hmm hmmm idc kk
+    tf wtf istg ong icl tbf lowkey highkey deadass fam pls plsss
     lel lmao lmaoo lmaooo lmfao nah ngl nope ok okay omfg omg rofl sheesh smh sry thx ty tysm
     umm welp wow xd yea yep
     """.split()
@@ -85,6 +86,8 @@ CHAT_WORDS = frozenset(
     basically suddenly totally honestly apparently kept happened happening part parts moment
     moments time times scene scenes bit lot whole thing things same different again back around
     away along
+    obsessed creepy funny cute pretty familiar blown glosses gloss wild insane hype hyped vibe vibes
+    chill sad crying cried scared scary annoying annoyed tired bored boring excited curious
     """.split()
 )
 
