@@ -204,6 +204,13 @@ def test_a_comparison_whose_sides_one_entry_tells_is_answered_with_it(lore: Lore
     assert answer.also is None
 
 
+def test_up_is_a_particle_and_catching_up_is_a_recap(lore: Lore) -> None:
+    assert tokens("why did gene get locked up at home") == tokens("why did gene get locked at home")
+    assert tokens("catch me up on ep eleven")[0] == "recap"  # not a slip of "watch"
+    answer = lore.ask("catch me up on ep eleven")
+    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "episode-11"
+
+
 def test_rogue_is_the_usual_misspelling_of_rouge(lore: Lore) -> None:
     answer = lore.ask("who is rogue")
     assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "rouge"

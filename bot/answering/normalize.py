@@ -33,7 +33,7 @@ FILLER_WORDS = frozenset(
     havent here hers herself himself idk imo itself kinda lmao lol lul many maybe might most
     much must myself n no nor not now off once only other ours ourselves out over own pls r
     rn same shall she should since sorta such tbh too under until ur very was wasnt wat whatever
-    whether while whose why wot wut y yall yours yourself
+    whether while whose why wot wut y yall yours yourself up
     bit deal guy kind lot name person sort stuff type way
     """.split()
 ) | frozenset(
@@ -175,6 +175,9 @@ _ENDS_UP = re.compile(r"\b(?:end|ends|ended|ending) up\b")
 #: ("neans have rights", "the right answer" keep theirs)
 _RIGHT_TAG = re.compile(r"\b(?:right|correct|yeah|innit|ya)\s*\?")
 
+#: "catch me up on ep 11": a recap ("up" alone is a particle: "locked up", "blows up", "set up")
+_CATCH_UP = re.compile(r"\bcatch (?:me |us )?up\b")
+
 #: "when did it come out": released ("out" alone is filler, and "come" is "where does rouge come from")
 _COME_OUT = re.compile(r"\b(?:come|comes|came|coming) out\b")
 
@@ -205,6 +208,8 @@ def tokens(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
         text = _ENDS_UP.sub(" ", text)
     if "?" in text:
         text = _RIGHT_TAG.sub("?", text)
+    if "catch" in text:
+        text = _CATCH_UP.sub("recap", text)
     if " out" in text:
         text = _COME_OUT.sub("release", text)
     if "far" in text or "now" in text or "ones" in text:
