@@ -204,6 +204,11 @@ def test_a_comparison_whose_sides_one_entry_tells_is_answered_with_it(lore: Lore
     assert answer.also is None
 
 
+def test_contractions_typed_without_apostrophes_are_filler_like_with_them() -> None:
+    assert tokens("theyre so cool, who designed the armours") == tokens("they're so cool, who designed the armours")
+    assert tokens("shes a nean, isnt she") == tokens("she's a nean, isn't she") == ["nean"]
+
+
 def test_up_is_a_particle_and_catching_up_is_a_recap(lore: Lore) -> None:
     assert tokens("why did gene get locked up at home") == tokens("why did gene get locked at home")
     assert tokens("catch me up on ep eleven")[0] == "recap"  # not a slip of "watch"

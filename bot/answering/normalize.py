@@ -34,6 +34,8 @@ FILLER_WORDS = frozenset(
     much must myself n no nor not now off once only other ours ourselves out over own pls r
     rn same shall she should since sorta such tbh too under until ur very was wasnt wat whatever
     whether while whose why wot wut y yall yours yourself up
+    theyre youre hes shes weve theyve ive wont cant arent werent wouldnt couldnt shouldnt aint
+    whatre theres heres hows whered whatd youll theyll hed itll hadnt ima imma
     bit deal guy kind lot name person sort stuff type way
     """.split()
 ) | frozenset(
