@@ -314,7 +314,9 @@ _WH_PATTERN = "|".join(sorted(_WH_WORDS, key=len, reverse=True))
 #: but not "how are rouge and gene related")
 _CONNECTOR = re.compile(
     rf"\s*[,;]?\s*\b(?:and|also|plus|btw|but|or|and then)\s+(?=(?:{_WH_PATTERN})\b)"
-    r"|\s*[,;]?\s*\b(?:and also|oh and|oh also|also,|plus also)\s+",
+    r"|\s*[,;]?\s*\b(?:and also|oh and|oh also|also,|plus also)\s+"
+    # "whats nectar + who makes it", "who voices rouge / who voices naomi", "what studio made it, when did it air"
+    rf"|\s+[&+/|]\s+(?=(?:{_WH_PATTERN})\b)|\s*,\s*(?=(?:{_WH_PATTERN})\b)",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[\w']+")
