@@ -113,7 +113,7 @@ def test_what_something_is_called_asks_for_the_thing_itself(lore: Lore) -> None:
 
 
 def test_ed_is_the_ending_song_not_how_the_series_ends(lore: Lore) -> None:
-    for question in ("whats the ed called", "who sings the ed"):
+    for question in ("whats the ed called", "who sings the ed", "who sang the ed"):  # not "sanged"
         answer = lore.ask(question)
         assert answer.status is Verdict.ANSWERED and answer.entry is not None, question
         assert answer.entry.id == "ending-theme", question

@@ -630,7 +630,8 @@ class HorizonMatcher:
             # Two words run apart: "back story" -> "backstory".
             if i < last and not (prefix and i + 1 == last):
                 joined = stem(word + words[i + 1])
-                if joined in known:
+                # Not a word with an ending typed apart ("sang ed" is not "sanged", that is "sang").
+                if joined in known and joined != stemmed:
                     out.append(self._word(joined, {joined: 1.0}, known))
                     skip = True
                     continue
