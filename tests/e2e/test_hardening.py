@@ -277,7 +277,9 @@ async def test_a_problem_flood_is_one_mod_log_message_and_never_delays_a_fix(wor
         flood.unlink()  # the fix, saved while the alarm is still being posted
         mark = len(bot.records)
         await bot.wait_for_log("knowledge loaded from", timeout=10, after=mark)
-        assert time.monotonic() - removed_at < 3.0  # the fix went live without waiting for the post
+        # The fix went live without waiting for the post (held back 5 s): 4 s leaves a slow, busy
+        # machine room for the reload itself (3 s failed now and then under load).
+        assert time.monotonic() - removed_at < 4.0
     finally:
         if flood.exists():
             flood.unlink()
