@@ -395,11 +395,10 @@ class Matcher:
 
     def tokens(self, text: str) -> list[str]:
         """:func:`normalize.tokens` with this knowledge's synonyms, the show's title read as the show."""
-        if self._title is not None:
-            folded = fold(text)
-            if self._title_start in folded:
-                text = self._title.sub("anime", folded)
-        return tokens(text, self.synonyms)
+        return tokens(text, self.synonyms, self._as_the_show if self._title is not None else None)
+
+    def _as_the_show(self, folded: str) -> str:
+        return self._title.sub("anime", folded) if self._title and self._title_start in folded else folded
 
     @property
     def phrasing_count(self) -> int:

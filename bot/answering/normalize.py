@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 #: Words that carry no meaning for lore lookup. Question words go too: "who is Gene" and
 #: "what is Gene" ask for the same entry.
@@ -33,7 +33,7 @@ FILLER_WORDS = frozenset(
     havent here hers herself himself idk imo itself kinda lmao lol lul many maybe might most
     much must myself n no nor not now off once only other ours ourselves out over own pls r
     rn same shall she should since sorta such tbh too under until ur very was wasnt wat whatever
-    whether while whose why wot wut y yall yours yourself up
+    whether while whose why wot wut y yall yours yourself
     theyre youre hes shes weve theyve ive wont cant arent werent wouldnt couldnt shouldnt aint
     whatre theres heres hows whered whatd youll theyll hed itll hadnt ima imma
     bit deal guy kind lot name person sort stuff type way
@@ -175,9 +175,9 @@ _ENDS_UP = re.compile(r"\b(?:end|ends|ended|ending) up\b")
 
 #: "aletheia is the ministry of truth right?": a tag asking to be told yes, not a word of the question
 #: ("neans have rights", "the right answer" keep theirs)
-_RIGHT_TAG = re.compile(r"\b(?:right|correct|yeah|innit|ya)\s*\?")
+_RIGHT_TAG = re.compile(r"\b(?:right|correct|yeah|innit)\s*\?")
 
-#: "catch me up on ep 11": a recap ("up" alone is a particle: "locked up", "blows up", "set up")
+#: "catch me up on ep 11": a recap (not a slip of "watch")
 _CATCH_UP = re.compile(r"\bcatch (?:me |us )?up\b")
 
 #: "when did it come out": released ("out" alone is filler, and "come" is "where does rouge come from")
@@ -201,14 +201,19 @@ _WHAT_CALLED = re.compile(
 )
 
 
-def tokens(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
-    """The meaningful words of ``text`` in order, synonyms applied and filler removed."""
+def tokens(
+    text: str, synonyms: Mapping[str, str] | None = None, rewrite: Callable[[str], str] | None = None
+) -> list[str]:
+    """The meaningful words of ``text`` in order, synonyms applied and filler removed; ``rewrite``
+    is applied to the folded text first (the matcher reads the show's title as the show)."""
     text = fold(text)
+    if rewrite is not None:
+        text = rewrite(text)
     if "the " in text or "this " in text or "that " in text:
         text = _THE_SHOW.sub("anime", text)
     if "end" in text:
         text = _ENDS_UP.sub(" ", text)
-    if "?" in text:
+    if "?" in text and ("right" in text or "correct" in text or "yeah" in text or "innit" in text):
         text = _RIGHT_TAG.sub("?", text)
     if "catch" in text:
         text = _CATCH_UP.sub("recap", text)
