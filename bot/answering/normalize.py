@@ -201,30 +201,31 @@ _WHAT_CALLED = re.compile(
 )
 
 
+#: phrases rewritten before the words are split: (substrings one of which the text must hold for
+#: the pattern to be tried, pattern, replacement), in this order
+_PHRASES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
+    (("the ", "this ", "that "), _THE_SHOW, "anime"),
+    (("end",), _ENDS_UP, " "),
+    (("right", "correct", "yeah", "innit"), _RIGHT_TAG, "?"),
+    (("catch",), _CATCH_UP, "recap"),
+    ((" out",), _COME_OUT, "release"),
+    (("far", "now", "ones"), _SO_FAR, " "),
+    (("spoil",), _NO_SPOILERS, " "),
+    (("called", "named"), _WHAT_CALLED, r"\1"),
+)
+
+
 def tokens(
-    text: str, synonyms: Mapping[str, str] | None = None, rewrite: Callable[[str], str] | None = None
+    text: str, synonyms: Mapping[str, str] | None = None, before: Callable[[str], str] | None = None
 ) -> list[str]:
-    """The meaningful words of ``text`` in order, synonyms applied and filler removed; ``rewrite``
-    is applied to the folded text first (the matcher reads the show's title as the show)."""
+    """The meaningful words of ``text`` in order, synonyms applied and filler removed; ``before``
+    rewrites the folded text first (the matcher reads the show's title as the show)."""
     text = fold(text)
-    if rewrite is not None:
-        text = rewrite(text)
-    if "the " in text or "this " in text or "that " in text:
-        text = _THE_SHOW.sub("anime", text)
-    if "end" in text:
-        text = _ENDS_UP.sub(" ", text)
-    if "?" in text and ("right" in text or "correct" in text or "yeah" in text or "innit" in text):
-        text = _RIGHT_TAG.sub("?", text)
-    if "catch" in text:
-        text = _CATCH_UP.sub("recap", text)
-    if " out" in text:
-        text = _COME_OUT.sub("release", text)
-    if "far" in text or "now" in text or "ones" in text:
-        text = _SO_FAR.sub(" ", text)
-    if "spoil" in text:
-        text = _NO_SPOILERS.sub(" ", text)
-    if "called" in text or "named" in text:
-        text = _WHAT_CALLED.sub(r"\1", text)
+    if before is not None:
+        text = before(text)
+    for guards, pattern, replacement in _PHRASES:
+        if any(guard in text for guard in guards):
+            text = pattern.sub(replacement, text)
     if "'" in text:
         text = _POSSESSIVE.sub("", text)
     if _DIGIT.search(text):
