@@ -398,7 +398,8 @@ class Matcher:
         return tokens(text, self.synonyms, self._as_the_show if self._title is not None else None)
 
     def _as_the_show(self, folded: str) -> str:
-        return self._title.sub("anime", folded) if self._title and self._title_start in folded else folded
+        assert self._title is not None  # only passed to tokens() when the title has two words or more
+        return self._title.sub("anime", folded) if self._title_start in folded else folded
 
     @property
     def phrasing_count(self) -> int:
@@ -588,7 +589,7 @@ class HorizonMatcher:
         for row in self._visible_sentences(position):
             own |= index._sentence_words[row]
             episodes.add(str(index._sentence_episode[row]))
-        of_episode = {number for before, number in zip(words, words[1:]) if before == "episode" and number.isdigit()}
+        of_episode = episode_numbers(words)
         missing = []
         for word in analysed:
             if word.text.isdigit():
