@@ -1,6 +1,6 @@
 """``python -m benchmarks [--quick]``: answer quality and speed, ours against the baselines.
 
-Quality on the tuning set (tests/data/questions.yaml and tests/data/tuning_facts.yaml) and,
+Quality on the tuning set (tests/data/questions.yaml, tuning_facts.yaml and tuning_chat.yaml) and,
 separately, on each held-out set (tests/data/heldout.yaml, heldout2.yaml, heldout3.yaml) that nothing
 is tuned on; speed and memory at several knowledge sizes, each matcher in a fresh process.
 
@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--only", choices=("quality", "speed"), help="run one half only")
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge", help="knowledge folder (default knowledge/)")
     parser.add_argument(
-        "--questions", type=Path, nargs="+", default=[DATA / "questions.yaml", DATA / "tuning_facts.yaml"],
+        "--questions", type=Path, nargs="+", default=[DATA / "questions.yaml", DATA / "tuning_facts.yaml", DATA / "tuning_chat.yaml"],
         help="the tuning set's files (entry-labelled or fact-labelled)",
     )
     parser.add_argument(

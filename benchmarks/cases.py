@@ -4,7 +4,8 @@ whose answer is right (none: the honest reply is to decline).
 * The **tuning set** (``tests/data/questions.yaml``): ``{q, expect, upto}``, where ``expect`` is
   an entry id, a list of ids (each answers it: the fact is in a reveal of each), ``null`` (the
   knowledge does not answer it) or ``{withheld: id}`` (the answer is past the asker's ``upto``). Thresholds and the baselines' cutoffs are chosen on it.
-* A tuning file may also be **fact-labelled** like the held-out sets (``tests/data/tuning_facts.yaml``).
+* A tuning file may also be **fact-labelled** like the held-out sets (``tests/data/tuning_facts.yaml``,
+  ``tests/data/tuning_chat.yaml``).
 * The **held-out sets** (``tests/data/heldout.yaml``, ``heldout2.yaml``, ``heldout3.yaml``): ``{q, facts, upto, horizon, form}``, written
   from the fact sheet alone by people who did not look at the knowledge. ``facts`` lists fact
   references (``topic/n``: the n-th fact of that topic in ``sources/metallic-rouge-facts.yaml``);

@@ -66,6 +66,23 @@ def test_a_question_about_an_attribute_no_entry_tells_is_not_answered_with_the_p
     assert full.status is Verdict.ANSWERED and full.entry is not None and full.entry.id == "rouge"
 
 
+def test_a_fate_the_entry_does_not_tell_yet_is_not_answered_and_one_it_tells_leads(lore: Lore) -> None:
+    # Noid dies in episode 8: at episode 7 his entry tells nothing of his fate, so the question
+    # about it is not answered with his entry (and nothing later leaks: see the noninterference tests).
+    for question, upto in (("does noid die", 7), ("does noid survive", 7), ("im on ep 7 does noid make it", None)):
+        assert lore.ask(question, upto=upto).status is not Verdict.ANSWERED, question
+    # With the whole series, the answer leads with the reveal that tells it, not his introduction.
+    answer = lore.ask("does noid survive")
+    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "noid"
+    assert "shot" in first_reveal(answer.text) and "(ep 8)" in first_reveal(answer.text)
+
+
+def test_what_someone_looks_like_is_not_answered_by_an_entry_that_never_describes_it(lore: Lore) -> None:
+    answer = lore.ask("what did achillus look like")
+    assert answer.status is not Verdict.ANSWERED
+    assert answer.status is Verdict.SUGGEST and "Nius and Achillus" in answer.text
+
+
 # -- the question's form ------------------------------------------------------------------------
 def test_an_entry_that_never_names_what_the_question_names_is_offered_not_answered(lore: Lore) -> None:
     # Rouge's favourite food is not Noid's; the staff entry lists episodes 4 to 10, not 11; the

@@ -87,6 +87,12 @@ def asks_for_cast(question: str) -> bool:
     return any(word in CAST_WORDS for word in re.findall(r"[a-z]+", fold(question)))
 
 
+#: the words a text telling whether someone lives or dies would use
+FATE_WORDS = frozenset(
+    "die dies died dying dead death deaths kill kills killed killing survive survives survived alive murder murdered"
+    " shot stabbed destroyed destroys destruct destructs sacrifice sacrifices sacrificed perish perishes fate".split()
+)
+
 #: questions about an attribute ("how old is gene", "opera's real name") and the words a text that
 #: tells it would use; an entry that uses none of them does not answer such a question, however
 #: well the rest of the question names it
@@ -97,6 +103,8 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = tuple(
         (r"\bhow tall\b|\bheight\b|\bhow big\b|\bhow heavy\b|\bweight\b", "tall height metre metres meter meters cm feet size big weight"),
         (r"\b(?:real|first|last|birth|true) name\b|\bsurname\b", "name named names"),
         (r"\bfavou?rite\b|\bfave?\b", "favorite favourite love loves likes"),
+        (r"\b(?:die|dies|died|dead|survive[sd]?|alive)\b|\b(?:does|did|will|do)\b.{1,30}\bmake it\b", " ".join(sorted(FATE_WORDS))),
+        (r"\bwhat (?:does|did|do)\b.{1,40}\blook like\b|\bappearance\b", "look looks appearance resemble resembles face hair wears wearing"),
     )
 )
 

@@ -27,7 +27,7 @@ things by its first answered part. Each of these looks only at the view's own kn
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -224,10 +224,12 @@ class LoreView:
         but for a yes/no question whose doubt its subject settles."""
         if result.verdict is Verdict.SUGGEST:
             result = self._settled_by_subject(question, form, result)
-        for check in (self._about_subject, self._cast_entry, self._tells_attribute):
+        for check in (self._about_subject, self._cast_entry):
             if result.verdict is not Verdict.ANSWERED or result.best is None:
-                break
+                return result
             result = check(form, result, result.best.entry)
+        if result.verdict is Verdict.ANSWERED and result.best is not None:
+            result = self._tells_attribute(question, form, result, result.best.entry)
         return result
 
     def _names_subject(self, form: QuestionForm, entry: Entry) -> bool | None:
@@ -281,14 +283,28 @@ class LoreView:
             return MatchResult(Verdict.ANSWERED, best, (best, *result.suggestions[:2]))
         return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
 
-    def _tells_attribute(self, form: QuestionForm, result: MatchResult, entry: Entry) -> MatchResult:
+    def _tells_attribute(self, question: str, form: QuestionForm, result: MatchResult, entry: Entry) -> MatchResult:
         """"how old is gene" is answered only by an entry that says something about age: Gene's
-        entry names Gene but not his age, so the question becomes "did you mean"."""
-        if form.attribute is None or result.score >= 99.5:
+        entry names Gene but not his age, so the question becomes "did you mean". "does noid
+        survive" at episode 7 is the same: nothing Noid's entry says by then tells his fate.
+        The answer leads with a visible reveal that tells it (the one sharing most of the question's
+        words, the latest on a tie), unless its lead already does."""
+        attribute = form.attribute
+        if attribute is None or result.score >= 99.5 or result.best is None:
             return result
         shown = self.kb.entries[entry.id]
-        texts = [shown.question, *(a.text for a in shown.aliases), *(r.text for r in visible_reveals(shown, self.horizon))]
-        if any(word in form.attribute for text in texts for word in re.findall(r"[a-z]+", text.lower())):
+
+        def tells(text: str) -> bool:
+            return not attribute.isdisjoint(re.findall(r"[a-z]+", text.lower()))
+
+        telling = [reveal for reveal in visible_reveals(shown, self.horizon) if tells(reveal.text)]
+        focus = result.best.focus
+        if telling and (focus is None or not tells(focus.text)):
+            asked = {stem(word) for word in tokens(question, self.kb.series.synonyms)}
+            shared = [len(asked & {stem(word) for word in tokens(reveal.text)}) for reveal in telling]
+            lead = max(range(len(telling)), key=lambda i: (shared[i], i))
+            return MatchResult(result.verdict, replace(result.best, focus=telling[lead]), result.suggestions)
+        if telling or tells(shown.question) or any(tells(alias.text) for alias in shown.aliases):
             return result
         return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
 
