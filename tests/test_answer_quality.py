@@ -83,6 +83,15 @@ def test_what_someone_looks_like_is_not_answered_by_an_entry_that_never_describe
     assert answer.status is Verdict.SUGGEST and "Nius and Achillus" in answer.text
 
 
+def test_other_works_are_not_answered_by_a_cast_entry_that_never_tells_them(lore: Lore) -> None:
+    # The voice entry names Monica Flatley (its alias is the whole question but for "what else has
+    # ... been in"), but says nothing of her other roles: "did you mean", not an answer.
+    answer = lore.ask("what else has monica flatley been in")
+    assert answer.status is Verdict.SUGGEST and "Who voices Rouge?" in answer.text
+    # Asked what she is in here, it is answered.
+    assert lore.ask("what is monica flatley in").status is Verdict.ANSWERED
+
+
 # -- the question's form ------------------------------------------------------------------------
 def test_an_entry_that_never_names_what_the_question_names_is_offered_not_answered(lore: Lore) -> None:
     # Rouge's favourite food is not Noid's; the staff entry lists episodes 4 to 10, not 11; the

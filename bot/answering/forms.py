@@ -104,6 +104,11 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = tuple(
         (r"\b(?:real|first|last|birth|true) name\b|\bsurname\b", "name named names"),
         (r"\bfavou?rite\b|\bfave?\b", "favorite favourite love loves likes"),
         (r"\b(?:die|dies|died|dead|survive[sd]?|alive)\b|\b(?:does|did|will|do)\b.{1,30}\bmake it\b", " ".join(sorted(FATE_WORDS))),
+        (
+            r"\bwhat else\b.{0,40}\b(?:been in|voiced?|played?|done|directed|made|worked on|written|wrote|composed)\b"
+            r"|\bother (?:roles|works|anime|shows|series|projects)\b|\bknown for\b",
+            "known roles role credits works previously earlier also other",
+        ),
         (r"\bwhat (?:does|did|do)\b.{1,40}\blook like\b|\bappearance\b", "look looks appearance resemble resembles face hair wears wearing"),
     )
 )

@@ -290,7 +290,7 @@ class LoreView:
         The answer leads with a visible reveal that tells it (the one sharing most of the question's
         words, the latest on a tie), unless its lead already does."""
         attribute = form.attribute
-        if attribute is None or result.score >= 99.5 or result.best is None:
+        if attribute is None or result.best is None:
             return result
         shown = self.kb.entries[entry.id]
 

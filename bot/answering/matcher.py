@@ -724,6 +724,10 @@ class HorizonMatcher:
         Ties for the last places go to the rows found first (rarest word first, then by episode
         and file order): the same at ``h`` as in the knowledge cut at ``h``."""
         hits: dict[int, float] = {}
+        # The first list read (often the longest: a common word's) is kept as it is until another
+        # adds to it: alone, its rows all hold the same value, and the first found win the tie.
+        first: list[int] | None = None
+        first_value = 0.0
         common, scan = self.index.COMMON, self.index.SCAN
         for word in sorted(known, key=lambda w: -w.weight):  # stable: ties in question order
             lists = []
@@ -734,12 +738,20 @@ class HorizonMatcher:
                     lists.append((end, found, similarity))
             lists.sort(key=lambda item: item[0])  # stable: ties in the stems' order
             for end, found, similarity in lists:
-                if hits and end > common:
+                if (hits or first) and end > common:
                     break
                 value = word.weight * similarity
+                rows = found[: min(end, scan)]
+                if first is None and not hits:
+                    first, first_value = rows, value
+                    continue
+                if first is not None:
+                    hits, first = dict.fromkeys(first, first_value), None
                 get = hits.get
-                for row in islice(found, min(end, scan)):
+                for row in rows:
                     hits[row] = get(row, 0.0) + value
+        if first is not None:
+            return first[:limit]
         if len(hits) <= limit:
             return list(hits)
         return heapq.nlargest(limit, hits, key=hits.__getitem__)  # ties: the first found
