@@ -92,6 +92,17 @@ def test_other_works_are_not_answered_by_a_cast_entry_that_never_tells_them(lore
     assert lore.ask("what is monica flatley in").status is Verdict.ANSWERED
 
 
+def test_what_something_is_called_is_answered_only_by_an_entry_that_tells_a_name(lore: Lore) -> None:
+    # The Visitors' entry tells of their lost home planet, never its name; Cyan's never names her armour.
+    for question in ("whats the visitors home planet called", "does cyan's blue armour have its own name"):
+        assert lore.ask(question).status is Verdict.SUGGEST, question
+    # A name the entry tells, in words or as a quoted title, is answered.
+    for question, entry_id in (("what is rouge's gladiator form called", "metal-rouge"), ("what is ep 6 called", "episode-6")):
+        answer = lore.ask(question)
+        assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == entry_id, question
+    assert '"Nameless Guest"' in first_reveal(lore.ask("what is ep 6 called").text)
+
+
 # -- the question's form ------------------------------------------------------------------------
 def test_an_entry_that_never_names_what_the_question_names_is_offered_not_answered(lore: Lore) -> None:
     # Rouge's favourite food is not Noid's; the staff entry lists episodes 4 to 10, not 11; the

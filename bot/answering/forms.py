@@ -35,6 +35,24 @@ class Form(str, Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Attribute:
+    """What a text telling an attribute ("how old is gene", "what's the carnival called") uses."""
+
+    #: any of these words
+    words: frozenset[str]
+    #: or a quoted title (an episode's: 'Episode 6, "Nameless Guest"')
+    quoted: bool = False
+
+    def told_by(self, text: str) -> bool:
+        if self.quoted and _QUOTED.search(text):
+            return True
+        return not self.words.isdisjoint(re.findall(r"[a-z]+", text.lower()))
+
+
+_QUOTED = re.compile(r'"[^"]+"|“[^”]+”')
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionForm:
     form: Form
     #: the two things a comparison is about, as typed (empty for the other forms)
@@ -43,8 +61,8 @@ class QuestionForm:
     subject: str | None = None
     #: it asks who voices or plays someone (:func:`asks_for_cast`)
     cast: bool = False
-    #: it asks about an attribute: the words a text telling it would use (:func:`attribute_words`)
-    attribute: frozenset[str] | None = None
+    #: it asks about an attribute: how a text telling it reads (:func:`attribute_words`)
+    attribute: Attribute | None = None
 
 
 #: what is left around the two sides of a comparison: "what's the difference", "explain", "?"
@@ -96,30 +114,36 @@ FATE_WORDS = frozenset(
 #: questions about an attribute ("how old is gene", "opera's real name") and the words a text that
 #: tells it would use; an entry that uses none of them does not answer such a question, however
 #: well the rest of the question names it
-_ATTRIBUTES: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = tuple(
-    (re.compile(pattern), frozenset(words.split()))
-    for pattern, words in (
-        (r"\bhow old\b|\bage\b|\bbirthday\b|\bwhen was \w+ born\b", "old age year years born birthday"),
-        (r"\bhow tall\b|\bheight\b|\bhow big\b|\bhow heavy\b|\bweight\b", "tall height metre metres meter meters cm feet size big weight"),
-        (r"\b(?:real|first|last|birth|true) name\b|\bsurname\b", "name named names"),
-        (r"\bfavou?rite\b|\bfave?\b", "favorite favourite love loves likes"),
-        (r"\b(?:die|dies|died|dead|survive[sd]?|alive)\b|\b(?:does|did|will|do)\b.{1,30}\bmake it\b", " ".join(sorted(FATE_WORDS))),
+_ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
+    (re.compile(pattern), Attribute(frozenset(words.split()), quoted))
+    for pattern, words, quoted in (
+        (r"\bhow old\b|\bage\b|\bbirthday\b|\bwhen was \w+ born\b", "old age year years born birthday", False),
+        (r"\bhow tall\b|\bheight\b|\bhow big\b|\bhow heavy\b|\bweight\b", "tall height metre metres meter meters cm feet size big weight", False),
+        (r"\b(?:real|first|last|birth|true) name\b|\bsurname\b", "name named names", False),
+        (
+            r"\bwhat(?:'?s| is| was| are| were)?\b.{1,40}\bcalled\b|\bits own name\b",
+            "name named names called known title titled",
+            True,
+        ),
+        (r"\bfavou?rite\b|\bfave?\b", "favorite favourite love loves likes", False),
+        (r"\b(?:die|dies|died|dead|survive[sd]?|alive)\b|\b(?:does|did|will|do)\b.{1,30}\bmake it\b", " ".join(sorted(FATE_WORDS)), False),
         (
             r"\bwhat else\b.{0,40}\b(?:been in|voiced?|played?|done|directed|made|worked on|written|wrote|composed)\b"
             r"|\bother (?:roles|works|anime|shows|series|projects)\b|\bknown for\b",
             "known roles role credits works previously earlier also other",
+            False,
         ),
-        (r"\bwhat (?:does|did|do)\b.{1,40}\blook like\b|\bappearance\b", "look looks appearance resemble resembles face hair wears wearing"),
+        (r"\bwhat (?:does|did|do)\b.{1,40}\blook like\b|\bappearance\b", "look looks appearance resemble resembles face hair wears wearing", False),
     )
 )
 
 
-def attribute_words(question: str) -> frozenset[str] | None:
-    """For a question about an attribute, the words a text telling it would use; else None."""
+def attribute_words(question: str) -> Attribute | None:
+    """For a question about an attribute, how a text telling it reads; else None."""
     text = fold(question)
-    for pattern, words in _ATTRIBUTES:
+    for pattern, attribute in _ATTRIBUTES:
         if pattern.search(text):
-            return words
+            return attribute
     return None
 
 

@@ -293,10 +293,7 @@ class LoreView:
         if attribute is None or result.best is None:
             return result
         shown = self.kb.entries[entry.id]
-
-        def tells(text: str) -> bool:
-            return not attribute.isdisjoint(re.findall(r"[a-z]+", text.lower()))
-
+        tells = attribute.told_by
         telling = [reveal for reveal in visible_reveals(shown, self.horizon) if tells(reveal.text)]
         focus = result.best.focus
         if telling and (focus is None or not tells(focus.text)):
