@@ -129,6 +129,7 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
         (r"\b(?:die|dies|died|dead|survive[sd]?|alive)\b|\b(?:does|did|will|do)\b.{1,30}\bmake it\b", " ".join(sorted(FATE_WORDS)), False),
         (
             r"\bwhat else\b.{0,40}\b(?:been in|voiced?|played?|done|directed|made|worked on|written|wrote|composed)\b"
+            r"|\b(?:voiced?|played?|been in|done|directed|made|worked on)\b.{0,20}\bbefore (?:this|that|metallic rouge)\b"
             r"|\bother (?:roles|works|anime|shows|series|projects)\b|\bknown for\b",
             "known roles role credits works previously earlier also other",
             False,
