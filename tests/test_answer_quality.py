@@ -271,7 +271,13 @@ def test_the_difference_between_two_things_is_a_comparison_too(lore: Lore) -> No
 
 
 def test_a_cast_question_gets_the_cast_entry_not_the_character(lore: Lore) -> None:
-    for question, expected in (("who voices the twins", "voice-aes-alice"), ("who voiced dr afdal", "voice-afdal")):
+    for question, expected in (
+        ("who voices the twins", "voice-aes-alice"),
+        ("who voiced dr afdal", "voice-afdal"),
+        # in doubt between the character and their cast entry: the cast entry
+        ("grauphon va", "voice-graufon"),
+        ("giallons japanese voice?", "voice-giallon"),
+    ):
         answer = lore.ask(question)
         assert answer.status is Verdict.ANSWERED and answer.entry is not None, question
         assert answer.entry.id == expected, question

@@ -224,6 +224,8 @@ class LoreView:
         but for a yes/no question whose doubt its subject settles."""
         if result.verdict is Verdict.SUGGEST:
             result = self._settled_by_subject(question, form, result)
+        if result.verdict is Verdict.SUGGEST:
+            result = self._cast_suggested(form, result)
         for check in (self._about_subject, self._cast_entry):
             if result.verdict is not Verdict.ANSWERED or result.best is None:
                 return result
@@ -270,16 +272,34 @@ class LoreView:
             return result
         return MatchResult(Verdict.ANSWERED, chosen, result.suggestions)
 
+    def _cast_suggested(self, form: QuestionForm, result: MatchResult) -> MatchResult:
+        """"grauphon va" in doubt between Graufon and his voice cast is about the cast: a cast
+        question whose best suggestion is a character answers with that character's one visible
+        cast entry (linked both ways), when that entry is among the suggestions too."""
+        if not form.cast or result.best is None:
+            return result
+        cast = self._linked_cast(result.best.entry)
+        suggested = [s for s in result.suggestions if cast is not None and s.entry.id == cast.id]
+        return MatchResult(Verdict.ANSWERED, suggested[0], result.suggestions) if suggested else result
+
+    def _linked_cast(self, entry: Entry) -> Entry | None:
+        """The one visible cast entry (tagged ``cast``) that ``entry`` links to and that links back;
+        None for a cast entry itself, or for none or several."""
+        if "cast" in entry.tags:
+            return None
+        linked = [self.kb.entries.get(link.id) for link in self.kb.entries[entry.id].see_also]
+        cast = [e for e in linked if e is not None and "cast" in e.tags and any(l.id == entry.id for l in e.see_also)]
+        return cast[0] if len(cast) == 1 else None
+
     def _cast_entry(self, form: QuestionForm, result: MatchResult, entry: Entry) -> MatchResult:
         """"who voices the twins" is about the twins' voice actors, not the twins: an answer that is
         not a cast entry (tagged ``cast``) becomes its one visible cast entry that links back to
         it, or else "did you mean"."""
         if not form.cast or "cast" in entry.tags or result.score >= 99.5:
             return result  # 99.5: the question is one of the entry's phrasings, a moderator taught it so
-        linked = [self.kb.entries.get(link.id) for link in self.kb.entries[entry.id].see_also]
-        cast = [e for e in linked if e is not None and "cast" in e.tags and any(l.id == entry.id for l in e.see_also)]
-        if len(cast) == 1:
-            best = Scored(cast[0], result.score, cast[0].question)
+        cast = self._linked_cast(entry)
+        if cast is not None:
+            best = Scored(cast, result.score, cast.question)
             return MatchResult(Verdict.ANSWERED, best, (best, *result.suggestions[:2]))
         return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
 
