@@ -276,11 +276,12 @@ class LoreView:
         """"grauphon va" in doubt between Graufon and his voice cast is about the cast: a cast
         question whose best suggestion is a character answers with that character's one visible
         cast entry (linked both ways), when that entry is among the suggestions too."""
-        if not form.cast or result.best is None:
-            return result
-        cast = self._linked_cast(result.best.entry)
-        suggested = [s for s in result.suggestions if cast is not None and s.entry.id == cast.id]
-        return MatchResult(Verdict.ANSWERED, suggested[0], result.suggestions) if suggested else result
+        cast = self._linked_cast(result.best.entry) if form.cast and result.best is not None else None
+        if cast is not None:
+            for suggestion in result.suggestions:
+                if suggestion.entry.id == cast.id:
+                    return MatchResult(Verdict.ANSWERED, suggestion, result.suggestions)
+        return result
 
     def _linked_cast(self, entry: Entry) -> Entry | None:
         """The one visible cast entry (tagged ``cast``) that ``entry`` links to and that links back;
@@ -317,8 +318,9 @@ class LoreView:
         telling = [reveal for reveal in visible_reveals(shown, self.horizon) if tells(reveal.text)]
         focus = result.best.focus
         if telling and (focus is None or not tells(focus.text)):
-            asked = {stem(word) for word in tokens(question, self.kb.series.synonyms)}
-            shared = [len(asked & {stem(word) for word in tokens(reveal.text)}) for reveal in telling]
+            synonyms = self.kb.series.synonyms
+            asked = {stem(word) for word in tokens(question, synonyms)}
+            shared = [len(asked & {stem(word) for word in tokens(reveal.text, synonyms)}) for reveal in telling]
             lead = max(range(len(telling)), key=lambda i: (shared[i], i))
             return MatchResult(result.verdict, replace(result.best, focus=telling[lead]), result.suggestions)
         if telling or tells(shown.question) or any(tells(alias.text) for alias in shown.aliases):
