@@ -236,13 +236,21 @@ def _closest(key: str, allowed: tuple[str, ...]) -> str | None:
 
 @dataclass(slots=True)
 class _RawEntry:
+    """An entry read from its file, with the line of each part the cross-checks may report on.
+
+    Lines, not YAML nodes: holding the nodes kept every file's node tree alive until the end of
+    the load, most of the loader's peak memory on a large knowledge."""
+
     entry: Entry
     reader: _FileReader
-    node: yaml.Node
-    see_also_nodes: list[tuple[yaml.Node, Link]]
-    alias_nodes: list[tuple[yaml.Node, Alias]]
-    episode_nodes: list[yaml.Node]
-    mystery_node: yaml.Node | None
+    see_also_lines: list[tuple[int, Link]]
+    alias_lines: list[tuple[int, Alias]]
+    episode_lines: list[int]
+    mystery_line: int | None
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
 
 
 def iter_knowledge_files(folder: Path) -> Iterator[Path]:
@@ -532,10 +540,16 @@ def _read_entry(reader: _FileReader, node: yaml.Node) -> _RawEntry | None:
         mystery=mystery,
         see_also=tuple(link for _, link in see_also_nodes),
         path=reader.path,
-        line=node.start_mark.line + 1,
+        line=_line(node),
     )
-    episode_nodes = [episode_node for _, episode_node in read or []]
-    return _RawEntry(entry, reader, node, see_also_nodes, alias_nodes, episode_nodes, fields.get("mystery"))
+    return _RawEntry(
+        entry,
+        reader,
+        [(_line(item), link) for item, link in see_also_nodes],
+        [(_line(item), alias) for item, alias in alias_nodes],
+        [_line(episode_node) for _, episode_node in read or []],
+        _line(fields["mystery"]) if "mystery" in fields else None,
+    )
 
 
 def _read_alias(reader: _FileReader, node: yaml.Node, what: str) -> Alias | None:
@@ -632,7 +646,7 @@ def _cross_check(
         if entry.id in first_seen:
             other = first_seen[entry.id]
             raw.reader.problem(
-                raw.node, f"duplicate id '{entry.id}': already used at {other.reader.shown}:{other.entry.line}"
+                entry.line, f"duplicate id '{entry.id}': already used at {other.reader.shown}:{other.entry.line}"
             )
             continue
         first_seen[entry.id] = raw
@@ -647,62 +661,62 @@ def _cross_check(
         key = normalize(entry.question, synonyms)
         if key and key in phrasing_owner and phrasing_owner[key][0] != entry.id:
             raw.reader.problem(
-                raw.node,
+                entry.line,
                 f"the question of '{entry.id}' is the same as '{phrasing_owner[key][0]}' "
                 f"({phrasing_owner[key][1]}); make it distinct",
             )
         phrasing_owner.setdefault(key, (entry.id, where))
     for raw in first_seen.values():
         entry = raw.entry
-        for node, alias in raw.alias_nodes:
+        for line, alias in raw.alias_lines:
             key = normalize(alias.text, synonyms)
             if not key:
-                raw.reader.problem(node, f"alias '{alias.text}' has no words the bot can match on")
+                raw.reader.problem(line, f"alias '{alias.text}' has no words the bot can match on")
                 continue
             owner = phrasing_owner.get(key)
             if owner is not None and owner[0] != entry.id:
                 raw.reader.problem(
-                    node,
+                    line,
                     f"alias '{alias.text}' of '{entry.id}' is already claimed by '{owner[0]}' "
                     f"({owner[1]}); an alias can point to one entry only",
                 )
             elif owner is None:
-                phrasing_owner[key] = (entry.id, f"{raw.reader.shown}:{node.start_mark.line + 1}")
+                phrasing_owner[key] = (entry.id, f"{raw.reader.shown}:{line}")
             if series is not None and alias.episode is not None:
-                _check_episode(raw.reader, node, alias.episode, series, allow_zero=False)
+                _check_episode(raw.reader, line, alias.episode, series, allow_zero=False)
         if entry.mystery:
             if entry.mystery in mysteries:
                 raw.reader.problem(
-                    raw.mystery_node,
+                    raw.mystery_line if raw.mystery_line is not None else entry.line,
                     f"mystery '{entry.mystery}' is already the key of '{mysteries[entry.mystery]}'",
                 )
             else:
                 mysteries[entry.mystery] = entry.id
-        for node, link in raw.see_also_nodes:
+        for line, link in raw.see_also_lines:
             target = link.id
             if series is not None and link.episode is not None:
-                _check_episode(raw.reader, node, link.episode, series, allow_zero=False)
+                _check_episode(raw.reader, line, link.episode, series, allow_zero=False)
             if target == entry.id:
-                raw.reader.problem(node, f"'{entry.id}' lists itself in see_also")
+                raw.reader.problem(line, f"'{entry.id}' lists itself in see_also")
             elif target not in entries:
                 hint = _closest(target, tuple(entries))
                 suggestion = f" (did you mean '{hint}'?)" if hint else ""
-                raw.reader.problem(node, f"see_also points to '{target}', which is not an entry id{suggestion}")
+                raw.reader.problem(line, f"see_also points to '{target}', which is not an entry id{suggestion}")
         if series is not None:
-            for reveal, node in zip(entry.reveals, raw.episode_nodes):
-                _check_episode(raw.reader, node, reveal.episode, series, allow_zero=True)
+            for reveal, line in zip(entry.reveals, raw.episode_lines):
+                _check_episode(raw.reader, line, reveal.episode, series, allow_zero=True)
         if series is not None:
             rendered = render_answer(entry, series=series, upto=None, spoiler_free=0, limit=None)
             if len(rendered) > DISCORD_MESSAGE_LIMIT:
                 raw.reader.problem(
-                    raw.node,
+                    entry.line,
                     f"the answer of '{entry.id}' is {len(rendered)} characters once rendered; a Discord "
                     f"message holds {DISCORD_MESSAGE_LIMIT}: shorten its reveals or split the entry",
                 )
     return entries, mysteries
 
 
-def _check_episode(reader: _FileReader, node: yaml.Node, episode: int, series: Series, *, allow_zero: bool) -> None:
+def _check_episode(reader: _FileReader, node: yaml.Node | int, episode: int, series: Series, *, allow_zero: bool) -> None:
     low = 0 if allow_zero else 1
     if not low <= episode <= series.episode_count:
         zero = " (0 = not from an episode)" if allow_zero else ""
