@@ -36,7 +36,7 @@ DATA = ROOT / "tests" / "data"
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES} and fewer questions; for CI (< 1 min)")
+    parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES} and fewer questions; for CI (a few minutes: the quality half is whole)")
     parser.add_argument("--sizes", help=f"entry counts for the speed tables (default {FULL_SIZES})")
     parser.add_argument("--only", choices=("quality", "speed"), help="run one half only")
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge", help="knowledge folder (default knowledge/)")
