@@ -102,6 +102,10 @@ def test_what_something_is_called_is_answered_only_by_an_entry_that_tells_a_name
         answer = lore.ask(question)
         assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == entry_id, question
     assert '"Nameless Guest"' in first_reveal(lore.ask("what is ep 6 called").text)
+    # Naomi's bird is named in episode 3: the answer leads with that; at episode 2 it has no name yet.
+    bird = lore.ask("whats the bird called")
+    assert bird.entry is not None and bird.entry.id == "naomi-bird" and "MK II" in first_reveal(bird.text)
+    assert lore.ask("whats the bird called", upto=2).status is Verdict.SUGGEST
 
 
 # -- the question's form ------------------------------------------------------------------------
