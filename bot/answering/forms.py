@@ -105,12 +105,6 @@ def asks_for_cast(question: str) -> bool:
     return any(word in CAST_WORDS for word in re.findall(r"[a-z]+", fold(question)))
 
 
-#: the words a text telling whether someone lives or dies would use
-FATE_WORDS = frozenset(
-    "die dies died dying dead death deaths kill kills killed killing survive survives survived alive murder murdered"
-    " shot stabbed destroyed destroys destruct destructs sacrifice sacrifices sacrificed perish perishes fate".split()
-)
-
 #: questions about an attribute ("how old is gene", "opera's real name") and the words a text that
 #: tells it would use; an entry that uses none of them does not answer such a question, however
 #: well the rest of the question names it
@@ -126,7 +120,12 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
             True,
         ),
         (r"\bfavou?rite\b|\bfave?\b", "favorite favourite love loves likes", False),
-        (r"\b(?:die|dies|died|dead|survive[sd]?|alive)\b|\b(?:does|did|will|do)\b.{1,30}\bmake it\b", " ".join(sorted(FATE_WORDS)), False),
+        (
+            r"\b(?:die|dies|died|dead|survive[sd]?|alive)\b|\b(?:does|did|will|do)\b.{1,30}\bmake it\b",
+            "die dies died dying dead death deaths kill kills killed killing survive survives survived alive murder"
+            " murdered shot stabbed destroyed destroys destruct destructs sacrifice sacrifices sacrificed perish perishes fate",
+            False,
+        ),
         (
             r"\bwhat else\b.{0,40}\b(?:been in|voiced?|played?|done|directed|made|worked on|written|wrote|composed)\b"
             r"|\b(?:voiced?|played?|been in|done|directed|made|worked on)\b.{0,20}\bbefore (?:this|that|metallic rouge)\b"

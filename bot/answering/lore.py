@@ -234,13 +234,16 @@ class LoreView:
             result = self._tells_attribute(question, form, result, result.best.entry)
         return result
 
+    def _stems(self, text: str) -> list[str]:
+        """The stems of ``text``'s meaningful words, in order, with the knowledge's synonyms."""
+        return [stem(word) for word in tokens(text, self.kb.series.synonyms)]
+
     def _names_subject(self, form: QuestionForm, entry: Entry) -> bool | None:
         """Whether the entry's question names the yes/no question's subject (None: it has none)."""
-        synonyms = self.kb.series.synonyms
-        wanted = [stem(word) for word in tokens(form.subject, synonyms)] if form.subject else []
+        wanted = self._stems(form.subject) if form.subject else []
         if not wanted:
             return None
-        return wanted[0] in {stem(word) for word in tokens(entry.question, synonyms)}
+        return wanted[0] in self._stems(entry.question)
 
     def _about_subject(self, form: QuestionForm, result: MatchResult, entry: Entry) -> MatchResult:
         """"is ash a nean" is about Ash: a yes/no question answered with an entry whose question
@@ -318,9 +321,8 @@ class LoreView:
         telling = [reveal for reveal in visible_reveals(shown, self.horizon) if tells(reveal.text)]
         focus = result.best.focus
         if telling and (focus is None or not tells(focus.text)):
-            synonyms = self.kb.series.synonyms
-            asked = {stem(word) for word in tokens(question, synonyms)}
-            shared = [len(asked & {stem(word) for word in tokens(reveal.text, synonyms)}) for reveal in telling]
+            asked = set(self._stems(question))
+            shared = [len(asked.intersection(self._stems(reveal.text))) for reveal in telling]
             lead = max(range(len(telling)), key=lambda i: (shared[i], i))
             return MatchResult(result.verdict, replace(result.best, focus=telling[lead]), result.suggestions)
         if telling or tells(shown.question) or any(tells(alias.text) for alias in shown.aliases):

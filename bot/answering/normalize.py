@@ -50,7 +50,7 @@ FILLER_WORDS = frozenset(
     # as unknown words they would count against every entry.
     """
     aha ahh bestie bro bruh damn dang dude fr frfr gonna gotta guys haha hahaha hmm hmmm idc kk
-    tf wtf istg ong icl tbf lowkey highkey deadass fam pls plsss
+    tf wtf istg ong icl tbf lowkey highkey deadass fam plsss
     lel lmao lmaoo lmaooo lmfao nah ngl nope ok okay omfg omg rofl sheesh smh sry thx ty tysm
     umm welp wow xd yea yep
     """.split()

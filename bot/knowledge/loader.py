@@ -716,12 +716,12 @@ def _cross_check(
     return entries, mysteries
 
 
-def _check_episode(reader: _FileReader, node: yaml.Node | int, episode: int, series: Series, *, allow_zero: bool) -> None:
+def _check_episode(reader: _FileReader, line: int, episode: int, series: Series, *, allow_zero: bool) -> None:
     low = 0 if allow_zero else 1
     if not low <= episode <= series.episode_count:
         zero = " (0 = not from an episode)" if allow_zero else ""
         reader.problem(
-            node,
+            line,
             f"episode {episode} is not an episode of {series.title}: use {low} to {series.episode_count}{zero}",
         )
 
