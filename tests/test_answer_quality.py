@@ -290,6 +290,25 @@ def test_a_cast_question_gets_the_cast_entry_not_the_character(lore: Lore) -> No
     assert dub.entry is None or "cast" not in dub.entry.tags
 
 
+def test_an_episode_title_question_is_answered_by_that_episodes_entry(lore: Lore) -> None:
+    # No phrasing says "title": the matcher was torn between the episode and the staff list.
+    for question, number, title in (
+        ("ep 7 title", 7, "Appropriate Gear"),
+        ("whats the title of episode 9", 9, "The Ones Who Visited"),
+        ("what was ep 12 called again lol", 12, "Mask Graveyard"),
+    ):
+        answer = lore.ask(question)
+        assert answer.status is Verdict.ANSWERED and answer.entry is not None, question
+        assert answer.entry.id == f"episode-{number}", question
+        assert f'"{title}"' in first_reveal(answer.text), question
+    # Before episode 7 its entry is out of sight, and its title with it.
+    early = lore.ask("ep 7 title", upto=5)
+    assert early.status is not Verdict.ANSWERED and "Appropriate Gear" not in early.text
+    # A question about more than the title is not read as one.
+    directed = lore.ask("who directed ep 7")
+    assert directed.entry is not None and directed.entry.id == "episode-staff"
+
+
 def test_a_message_asking_two_things_answers_one_and_says_so(lore: Lore) -> None:
     answer = lore.ask("who is naomi and who is ash")
     assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "naomi"

@@ -41,6 +41,7 @@ from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, 
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
 from bot.answering.render import (
     clip,
+    EPISODE_GUIDE_TAG,
     escape,
     MESSAGE_LIMIT,
     quote_user,
@@ -59,6 +60,11 @@ from bot.answering.render import (
 _REFERS_BACK = re.compile(r"\b(?:it|its|that|this|these|those|he|him|his|she|her|hers|they|them|their)\b", re.IGNORECASE)
 #: Longest question the bot reads; Discord allows 6000 characters in an option, nobody asks that.
 MAX_QUESTION_CHARS = 300
+#: a word asking for a name or title ("ep 7 title", "what is episode 10 called")
+_TITLE_WORD = re.compile(r"\b(?:title|titled|called|named|name)\b")
+#: the stems such a question may hold besides the episode's number
+_TITLE_STEMS = frozenset({"episode", "title", "call", "name"})
+
 #: Longest name and value of an autocomplete choice (Discord's limit).
 CHOICE_LIMIT = 100
 
@@ -222,6 +228,7 @@ class LoreView:
         """What the question's form says about the matcher's answer: each check below may move it
         to another visible entry or make it "did you mean"; an unanswered result stays as it is,
         but for a yes/no question whose doubt its subject settles."""
+        result = self._episode_title(question, result)
         if result.verdict is Verdict.SUGGEST:
             result = self._settled_by_subject(question, form, result)
         if result.verdict is Verdict.SUGGEST:
@@ -233,6 +240,30 @@ class LoreView:
         if result.verdict is Verdict.ANSWERED and result.best is not None:
             result = self._tells_attribute(question, form, result, result.best.entry)
         return result
+
+    def _episode_title(self, question: str, result: MatchResult) -> MatchResult:
+        """"ep 7 title" asks for nothing but episode 7's title, and the entry telling episode 7
+        (tagged ``episode-guide``, its first reveal from episode 7) opens with it; no phrasing
+        says "title", so the matcher is torn between that entry and others naming episode 7."""
+        if not _TITLE_WORD.search(question.lower()):
+            return result
+        stems = self._stems(question)
+        numbers = {word for word in stems if word.isdigit()}
+        if len(numbers) != 1 or "episode" not in stems or not set(stems) <= _TITLE_STEMS | numbers:
+            return result
+        guide = self._episode_guide(int(numbers.pop()))
+        if guide is None or (result.verdict is Verdict.ANSWERED and result.entry is not None and result.entry.id == guide.id):
+            return result
+        return MatchResult(Verdict.ANSWERED, Scored(guide, 100.0, guide.question), result.suggestions)
+
+    def _episode_guide(self, number: int) -> Entry | None:
+        """The one visible entry telling episode ``number``, if there is exactly one."""
+        found = [
+            entry
+            for entry in self.kb.entries.values()
+            if EPISODE_GUIDE_TAG in entry.tags and (shown := visible_reveals(entry, self.horizon)) and shown[0].episode == number
+        ]
+        return found[0] if len(found) == 1 else None
 
     def _stems(self, text: str) -> list[str]:
         """The stems of ``text``'s meaningful words, in order, with the knowledge's synonyms."""
