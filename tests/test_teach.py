@@ -103,6 +103,22 @@ def test_bad_requests_are_refused_and_change_nothing(
     assert snapshot(folder) == before
 
 
+def test_a_phrasing_an_alias_cannot_help_says_what_the_entry_lacks(folder: Path) -> None:
+    # It reads like Rouge's own question once filler words go, yet the bot does not answer it:
+    # it asks about other roles, and nothing Rouge's entry says tells any.
+    phrase = "what else has rouge been in"
+    assert KnowledgeStore.open(folder).lore.ask(phrase).status is Verdict.SUGGEST
+    before = snapshot(folder)
+    result = teach_alias(folder, "rouge", phrase)
+    assert (result.ok, result.message) == (
+        False,
+        "'what else has rouge been in' reads like a phrasing 'rouge' already has, so an alias changes nothing. "
+        "It asks for other roles or works, and nothing 'rouge' says tells that, so the bot answers it with "
+        '"did you mean": add what is asked to one of its reveals instead.',
+    )
+    assert snapshot(folder) == before
+
+
 def test_a_change_that_does_not_validate_is_undone_byte_for_byte(folder: Path, monkeypatch) -> None:
     entries = folder / "entries.yaml"
     os.chmod(entries, 0o640)

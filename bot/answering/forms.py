@@ -15,6 +15,7 @@ cannot leak anything (see bot.answering.lore).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -38,6 +39,8 @@ class Form(str, Enum):
 class Attribute:
     """What a text telling an attribute ("how old is gene", "what's the carnival called") uses."""
 
+    #: what is asked, in plain words for maintainers ("age", "a fate")
+    what: str
     #: any of these words
     words: frozenset[str]
     #: or a quoted title (an episode's: 'Episode 6, "Nameless Guest"')
@@ -47,6 +50,9 @@ class Attribute:
         if self.quoted and _QUOTED.search(text):
             return True
         return not self.words.isdisjoint(re.findall(r"[a-z]+", text.lower()))
+
+    def told_in(self, texts: Iterable[str]) -> bool:
+        return any(self.told_by(text) for text in texts)
 
 
 _QUOTED = re.compile(r'"[^"]+"|“[^”]+”')
@@ -109,31 +115,44 @@ def asks_for_cast(question: str) -> bool:
 #: tells it would use; an entry that uses none of them does not answer such a question, however
 #: well the rest of the question names it
 _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
-    (re.compile(pattern), Attribute(frozenset(words.split()), quoted))
-    for pattern, words, quoted in (
-        (r"\bhow old\b|\bage\b|\bbirthday\b|\bwhen was \w+ born\b", "old age year years born birthday", False),
-        (r"\bhow tall\b|\bheight\b|\bhow big\b|\bhow heavy\b|\bweight\b", "tall height metre metres meter meters cm feet size big weight", False),
-        (r"\b(?:real|first|last|birth|true) name\b|\bsurname\b", "name named names", False),
+    (re.compile(pattern), Attribute(what, frozenset(words.split()), quoted))
+    for what, pattern, words, quoted in (
+        ("an age", r"\bhow old\b|\bage\b|\bbirthday\b|\bwhen was \w+ born\b", "old age year years born birthday", False),
         (
+            "a size",
+            r"\bhow tall\b|\bheight\b|\bhow big\b|\bhow heavy\b|\bweight\b",
+            "tall height metre metres meter meters cm feet size big weight",
+            False,
+        ),
+        ("a name", r"\b(?:real|first|last|birth|true) name\b|\bsurname\b", "name named names", False),
+        (
+            "a name or title",
             r"\bwhat(?:'?s| is| was| are| were)?\b.{1,40}\bcalled\b|\bits own name\b",
             "name named names called known title titled",
             True,
         ),
-        (r"\bfavou?rite\b|\bfave?\b", "favorite favourite love loves likes", False),
+        ("a favourite", r"\bfavou?rite\b|\bfave?\b", "favorite favourite love loves likes", False),
         (
+            "a fate (whether someone lives or dies)",
             r"\b(?:die|dies|died|dead|survive[sd]?|alive)\b|\b(?:does|did|will|do)\b.{1,30}\bmake it\b",
             "die dies died dying dead death deaths kill kills killed killing survive survives survived alive murder"
             " murdered shot stabbed destroyed destroys destruct destructs sacrifice sacrifices sacrificed perish perishes fate",
             False,
         ),
         (
+            "other roles or works",
             r"\bwhat else\b.{0,40}\b(?:been in|voiced?|played?|done|directed|made|worked on|written|wrote|composed)\b"
             r"|\b(?:voiced?|played?|been in|done|directed|made|worked on)\b.{0,20}\bbefore (?:this|that|metallic rouge)\b"
             r"|\bother (?:roles|works|anime|shows|series|projects)\b|\bknown for\b",
             "known roles role credits works previously earlier also other",
             False,
         ),
-        (r"\bwhat (?:does|did|do)\b.{1,40}\blook like\b|\bappearance\b", "look looks appearance resemble resembles face hair wears wearing", False),
+        (
+            "looks",
+            r"\bwhat (?:does|did|do)\b.{1,40}\blook like\b|\bappearance\b",
+            "look looks appearance resemble resembles face hair wears wearing",
+            False,
+        ),
     )
 )
 

@@ -356,7 +356,7 @@ class LoreView:
             shared = [len(asked.intersection(self._stems(reveal.text))) for reveal in telling]
             lead = max(range(len(telling)), key=lambda i: (shared[i], i))
             return MatchResult(result.verdict, replace(result.best, focus=telling[lead]), result.suggestions)
-        if telling or tells(shown.question) or any(tells(alias.text) for alias in shown.aliases):
+        if telling or attribute.told_in([shown.question, *(alias.text for alias in shown.aliases)]):
             return result
         return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
 

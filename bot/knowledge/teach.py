@@ -32,6 +32,7 @@ from ruamel.yaml.error import YAMLError
 from bot.knowledge.loader import MAX_ALIAS_CHARS, KnowledgeError, Problem, display_path, load_knowledge
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.knowledge.writes import EditConflict, edit_knowledge_file, knowledge_lock, restore_if_unchanged
+from bot.answering.forms import attribute_words
 from bot.answering.normalize import normalize
 
 #: (mapping indent, sequence indent, dash offset) layouts tried when re-dumping a file
@@ -104,6 +105,16 @@ def check_alias(kb: KnowledgeBase, entry_id: str, alias: str, episode: int | Non
         return f"'{alias}' has no words the bot can match on (only filler words such as 'who is')."
     owner = owner_of(kb, alias)
     if owner is not None and owner.id == entry.id:
+        attribute = attribute_words(alias)
+        texts = [entry.question, *(a.text for a in entry.aliases), *(r.text for r in entry.reveals)]
+        if attribute is not None and not attribute.told_in(texts):
+            # "what else has monica flatley been in" reads like the alias "monica flatley", yet the
+            # bot asks "did you mean": the entry names the actor but none of her other roles.
+            return (
+                f"'{alias}' reads like a phrasing '{entry.id}' already has, so an alias changes nothing. "
+                f"It asks for {attribute.what}, and nothing '{entry.id}' says tells that, so the bot "
+                "answers it with \"did you mean\": add what is asked to one of its reveals instead."
+            )
         return f"'{alias}' already finds '{entry.id}'; nothing to teach."
     if owner is not None:
         where = f"{display_path(owner.path)}:{owner.line}" if owner.path else "the knowledge"
