@@ -325,6 +325,12 @@ def test_a_part_that_points_back_is_not_answered_on_its_own(lore: Lore) -> None:
     first = lore.ask("who produced it and how long was it in the works")
     assert first.entry is not None and first.entry.id == "studio"
 
+    # A part that goes on from the one before is no question of its own: "not a nean?" alone
+    # would be answered with what Neans are.
+    going_on = lore.ask("jean yunghart is human right? not a nean?", upto=6)
+    assert going_on.entry is None or going_on.entry.id != "neans"
+    assert "You asked more than one thing" not in going_on.text
+
 
 def test_the_issues_examples_are_answered_right_or_honestly_declined(lore: Lore) -> None:
     right = {

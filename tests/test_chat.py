@@ -164,7 +164,12 @@ def test_strip_mentions_removes_only_the_given_users() -> None:
         ("wht is the alter", ["what is the alter"]),
         ("whos eden. whats the alter. who is noid", ["whos eden", "whats the alter", "who is noid"]),
         ("who voices rouge / who voices naomi", ["who voices rouge", "who voices naomi"]),
+        # "it" is as often the show as the thing before it: asked apart
         ("what studio made it, when did it air", ["what studio made it", "when did it air"]),
+        # a question about someone named before, or going on from the one before, stays with it:
+        # alone, "is she human" names no one and "not a nean" asks what Neans are
+        ("who is naomi? is she human?", ["who is naomi? is she human"]),
+        ("jean yunghart is human right? not a nean?", ["jean yunghart is human right? not a nean"]),
         ("who is eden & who is graufon", ["who is eden", "who is graufon"]),
         ("tell me about the immortal nine", ["tell me about the immortal nine"]),
         ("i wonder who rouge's mom is", ["i wonder who rouge's mom is"]),

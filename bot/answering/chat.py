@@ -389,20 +389,41 @@ def is_question(text: str, *, asked: bool = False) -> bool:
     return any(word in _WH_WORDS for word in words[:4])
 
 
-def split_questions(text: str, *, topic_words: int | None = TOPIC_WORDS) -> list[str]:
+#: a question that goes on from the one before it ("jean yunghart is human right? not a nean?")
+_GOES_ON = re.compile(r"^\W*(?:not|or|nor|and|also|like|i mean|rather)\b", re.IGNORECASE)
+#: or points back to someone it named ("who is naomi? is she human?")
+_SOMEONE_BEFORE = re.compile(r"\b(?:he|him|his|she|her|hers|they|them|their)\b", re.IGNORECASE)
+#: or to something ("whats the finale called and when does it come out"); but a message's "it" is
+#: as often the show ("what studio made it, when did it air")
+_SOMETHING_BEFORE = re.compile(r"\b(?:it|its|that|this|these|those)\b", re.IGNORECASE)
+
+
+def refers_back(question: str, *, to_things: bool = True) -> bool:
+    """Whether a question after the first means what the message said before it: alone, it would
+    be answered about something else ("is she human", "when does it come out"). ``to_things``
+    False: only a continuation or a pronoun for someone counts."""
+    return bool(
+        _GOES_ON.search(question)
+        or _SOMEONE_BEFORE.search(question)
+        or (to_things and _SOMETHING_BEFORE.search(question))
+    )
+
+
+def split_questions(text: str, *, topic_words: int | None = TOPIC_WORDS, keep_together: bool = True) -> list[str]:
     """The questions in ``text`` (already cleaned and without stated progress), in order.
 
     Pieces are separated by "?", line breaks, sentence ends and connectors that open a new
     question ("... and also ...", "... and who ..."); a piece counts when :func:`is_question` says so,
-    with its leading chatter removed. When no piece asks anything, the whole text still counts as
+    with its leading chatter removed, and stays with the question before it when it points back
+    to it (:func:`refers_back`) unless ``keep_together`` is False. When no piece asks anything, the whole text still counts as
     one question if it has at most ``topic_words`` meaningful words ("@Bot black gladiator"); pass
     ``topic_words=None`` to accept any length (a fan explicitly asked the bot about this message)
     or 0 to never accept a text without a question form.
     """
-    return list(_questions(text, topic_words)[0])
+    return list(_questions(text, topic_words, keep_together)[0])
 
 
-def _questions(text: str, topic_words: int | None) -> tuple[tuple[str, ...], bool]:
+def _questions(text: str, topic_words: int | None, keep_together: bool = True) -> tuple[tuple[str, ...], bool]:
     """The questions, and whether they have a question form (False: the whole text as a topic)."""
     questions: list[str] = []
     pieces = _pieces(text)
@@ -411,7 +432,9 @@ def _questions(text: str, topic_words: int | None) -> tuple[tuple[str, ...], boo
             question = _MISSPELLED_QUESTION_WORD.sub(
                 lambda m: _QUESTION_WORD_SPELLINGS[m.group(1).lower()], _without_chatter_prefix(piece.text) or piece.text
             )
-            if question.lower() not in (q.lower() for q in questions):
+            if keep_together and questions and refers_back(question, to_things=False):
+                questions[-1] = f"{questions[-1]}? {question}"
+            elif question.lower() not in (q.lower() for q in questions):
                 questions.append(question)
     if questions:
         return tuple(questions), True

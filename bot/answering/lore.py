@@ -34,7 +34,7 @@ from typing import Any
 from bot.gc_pause import paused_gc
 from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
-from bot.answering.chat import parse_progress, split_questions
+from bot.answering.chat import parse_progress, refers_back, split_questions
 from bot.answering.forms import QuestionForm, read_form
 from bot.answering.normalize import stem, tokens
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
@@ -56,8 +56,6 @@ from bot.answering.render import (
     visible_reveals,
 )
 
-#: Words that point back to something said earlier in the message.
-_REFERS_BACK = re.compile(r"\b(?:it|its|that|this|these|those|he|him|his|she|her|hers|they|them|their)\b", re.IGNORECASE)
 #: Longest question the bot reads; Discord allows 6000 characters in an option, nobody asks that.
 MAX_QUESTION_CHARS = 300
 #: a word asking for a name or title ("ep 7 title", "what is episode 10 called")
@@ -169,12 +167,12 @@ class LoreView:
                 score = min(r.score for r in results)
                 return Answer(Verdict.ANSWERED, text, sides[0][0], episode, score=score, also=sides[1][0])
             return None
-        parts = split_questions(question, topic_words=None)
+        parts = split_questions(question, topic_words=None, keep_together=False)
         if len(parts) < 2:
             return None
         # A later part that points back ("what was that fight about", "when does it come out")
         # means what the message said before it: alone, it would be answered about something else.
-        results = [(part, self.matcher.match(part)) for n, part in enumerate(parts) if not (n and _REFERS_BACK.search(part))]
+        results = [(part, self.matcher.match(part)) for n, part in enumerate(parts) if not (n and refers_back(part))]
         found = [(part, r) for part, r in results if r.verdict is Verdict.ANSWERED and r.entry is not None]
         if answered and len({r.entry.id for _, r in found}) < 2:
             return None  # the whole message has one answer, and its parts no more than one
