@@ -80,6 +80,11 @@ def lore() -> Lore:
         ("ep 3 here, who is naomi", 3, "who is naomi"),
         ("just started ep 3 who is naomi", 2, "who is naomi"),
         ("i just started watching episode 3, who is naomi", 2, "who is naomi"),
+        ("who is jill? i'm only 3 in", 3, "who is jill?"),
+        ("haven't seen past 4 who is jill", 4, "who is jill"),
+        ("i havent watched anything beyond ep 4, who is jill", 4, "who is jill"),
+        ("left off at 7 who dies", 7, "who dies"),
+        ("who is jill, watching ep 2 now", 1, "who is jill, now"),
     ],
 )
 def test_stated_progress_is_found_and_its_phrase_removed(text: str, episode: int, rest: str) -> None:
@@ -106,6 +111,9 @@ def test_stated_progress_is_found_and_its_phrase_removed(text: str, episode: int
         "is gene up to something?",
         "someone on ep 5 said naomi is a nean",
         "which episode reveals the alter",
+        "how many eps in is the twist",
+        "why haven't the usurpers gone past 4 planets",
+        "what is rouge watching in ep 3",
     ],
 )
 def test_a_question_about_an_episode_is_not_progress(text: str) -> None:

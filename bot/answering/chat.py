@@ -161,8 +161,19 @@ _PROGRESS_PATTERNS: tuple[tuple[re.Pattern[str], _Kind], ...] = tuple(
         ),
         # "ep6 rn", "episode 6 atm", "ep 4 so far"
         (rf"(?:\b(?:on|at)\s+(?:the\s+)?)?{_EPISODE}\s+(?:rn|right now|atm|at the moment|currently|so far)\b", _Kind.AT),
-        # "3 eps in"
+        # "3 eps in", "im only 3 in"
         (rf"\b{_NUM}\s+(?:episodes?|eps?)\s+in\b", _Kind.AT),
+        (rf"\b(?:i'?m|im|i am)\s+(?:(?:only|just|like|about)\s+)?{_NUM}\s+in\b", _Kind.AT),
+        # "haven't seen past 4", "i havent watched anything beyond ep 4"
+        (
+            rf"{_FIRST_PERSON}{_NEGATION}\s+(?:watched|seen|gotten|got|gone|been)\s+(?:anything\s+)?"
+            rf"(?:past|after|beyond|further than)\s+(?:the\s+)?{_EPISODE_OR_BARE}",
+            _Kind.AT,
+        ),
+        # "i stopped at episode 5", "paused after ep 5", "left off at 5"
+        (rf"\b(?:stopped|paused|left off)\s+(?:at|after|on)\s+(?:the\s+)?{_EPISODE_OR_BARE}", _Kind.AT),
+        # "watching ep 2 now": episode 2 is under way, so not seen yet (the safe reading)
+        (rf"\bwatching\s+(?:the\s+)?{_EPISODE}", _Kind.BEFORE),
         # "haven't watched ep 9 yet", "i didn't see episode 9"
         (
             rf"{_FIRST_PERSON}{_NEGATION}\s+(?:yet\s+)?(?:watched|seen|saw|see|watch|finished|gotten to|got to|reached)\s+"
@@ -173,7 +184,7 @@ _PROGRESS_PATTERNS: tuple[tuple[re.Pattern[str], _Kind], ...] = tuple(
         (
             rf"{_FIRST_PERSON}{_NEGATION}\s+(?:even\s+)?(?:yet\s+)?"
             r"(?:started|begun|watched (?:it|any(?:thing)?|the show|the anime)|seen (?:it|any(?:thing)?|the show|the anime))"
-            r"(?:\s+(?:yet|watching))?\b",
+            r"(?:\s+(?:yet|watching))?\b(?!\s+(?:past|after|beyond|further)\b)",
             _Kind.NONE_YET,
         ),
         # "on ep 3, what is ...", "currently on episode 3": at the start of a clause (not "someone on ep 5 said")
