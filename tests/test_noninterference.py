@@ -161,6 +161,36 @@ def test_the_issues_twist_guesses_get_replies_made_from_visible_knowledge_only(
     assert nobody.text == Lore(cut(shipped, 5)).ask("is the puppeteer zorblax", upto=5).text
 
 
+def test_no_alias_names_someone_before_the_knowledge_does(shipped: KnowledgeBase) -> None:
+    """Noninterference holds for whatever the knowledge says at h, aliases included, so it cannot
+    catch an alias written too early: "mk ii" on Naomi's bird from episode 1 would answer a fan at
+    1 with the bird, though the MK II first appears in episode 3. An alias (at its episode, or its
+    entry's first) may not name a name (a word the reveals only write capitalised, episode titles
+    aside) that no reveal writes until a later episode. Other words need a reviewer's eye: the
+    "anti-phason gun" alias of Cyan was gated at episode 10 by hand."""
+    word = re.compile(r"[A-Za-z][A-Za-z-]*")
+    titles = {w.lower() for episode in shipped.series.episodes for w in word.findall(episode.title)}
+    first_named: dict[str, int] = {}
+    written_lower: set[str] = set()
+    for entry in shipped.entries.values():
+        for reveal in entry.reveals:
+            for w in word.findall(reveal.text):
+                if w[0].isupper():
+                    first_named[w.lower()] = min(reveal.episode, first_named.get(w.lower(), reveal.episode))
+                else:
+                    written_lower.add(w)
+    names = {w: episode for w, episode in first_named.items() if w not in written_lower and w not in titles}
+    early = []
+    for entry in shipped.entries.values():
+        shown_from = min(reveal.episode for reveal in entry.reveals)
+        for alias in entry.aliases:
+            at = alias.episode if alias.episode is not None else shown_from
+            later = [w for w in word.findall(re.sub(r"'s\b", "", alias.text.lower())) if names.get(w, 0) > at]
+            if later:
+                early.append(f"{entry.id}: {alias.text!r} from episode {at} names {later} (first written later)")
+    assert not early, early
+
+
 def test_a_slip_of_a_spelling_only_a_later_episode_uses_is_not_read_as_it(shipped: KnowledgeBase) -> None:
     """A typo is matched against the words the horizon's knowledge writes: "older" at episode 1
     is not a slip of "order" when only episode 8 writes "order", even though "ordered" (the same
