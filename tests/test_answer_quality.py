@@ -309,6 +309,30 @@ def test_an_episode_title_question_is_answered_by_that_episodes_entry(lore: Lore
     assert directed.entry is not None and directed.entry.id == "episode-staff"
 
 
+def test_a_message_naming_a_topic_is_answered_with_that_topics_entry(lore: Lore) -> None:
+    # No question word: the fan asks for the topic, not a detail its entry may lack.
+    for message, expected in (
+        ("rouge mother identity", "rouge-mother"),
+        ("the dog scene 😭😭 was the st bernard really him fr", "giallon"),
+    ):
+        answer = lore.ask(message)
+        assert answer.status is Verdict.ANSWERED and answer.entry is not None, message
+        assert answer.entry.id == expected, message
+    # A topic naming what its best entry never mentions (a name, an episode) is not answered with it.
+    for message in ("naruto mother identity", "ep 12 episode director??"):
+        assert lore.ask(message).status is not Verdict.ANSWERED, message
+
+
+def test_a_question_about_someones_family_needs_an_entry_that_tells_it(lore: Lore) -> None:
+    # Noid's entry says nothing of a father, nor Neans' of children: "did you mean", not an answer.
+    for question in ("noid dad", "can neans have kids", "jill parents"):
+        assert lore.ask(question).status is not Verdict.ANSWERED, question
+    # An entry that tells the relation answers as before.
+    for question, expected in (("who is gene's dad", "gene-father"), ("is gene rouge's brother", "gene-rouge-relationship")):
+        answer = lore.ask(question)
+        assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == expected, question
+
+
 def test_a_message_asking_two_things_answers_one_and_says_so(lore: Lore) -> None:
     answer = lore.ask("who is naomi and who is ash")
     assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "naomi"

@@ -148,6 +148,30 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
             False,
         ),
         (
+            "a parent",
+            r"\b(?:mom|moms|mum|mums|mother|mothers|mama|dad|dads|father|fathers|papa|pops|parents?)\b",
+            "mom mum mother mothers mama dad father fathers papa parent parents",
+            False,
+        ),
+        (
+            "a child",
+            r"\b(?:kids?|child|children|sons?|daughters?)\b",
+            "kid kids child children son sons daughter daughters",
+            False,
+        ),
+        (
+            "a sibling",
+            r"\b(?:sis|sisters?|bro|brothers?|siblings?)\b",
+            "sister sisters brother brothers sibling siblings twin twins",
+            False,
+        ),
+        (
+            "a partner",
+            r"\b(?:wife|husband|girlfriend|boyfriend|gf|bf|lover|dated|dating|married|spouse)\b",
+            "wife husband girlfriend boyfriend lover lovers dated dating couple married spouse love loved",
+            False,
+        ),
+        (
             "looks",
             r"\bwhat (?:does|did|do)\b.{1,40}\blook like\b|\bappearance\b",
             "look looks appearance resemble resembles face hair wears wearing",

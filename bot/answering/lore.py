@@ -35,7 +35,7 @@ from bot.gc_pause import paused_gc
 from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
 from bot.answering.chat import parse_progress, refers_back, split_questions
-from bot.answering.forms import QuestionForm, read_form
+from bot.answering.forms import Form, QuestionForm, read_form
 from bot.answering.normalize import stem, tokens
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
@@ -231,6 +231,8 @@ class LoreView:
             result = self._settled_by_subject(question, form, result)
         if result.verdict is Verdict.SUGGEST:
             result = self._cast_suggested(form, result)
+        if result.verdict is Verdict.SUGGEST:
+            result = self._topic_named(question, form, result)
         for check in (self._about_subject, self._cast_entry):
             if result.verdict is not Verdict.ANSWERED or result.best is None:
                 return result
@@ -304,6 +306,24 @@ class LoreView:
             return result
         return MatchResult(Verdict.ANSWERED, chosen, result.suggestions)
 
+    def _topic_named(self, question: str, form: QuestionForm, result: MatchResult) -> MatchResult:
+        """A message that names a topic without asking a question of it ("rouge mother identity",
+        "the dog scene was the st bernard really him fr") asks for that topic's entry, not for one
+        detail the entry may lack, so a lower bar does: the best suggestion is answered when it
+        scores ``topic_answer``, leads the others by the margin, and mentions every name and
+        number the message does."""
+        t = self.matcher.thresholds
+        if form.form is not Form.TOPIC or result.best is None or not result.suggestions:
+            return result
+        best, *others = result.suggestions
+        if best.entry.id != result.best.entry.id or best.score < t.topic_answer:
+            return result
+        if others and best.score - max(other.score for other in others) < t.margin:
+            return result
+        if self.matcher.unmentioned(question, best.entry):
+            return result
+        return MatchResult(Verdict.ANSWERED, best, result.suggestions)
+
     def _cast_suggested(self, form: QuestionForm, result: MatchResult) -> MatchResult:
         """"grauphon va" in doubt between Graufon and his voice cast is about the cast: a cast
         question whose best suggestion is a character answers with that character's one visible
@@ -346,6 +366,8 @@ class LoreView:
         if attribute is None or result.best is None:
             return result
         shown = self.kb.entries[entry.id]
+        if attribute.told_by(shown.question):
+            return result  # the whole entry is about it ("who is rouge's mother"): read in order
         tells = attribute.told_by
         telling = [reveal for reveal in visible_reveals(shown, self.horizon) if tells(reveal.text)]
         focus = result.best.focus
@@ -354,7 +376,7 @@ class LoreView:
             shared = [len(asked.intersection(self._stems(reveal.text))) for reveal in telling]
             lead = max(range(len(telling)), key=lambda i: (shared[i], i))
             return MatchResult(result.verdict, replace(result.best, focus=telling[lead]), result.suggestions)
-        if telling or attribute.told_in([shown.question, *(alias.text for alias in shown.aliases)]):
+        if telling or attribute.told_in(alias.text for alias in shown.aliases):
             return result
         return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
 
