@@ -311,9 +311,11 @@ def test_an_episode_title_question_is_answered_by_that_episodes_entry(lore: Lore
 
 def test_a_message_naming_a_topic_is_answered_with_that_topics_entry(lore: Lore) -> None:
     # No question word: the fan asks for the topic, not a detail its entry may lack.
+    # Nor does a question asking why something happened: the entry telling it tells why.
     for message, expected in (
         ("rouge mother identity", "rouge-mother"),
         ("the dog scene 😭😭 was the st bernard really him fr", "giallon"),
+        ("why cant code eve be used without rouge", "code-eve"),
     ):
         answer = lore.ask(message)
         assert answer.status is Verdict.ANSWERED and answer.entry is not None, message

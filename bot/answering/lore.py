@@ -232,7 +232,7 @@ class LoreView:
         if result.verdict is Verdict.SUGGEST:
             result = self._cast_suggested(form, result)
         if result.verdict is Verdict.SUGGEST:
-            result = self._topic_named(question, form, result)
+            result = self._topic_or_cause(question, form, result)
         for check in (self._about_subject, self._cast_entry):
             if result.verdict is not Verdict.ANSWERED or result.best is None:
                 return result
@@ -306,14 +306,15 @@ class LoreView:
             return result
         return MatchResult(Verdict.ANSWERED, chosen, result.suggestions)
 
-    def _topic_named(self, question: str, form: QuestionForm, result: MatchResult) -> MatchResult:
+    def _topic_or_cause(self, question: str, form: QuestionForm, result: MatchResult) -> MatchResult:
         """A message that names a topic without asking a question of it ("rouge mother identity",
         "the dog scene was the st bernard really him fr") asks for that topic's entry, not for one
-        detail the entry may lack, so a lower bar does: the best suggestion is answered when it
-        scores ``topic_answer``, leads the others by the margin, and mentions every name and
-        number the message does."""
+        detail the entry may lack; a question asking why something happened ("why did ash come to
+        mars") asks for the event an entry narrates, reasons included. So a lower bar does for
+        both: the best suggestion is answered when it scores ``topic_answer``, leads the others
+        by the margin, and mentions every name and number the message does."""
         t = self.matcher.thresholds
-        if form.form is not Form.TOPIC or result.best is None or not result.suggestions:
+        if form.form not in (Form.TOPIC, Form.WHY) or result.best is None or not result.suggestions:
             return result
         best, *others = result.suggestions
         if best.entry.id != result.best.entry.id or best.score < t.topic_answer:
