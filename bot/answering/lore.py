@@ -172,14 +172,21 @@ class LoreView:
             return None
         # A later part that points back ("what was that fight about", "when does it come out")
         # means what the message said before it: alone, it would be answered about something else.
-        results = [(part, self.matcher.match(part)) for n, part in enumerate(parts) if not (n and refers_back(part))]
+        # Each part is answered as it would be asked alone, its form read on its own.
+        results = [
+            (part, self._refine(part, read_form(part), self.matcher.match(part)))
+            for n, part in enumerate(parts)
+            if not (n and refers_back(part))
+        ]
         found = [(part, r) for part, r in results if r.verdict is Verdict.ANSWERED and r.entry is not None]
         if answered and len({r.entry.id for _, r in found}) < 2:
             return None  # the whole message has one answer, and its parts no more than one
         if not found:
             return None
         part, result = found[0]
-        answer = self._answer_for(result, part, read_form(part), spoiler_free)
+        answer = self._reply(result, part, spoiler_free)
+        if all(asked == part for asked, _ in results):
+            return answer  # the rest only went on from it ("...? not a nean?")
         note = f"-# You asked more than one thing: this answers {quote_user(part)}; ask the rest on its own."
         text = f"{answer.text}\n{note}" if len(answer.text) + len(note) < MESSAGE_LIMIT else answer.text
         return Answer(answer.status, text, answer.entry, answer.episode, answer.suggestions, answer.score)
@@ -382,7 +389,10 @@ class LoreView:
         return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
 
     def _answer_for(self, result: MatchResult, question: str, form: QuestionForm, spoiler_free: int) -> Answer:
-        result = self._refine(question, form, result)
+        return self._reply(self._refine(question, form, result), question, spoiler_free)
+
+    def _reply(self, result: MatchResult, question: str, spoiler_free: int) -> Answer:
+        """The reply to ``question`` for a result its form has already refined."""
         if result.verdict is Verdict.ANSWERED and result.entry is not None:
             answer = self.answer_entry(result.entry.id, spoiler_free=spoiler_free, lead=result.best.focus)
             suggestions = self._suggestions(result.suggestions, spoiler_free)
