@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.answering.forms import Form, asks_for_cast, read_form
-from bot.answering.lore import Lore
+from bot.answering.lore import Answer, Lore
 from bot.answering.matcher import Verdict
 from bot.answering.normalize import stem, tokens
 
@@ -21,6 +21,11 @@ def lore() -> Lore:
     return Lore.load(KNOWLEDGE)
 
 
+def answered_id(answer: Answer) -> str | None:
+    """The id of the entry an answer answers with; None for "did you mean" or "I don't know"."""
+    return answer.entry.id if answer.status is Verdict.ANSWERED and answer.entry is not None else None
+
+
 def first_reveal(text: str) -> str:
     """The first line after the answer's title: the reveal the answer leads with."""
     return text.splitlines()[1]
@@ -29,7 +34,7 @@ def first_reveal(text: str) -> str:
 # -- details only a reveal states ---------------------------------------------------------------
 def test_a_detail_only_a_reveal_states_is_answered_leading_with_that_reveal(lore: Lore) -> None:
     answer = lore.ask("why was gene put under house arrest", upto=7)
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "gene"
+    assert answered_id(answer) == "gene"
     assert "house arrest" in first_reveal(answer.text) and "(ep 7)" in first_reveal(answer.text)
     # The rest of the entry follows the lead: nothing the asker could see is dropped.
     assert answer.text.count("(ep ") >= 3
@@ -63,7 +68,7 @@ def test_a_question_about_an_attribute_no_entry_tells_is_not_answered_with_the_p
         assert answer.status is not Verdict.ANSWERED, question
     # An entry that tells it still answers: Rouge's question is her full name.
     full = lore.ask("whats the mc's full name")
-    assert full.status is Verdict.ANSWERED and full.entry is not None and full.entry.id == "rouge"
+    assert answered_id(full) == "rouge"
 
 
 def test_a_fate_the_entry_does_not_tell_yet_is_not_answered_and_one_it_tells_leads(lore: Lore) -> None:
@@ -73,7 +78,7 @@ def test_a_fate_the_entry_does_not_tell_yet_is_not_answered_and_one_it_tells_lea
         assert lore.ask(question, upto=upto).status is not Verdict.ANSWERED, question
     # With the whole series, the answer leads with the reveal that tells it, not his introduction.
     answer = lore.ask("does noid survive")
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "noid"
+    assert answered_id(answer) == "noid"
     assert "shot" in first_reveal(answer.text) and "(ep 8)" in first_reveal(answer.text)
 
 
@@ -100,7 +105,7 @@ def test_what_something_is_called_is_answered_only_by_an_entry_that_tells_a_name
     # A name the entry tells, in words or as a quoted title, is answered.
     for question, entry_id in (("what is rouge's gladiator form called", "metal-rouge"), ("what is ep 6 called", "episode-6")):
         answer = lore.ask(question)
-        assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == entry_id, question
+        assert answered_id(answer) == entry_id, question
     assert '"Nameless Guest"' in first_reveal(lore.ask("what is ep 6 called").text)
     # Naomi's bird is named in episode 3: the answer leads with that; at episode 2 it has no name yet.
     bird = lore.ask("whats the bird called")
@@ -125,7 +130,7 @@ def test_an_entry_that_never_names_what_the_question_names_is_offered_not_answer
     assert lore.ask("who directed ep 11").suggestions[0].entry_id == "episode-11"
     # A number after "episode" is mentioned by an entry with a reveal of that episode.
     answer = lore.ask("who killed juval in ep 3")
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "juval-death"
+    assert answered_id(answer) == "juval-death"
 
 
 def test_everyday_chat_words_do_not_count_against_the_answer(lore: Lore) -> None:
@@ -134,7 +139,7 @@ def test_everyday_chat_words_do_not_count_against_the_answer(lore: Lore) -> None
     assert answer.status is not Verdict.UNKNOWN and answer.suggestions[0].entry_id == "scar-head"
     # Reactions and slang around the question ("lowkey obsessed") name nothing either.
     answer = lore.ask("lowkey obsessed with the op, who sings it??")
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "opening-theme"
+    assert answered_id(answer) == "opening-theme"
     # An everyday word is not taken for a slip of a name ("back" is not "black").
     view = lore.matcher.at(None)
     (back,) = view._analyse(["back"], prefix=False)
@@ -151,14 +156,13 @@ def test_what_something_is_called_asks_for_the_thing_itself(lore: Lore) -> None:
     assert tokens("what is ep 6 called and when did it come out") == tokens("what is ep 6 and when did it come out")
     assert "called" in tokens("who called rouge a tool")  # someone calling someone something
     answer = lore.ask("what is ep 6 called")
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "episode-6"
+    assert answered_id(answer) == "episode-6"
 
 
 def test_ed_is_the_ending_song_not_how_the_series_ends(lore: Lore) -> None:
     for question in ("whats the ed called", "who sings the ed", "who sang the ed"):  # not "sanged"
         answer = lore.ask(question)
-        assert answer.status is Verdict.ANSWERED and answer.entry is not None, question
-        assert answer.entry.id == "ending-theme", question
+        assert answered_id(answer) == "ending-theme", question
 
 
 def test_asking_for_no_spoilers_is_not_part_of_the_question(lore: Lore) -> None:
@@ -166,7 +170,7 @@ def test_asking_for_no_spoilers_is_not_part_of_the_question(lore: Lore) -> None:
     assert tokens("spoiler-free, who is cyan") == tokens("who is cyan")
     assert "spoilers" in tokens("ep4 spoilers")  # what happens in episode 4
     answer = lore.ask("im on ep 4 so no spoilers pls, who is the puppeteer")
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "puppeteer"
+    assert answered_id(answer) == "puppeteer"
     assert "(ep 5)" not in answer.text
 
 
@@ -175,7 +179,7 @@ def test_the_shows_title_is_the_show_not_its_heroine(lore: Lore) -> None:
     answer = lore.ask("where did rouge come from", upto=2)
     assert answer.entry is None or answer.entry.id != "premiere"
     answer = lore.ask("when did metallic rouge come out")
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "premiere"
+    assert answered_id(answer) == "premiere"
 
 
 def test_which_ones_are_dead_so_far_asks_who_has_died(lore: Lore) -> None:
@@ -183,16 +187,16 @@ def test_which_ones_are_dead_so_far_asks_who_has_died(lore: Lore) -> None:
     assert "ones" in tokens("the ones who visited")  # episode 9's title keeps its words
     assert "far" in tokens("how far is venus")
     answer = lore.ask("which ones are dead so far", upto=8)
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "deaths"
+    assert answered_id(answer) == "deaths"
     assert "(ep 8)" in answer.text and "(ep 10)" not in answer.text
 
 
 def test_when_it_came_out_is_the_release_not_where_rouge_came_from(lore: Lore) -> None:
     assert tokens("when did it come out") == ["release"]
     answer = lore.ask("when did it come out")
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "premiere"
+    assert answered_id(answer) == "premiere"
     answer = lore.ask("where does rouge come from", upto=5)
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "rouge-origin"
+    assert answered_id(answer) == "rouge-origin"
 
 
 def test_a_phrasing_about_another_episode_does_not_outrank_the_episode_asked_about(lore: Lore) -> None:
@@ -206,7 +210,7 @@ def test_a_tag_asking_to_be_told_yes_is_not_part_of_the_question(lore: Lore) -> 
     assert tokens("aletheia = ministry of truth right?") == tokens("aletheia = ministry of truth")
     assert "rights" in tokens("do neans have rights?")
     answer = lore.ask("aletheia is the ministry of truth right?")
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "aletheia"
+    assert answered_id(answer) == "aletheia"
 
 
 def test_one_is_a_number_only_where_it_counts() -> None:
@@ -217,13 +221,13 @@ def test_one_is_a_number_only_where_it_counts() -> None:
 
 def test_a_yes_no_question_is_answered_by_the_entry_of_its_subject(lore: Lore) -> None:
     answer = lore.ask("is ash a nean")
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "ash-stahl"
+    assert answered_id(answer) == "ash-stahl"
 
 
 def test_a_yes_no_question_in_doubt_is_settled_by_the_entry_naming_its_subject(lore: Lore) -> None:
     # No phrasing says "survive"; Noid's entry leads, clear of any other entry naming Noid.
     answer = lore.ask("does noid survive")
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "noid"
+    assert answered_id(answer) == "noid"
     # A detail no entry tells stays "did you mean", even with the subject's entry first.
     assert lore.ask("does jill have any siblings").status is not Verdict.ANSWERED
 
@@ -242,7 +246,7 @@ def test_a_comparison_is_answered_side_by_side_within_the_horizon(lore: Lore) ->
 def test_a_comparison_whose_sides_one_entry_tells_is_answered_with_it(lore: Lore) -> None:
     # The director entry names both: Hori directs, Izubuchi is chief director.
     answer = lore.ask("izubuchi vs hori what did they each do")
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "director"
+    assert answered_id(answer) == "director"
     assert answer.also is None
 
 
@@ -254,18 +258,18 @@ def test_contractions_typed_without_apostrophes_are_filler_like_with_them() -> N
 def test_catching_up_is_a_recap(lore: Lore) -> None:
     assert tokens("catch me up on ep eleven")[0] == "recap"  # not a slip of "watch"
     answer = lore.ask("catch me up on ep eleven")
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "episode-11"
+    assert answered_id(answer) == "episode-11"
 
 
 def test_rogue_is_the_usual_misspelling_of_rouge(lore: Lore) -> None:
     answer = lore.ask("who is rogue")
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "rouge"
+    assert answered_id(answer) == "rouge"
 
 
 def test_month_abbreviations_meet_the_dates_of_the_knowledge(lore: Lore) -> None:
     assert tokens("jan 10") == tokens("January 10")
     answer = lore.ask("did it premiere jan 10 or jan 11")
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "premiere"
+    assert answered_id(answer) == "premiere"
 
 
 def test_the_difference_between_two_things_is_a_comparison_too(lore: Lore) -> None:
@@ -283,8 +287,7 @@ def test_a_cast_question_gets_the_cast_entry_not_the_character(lore: Lore) -> No
         ("giallons japanese voice?", "voice-giallon"),
     ):
         answer = lore.ask(question)
-        assert answer.status is Verdict.ANSWERED and answer.entry is not None, question
-        assert answer.entry.id == expected, question
+        assert answered_id(answer) == expected, question
     # Dubbing is a release, not a voice actor.
     dub = lore.ask("is there an english dub?")
     assert dub.entry is None or "cast" not in dub.entry.tags
@@ -298,8 +301,7 @@ def test_an_episode_title_question_is_answered_by_that_episodes_entry(lore: Lore
         ("what was ep 12 called again lol", 12, "Mask Graveyard"),
     ):
         answer = lore.ask(question)
-        assert answer.status is Verdict.ANSWERED and answer.entry is not None, question
-        assert answer.entry.id == f"episode-{number}", question
+        assert answered_id(answer) == f"episode-{number}", question
         assert f'"{title}"' in first_reveal(answer.text), question
     # Before episode 7 its entry is out of sight, and its title with it.
     early = lore.ask("ep 7 title", upto=5)
@@ -318,8 +320,7 @@ def test_a_message_naming_a_topic_is_answered_with_that_topics_entry(lore: Lore)
         ("why cant code eve be used without rouge", "code-eve"),
     ):
         answer = lore.ask(message)
-        assert answer.status is Verdict.ANSWERED and answer.entry is not None, message
-        assert answer.entry.id == expected, message
+        assert answered_id(answer) == expected, message
     # A topic naming what its best entry never mentions (a name, an episode) is not answered with it.
     for message in ("naruto mother identity", "ep 12 episode director??"):
         assert lore.ask(message).status is not Verdict.ANSWERED, message
@@ -332,12 +333,12 @@ def test_a_question_about_someones_family_needs_an_entry_that_tells_it(lore: Lor
     # An entry that tells the relation answers as before.
     for question, expected in (("who is gene's dad", "gene-father"), ("is gene rouge's brother", "gene-rouge-relationship")):
         answer = lore.ask(question)
-        assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == expected, question
+        assert answered_id(answer) == expected, question
 
 
 def test_a_message_asking_two_things_answers_one_and_says_so(lore: Lore) -> None:
     answer = lore.ask("who is naomi and who is ash")
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "naomi"
+    assert answered_id(answer) == "naomi"
     assert answer.text.endswith("-# You asked more than one thing: this answers “who is naomi”; ask the rest on its own.")
     assert len(answer.text) <= 2000
 
@@ -356,7 +357,7 @@ def test_a_part_that_points_back_is_not_answered_on_its_own(lore: Lore) -> None:
     # Each part is answered as if asked alone (here as a topic), and the part it goes on from
     # answers the whole, with no note about "the rest".
     going_on = lore.ask("jean yunghart is human right? not a nean?", upto=6)
-    assert going_on.status is Verdict.ANSWERED and going_on.entry is not None and going_on.entry.id == "gene"
+    assert answered_id(going_on) == "gene"
     assert "You asked more than one thing" not in going_on.text
 
 
@@ -411,7 +412,7 @@ def test_irregular_verbs_and_word_endings_meet_the_knowledges_words() -> None:
 def test_a_slip_in_a_spelling_the_knowledge_maps_still_finds_the_name(lore: Lore) -> None:
     # "varok" is the knowledge's other spelling of "vallock"; "varuk" is one letter off it.
     answer = lore.ask("who is eden varuk")
-    assert answer.status is Verdict.ANSWERED and answer.entry is not None and answer.entry.id == "eden"
+    assert answered_id(answer) == "eden"
 
 
 # -- reading the form -----------------------------------------------------------------------------
