@@ -426,8 +426,9 @@ def split_questions(text: str, *, topic_words: int | None = TOPIC_WORDS, keep_to
     Pieces are separated by "?", line breaks, sentence ends and connectors that open a new
     question ("... and also ...", "... and who ..."); a piece counts when :func:`is_question` says so,
     with its leading chatter removed, and stays with the question before it when it points back
-    to it (:func:`refers_back`) unless ``keep_together`` is False. When no piece asks anything, the whole text still counts as
-    one question if it has at most ``topic_words`` meaningful words ("@Bot black gladiator"); pass
+    to it (:func:`refers_back`) unless ``keep_together`` is False. When no piece asks anything, the
+    whole text still counts as one question if it has at most ``topic_words`` meaningful words
+    ("@Bot black gladiator"); pass
     ``topic_words=None`` to accept any length (a fan explicitly asked the bot about this message)
     or 0 to never accept a text without a question form.
     """
