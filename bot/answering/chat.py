@@ -428,9 +428,8 @@ def split_questions(text: str, *, topic_words: int | None = TOPIC_WORDS, keep_to
     with its leading chatter removed, and stays with the question before it when it points back
     to it (:func:`refers_back`) unless ``keep_together`` is False. When no piece asks anything, the
     whole text still counts as one question if it has at most ``topic_words`` meaningful words
-    ("@Bot black gladiator"); pass
-    ``topic_words=None`` to accept any length (a fan explicitly asked the bot about this message)
-    or 0 to never accept a text without a question form.
+    ("@Bot black gladiator"); pass ``topic_words=None`` to accept any length (a fan explicitly
+    asked the bot about this message) or 0 to never accept a text without a question form.
     """
     return list(_questions(text, topic_words, keep_together)[0])
 
