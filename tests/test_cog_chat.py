@@ -117,12 +117,10 @@ async def test_stated_progress_is_applied_exactly_once_on_the_chat_path(
 @pytest.mark.asyncio
 async def test_progress_stated_across_sentences_still_gates_a_mention(cog: Any, me: FakeUser) -> None:
     """No sentence of "im on. ep 6. rouge mom" states progress alone, so the message is read as one
-    topic, "im on ep 6 rouge mom", and the lore service finds the progress in it: the answer stops
-    at episode 6. (The footer comes from the chat reader, which found none in the message; this
-    test does not pin it.)"""
+    topic, "im on ep 6 rouge mom", which does: the answer stops at episode 6, and the footer says
+    so (it used to say "Whole series" over an answer stopped at 6)."""
     reply = await only_reply(cog, mention(me, "im on. ep 6. rouge mom"))
-    body = MOTHER_UPTO_6.rsplit("\n", 1)[0]
-    assert reply.content.startswith(body + "\n-# ")
+    assert reply.content == MOTHER_UPTO_6
     assert "Eva" not in reply.content and "(ep 8)" not in reply.content
 
 

@@ -481,7 +481,13 @@ def read_message(text: str, *, bot_ids: Iterable[int] = (), topic_words: int | N
     cleaned = clean_message(text, bot_ids)
     progress = parse_progress(cleaned)
     questions, question_form = _questions(progress.text, topic_words)
-    return ChatMessage(progress.episode, questions, progress.text, question_form)
+    # Progress stated across sentence breaks ("im on. ep 6. rouge mom") is found in the questions
+    # once their pieces are joined, as the lore service would find it: say so in the footer too.
+    within = [parse_progress(question) for question in questions]
+    stated = [found.episode for found in (progress, *within) if found.episode is not None]
+    if len(stated) > (progress.episode is not None):
+        questions = tuple(found.text for found in within)
+    return ChatMessage(min(stated, default=None), questions, progress.text, question_form)
 
 
 # -- whose horizon -------------------------------------------------------------------------------
