@@ -336,6 +336,13 @@ def test_a_question_about_someones_family_needs_an_entry_that_tells_it(lore: Lor
         assert answered_id(answer) == expected, question
 
 
+def test_a_message_of_chat_words_alone_asks_about_nothing(lore: Lore) -> None:
+    # "everyone" is in an alias of Venus ("why is everyone going to venus"), "time" in the
+    # setting's: alone they name nothing, so they are not answered with those entries.
+    for message in ("gm everyone 😄", "who is everyone", "what time"):
+        assert lore.ask(message).status is Verdict.UNKNOWN, message
+
+
 def test_a_message_asking_two_things_answers_one_and_says_so(lore: Lore) -> None:
     answer = lore.ask("who is naomi and who is ash")
     assert answered_id(answer) == "naomi"

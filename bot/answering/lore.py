@@ -36,7 +36,7 @@ from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
 from bot.answering.chat import parse_progress, refers_back, split_questions
 from bot.answering.forms import Form, QuestionForm, read_form
-from bot.answering.normalize import stem, tokens
+from bot.answering.normalize import CHAT_WORDS, VAGUE_WORDS, stem, tokens
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
 from bot.answering.render import (
@@ -143,6 +143,8 @@ class LoreView:
         if question.strip() in self.kb.entries:
             return self.answer_entry(question.strip(), spoiler_free=spoiler_free)
         whole = self.matcher.match(question)
+        if whole.verdict is not Verdict.UNKNOWN and not self._names_a_topic(question):
+            whole = MatchResult(Verdict.UNKNOWN)  # "gm everyone": no word of it names anything
         form = read_form(question)
         by_form = self._by_form(question, form, whole, spoiler_free)
         return by_form or self._answer_for(whole, question, form, spoiler_free)
@@ -271,6 +273,12 @@ class LoreView:
             if EPISODE_GUIDE_TAG in entry.tags and (shown := visible_reveals(entry, self.horizon)) and shown[0].episode == number
         ]
         return found[0] if len(found) == 1 else None
+
+    def _names_a_topic(self, question: str) -> bool:
+        """Whether a word of ``question`` could name something: one that is not chat ("everyone",
+        "happened") or vague ("real", "thing"). Those match where the knowledge uses them, but a
+        question made only of them ("gm everyone 😄") asks about nothing."""
+        return any(word not in CHAT_WORDS and word not in VAGUE_WORDS for word in tokens(question, self.kb.series.synonyms))
 
     def _stems(self, text: str) -> list[str]:
         """The stems of ``text``'s meaningful words, in order, with the knowledge's synonyms."""

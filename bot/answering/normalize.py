@@ -17,7 +17,7 @@ FILLER_WORDS = frozenset(
     """
     a about actually again all also am an and any anybody anyone anything are as at be been being
     bot but by can could can't did do does doing done dont explain for from get give go going got
-    had has have having he hello help her hey hi him his how i i'm if im in info information into
+    had has have having he gm gn hello help her hey hi him his how i i'm if im in info information into
     is isnt it its just know let lets like me mean means more my of on or our please pls plz
     really remind say show so some somebody someone something tell than thank thanks that thats
     the their them then there these they this those tho though to u uh um us wait want was wanna
