@@ -484,9 +484,9 @@ def read_message(text: str, *, bot_ids: Iterable[int] = (), topic_words: int | N
     # Progress stated across sentence breaks ("im on. ep 6. rouge mom") is found in the questions
     # once their pieces are joined, as the lore service would find it: say so in the footer too.
     within = [parse_progress(question) for question in questions]
-    stated = [found.episode for found in (progress, *within) if found.episode is not None]
-    if len(stated) > (progress.episode is not None):
+    if any(found.episode is not None for found in within):
         questions = tuple(found.text for found in within)
+    stated = [found.episode for found in (progress, *within) if found.episode is not None]
     return ChatMessage(min(stated, default=None), questions, progress.text, question_form)
 
 

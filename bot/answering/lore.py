@@ -266,13 +266,11 @@ class LoreView:
         return MatchResult(Verdict.ANSWERED, Scored(guide, 100.0, guide.question), result.suggestions)
 
     def _episode_guide(self, number: int) -> Entry | None:
-        """The one visible entry telling episode ``number``, if there is exactly one."""
-        found = [
-            entry
-            for entry in self.kb.entries.values()
-            if EPISODE_GUIDE_TAG in entry.tags and (shown := visible_reveals(entry, self.horizon)) and shown[0].episode == number
-        ]
-        return found[0] if len(found) == 1 else None
+        """The one entry telling episode ``number`` (tagged ``episode-guide``, with a reveal of that
+        episode), found as /episode and the lore site find it; the view's knowledge is cut at its
+        horizon, so a later episode has none."""
+        guides = {entry.id: entry for entry, _ in self.kb.reveals_in_episode(number) if EPISODE_GUIDE_TAG in entry.tags}
+        return next(iter(guides.values())) if len(guides) == 1 else None
 
     def _names_a_topic(self, question: str) -> bool:
         """Whether a word of ``question`` could name something: one that is not chat ("everyone",
@@ -382,9 +380,9 @@ class LoreView:
         if attribute is None or result.best is None:
             return result
         shown = self.kb.entries[entry.id]
-        if attribute.told_by(shown.question):
-            return result  # the whole entry is about it ("who is rouge's mother"): read in order
         tells = attribute.told_by
+        if tells(shown.question):
+            return result  # the whole entry is about it ("who is rouge's mother"): read in order
         telling = [reveal for reveal in visible_reveals(shown, self.horizon) if tells(reveal.text)]
         focus = result.best.focus
         if telling and (focus is None or not tells(focus.text)):
