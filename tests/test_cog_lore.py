@@ -242,6 +242,17 @@ async def test_withheld_and_unknown_are_not_recorded_as_answers(bot: Any, cog: L
     assert [m.normalized for m in bot.storage.sync.top_misses(guild.id)] == ["zorblax"]
 
 
+@pytest.mark.asyncio
+async def test_a_part_of_a_message_without_an_answer_is_noted_for_the_moderators(
+    bot: Any, cog: LoreCog, guild: FakeGuild
+) -> None:
+    message = await ask(cog, asker(bot, guild), "who is rouge's mom and who is zorblax")
+    assert "Nothing I can tell you about “who is zorblax” here" in message.content
+    assert message.ephemeral is False
+    assert bot.storage.sync.counter(guild.id, "answered") == 1
+    assert [m.question for m in bot.storage.sync.top_misses(guild.id)] == ["who is zorblax"]
+
+
 # -- did you mean --------------------------------------------------------------------------------
 # How vague a question must be to get "did you mean" is the matcher's business (and tuned over
 # time), so most tests here make the lore service guess a fixed set of entries; the buttons, what

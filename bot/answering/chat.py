@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.answering.matcher import Verdict
 from bot.answering.normalize import FILLER_WORDS, VAGUE_WORDS, fold, tokens
-from bot.answering.render import MESSAGE_LIMIT, fit, quote_user
+from bot.answering.render import MESSAGE_LIMIT, combine_answers, quote_user
 
 if TYPE_CHECKING:
     from bot.answering.lore import Answer
@@ -342,6 +342,8 @@ _EMPTY_MEANING = FILLER_WORDS | VAGUE_WORDS | CHATTER_WORDS
 class _Piece:
     text: str
     asked: bool  # ended with a question mark
+    #: a question begins right after it in the same sentence ("ep 2 title and whats the op called")
+    then_asks: bool = False
 
 
 def _pieces(text: str) -> list[_Piece]:
@@ -355,7 +357,7 @@ def _pieces(text: str) -> list[_Piece]:
                 clauses = _CONNECTOR.split(sentence)
                 for place, clause in enumerate(clauses):
                     last = number == len(sentences) - 1 and place == len(clauses) - 1
-                    pieces.append(_Piece(clause.strip(" ,;:-"), asked and last))
+                    pieces.append(_Piece(clause.strip(" ,;:-"), asked and last, place < len(clauses) - 1))
     return [piece for piece in pieces if piece.text]
 
 
@@ -438,8 +440,8 @@ def _questions(text: str, topic_words: int | None, keep_together: bool = True) -
     """The questions, and whether they have a question form (False: the whole text as a topic)."""
     questions: list[str] = []
     pieces = _pieces(text)
-    for piece in pieces:
-        if is_question(piece.text, asked=piece.asked):
+    for piece, after in zip(pieces, [*pieces[1:], None]):
+        if is_question(piece.text, asked=piece.asked) or _topic_before_question(piece, after):
             question = _MISSPELLED_QUESTION_WORD.sub(
                 lambda m: _QUESTION_WORD_SPELLINGS[m.group(1).lower()], _without_chatter_prefix(piece.text) or piece.text
             )
@@ -454,6 +456,16 @@ def _questions(text: str, topic_words: int | None, keep_together: bool = True) -
     if meaning and (topic_words is None or len(meaning) <= topic_words):
         return (whole,), False
     return (), False
+
+
+def _topic_before_question(piece: _Piece, after: _Piece | None) -> bool:
+    """A few words naming a topic, joined to a question that follows ("ep 2 title and whats the op
+    song called"): a question of its own, though it has no question form."""
+    if not piece.then_asks or after is None or not is_question(after.text, asked=after.asked):
+        return False
+    named = meaningful_words(piece.text)
+    words = [word for word in _words(piece.text) if word not in ("the", "a", "an")]
+    return 0 < len(named) == len(words) <= TOPIC_WORDS  # "rouge was so cool and who ..." is chat
 
 
 def asks_anything(text: str, *, topic_words: int | None = TOPIC_WORDS) -> bool:
@@ -681,45 +693,5 @@ def answer_questions(
         parts, notes = list(dict.fromkeys(a.text for a in answers)), []
     if skipped:
         notes.append(f"-# I answered the first {len(considered)} questions; ask the others separately.")
-    text = _combine(parts, [*notes, footer], limit)
+    text = combine_answers(parts, [*notes, footer], limit)
     return ChatReply(text, answered, considered, answers, horizon, skipped)
-
-
-def _combine(parts: Sequence[str], tail: Sequence[str], limit: int) -> str:
-    """``parts`` separated by blank lines, then the ``tail`` lines, in at most ``limit`` characters.
-
-    When they do not fit, each part is shortened to an equal share of the room (whole lines go
-    from its end; its own "-#" notes stay); when a share is too small to keep a title and one
-    reveal, only the first part is kept instead. Lines are never cut, so a spoiler bar is never
-    left open."""
-    tail = list(tail)
-
-    def join(chosen: Sequence[str], extra: Sequence[str] = ()) -> str:
-        return "\n".join(["\n\n".join(chosen), *extra, *tail]).strip("\n")
-
-    text = join(parts)
-    if len(text) <= limit or not parts:
-        return text if len(text) <= limit else fit([], tail, limit)
-    share = (limit - len("\n".join(tail)) - 3 * len(parts)) // len(parts)
-    shortened = [_shorten(part, share) for part in parts]
-    text = join(shortened)
-    if len(text) <= limit and all(_body_lines(s) >= min(2, _body_lines(p)) for s, p in zip(shortened, parts)):
-        return text  # each answer kept its title and at least one reveal
-    only_first = ["-# That was long, so I answered only the first question; ask the other one separately."]
-    room = limit - len("\n".join([*only_first, *tail])) - 1
-    text = join([_shorten(parts[0], room)], only_first)
-    return text if len(text) <= limit else fit([], tail, limit)
-
-
-def _body_lines(part: str) -> int:
-    return sum(1 for line in part.split("\n") if line and not line.startswith("-# "))
-
-
-def _shorten(part: str, room: int) -> str:
-    """An answer in at most ``room`` characters: whole lines dropped from the end, its notes kept."""
-    if len(part) <= room:
-        return part
-    lines = part.split("\n")
-    body = [line for line in lines if not line.startswith("-# ")]
-    notes = [line for line in lines if line.startswith("-# ")]
-    return fit(body, notes, max(room, 0))

@@ -106,9 +106,16 @@ _WH = {
 CAST_WORDS = frozenset("va vas voice voices voiced voicing seiyuu seiyu seiyuus cv actor actress plays played".split())
 
 
+#: cast words that say nothing of the cast: "the voice in cyans head", "who plays the piano"
+_NOT_CAST = re.compile(
+    r"\bvoices? (?:in|inside) (?:\w+'?s|her|his|their|my|your) (?:head|mind)\b"
+    r"|\b(?:plays?|played|playing) (?:the |a |that )?(?:piano|song|tune|music|guitar|violin|game|games|dead|along)\b"
+)
+
+
 def asks_for_cast(question: str) -> bool:
     """Whether ``question`` asks who voices or plays someone ("who voices the twins", "rouge jp va")."""
-    return any(word in CAST_WORDS for word in re.findall(r"[a-z]+", fold(question)))
+    return any(word in CAST_WORDS for word in re.findall(r"[a-z]+", _NOT_CAST.sub(" ", fold(question))))
 
 
 #: questions about an attribute ("how old is gene", "opera's real name") and the words a text that

@@ -21,7 +21,8 @@ that answers the question (``Scored.focus``), and reads the question's form (bot
 from the wording only): a comparison is answered side by side, a yes/no question by the entry
 that names its subject, a question about who voices someone by the cast entry, a question about an
 attribute (age, height, real name) only by an entry that speaks of it, and a message asking two
-things by its first answered part. Each of these looks only at the view's own knowledge.
+things by both answers in one message, as a chat reply does. Each of these looks only at the view's
+own knowledge.
 """
 
 from __future__ import annotations
@@ -34,13 +35,14 @@ from typing import Any
 from bot.gc_pause import paused_gc
 from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
-from bot.answering.chat import parse_progress, refers_back, split_questions
+from bot.answering.chat import MAX_QUESTIONS, parse_progress, refers_back, split_questions
 from bot.answering.forms import Form, QuestionForm, read_form
 from bot.answering.normalize import CHAT_WORDS, VAGUE_WORDS, stem, tokens
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
 from bot.answering.render import (
     clip,
+    combine_answers,
     EPISODE_GUIDE_TAG,
     escape,
     MESSAGE_LIMIT,
@@ -100,8 +102,11 @@ class Answer:
     episode: int | None = None
     suggestions: tuple[Suggestion, ...] = field(default_factory=tuple)
     score: float = 0.0
-    #: the other entry of a comparison answered side by side ("neans vs proto neans")
+    #: the other entry of a comparison answered side by side ("neans vs proto neans"), or of a
+    #: message's second question
     also: Entry | None = None
+    #: parts of a message asking several things that got no answer (noted for the moderators)
+    unanswered: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -152,7 +157,7 @@ class LoreView:
     def _by_form(self, question: str, form: QuestionForm, whole: MatchResult, spoiler_free: int) -> Answer | None:
         """Where the question's form asks for more than one entry (bot.answering.forms): a comparison
         answered side by side ("neans vs proto neans") unless one other entry answers it whole; and
-        for a message asking two things, the first one answered, with a note about the rest.
+        for a message asking two things, both answered in one message (:meth:`_answer_parts`).
         Read from the wording and the knowledge at this horizon only, like everything here."""
         answered = whole.verdict is Verdict.ANSWERED and whole.entry is not None
         if form.sides:
@@ -185,13 +190,33 @@ class LoreView:
             return None  # the whole message has one answer, and its parts no more than one
         if not found:
             return None
-        part, result = found[0]
-        answer = self._reply(result, part, spoiler_free)
-        if all(asked == part for asked, _ in results):
-            return answer  # the rest only went on from it ("...? not a nean?")
-        note = f"-# You asked more than one thing: this answers {quote_user(part)}; ask the rest on its own."
-        text = f"{answer.text}\n{note}" if len(answer.text) + len(note) < MESSAGE_LIMIT else answer.text
-        return Answer(answer.status, text, answer.entry, answer.episode, answer.suggestions, answer.score)
+        return self._answer_parts(results, found, spoiler_free)
+
+    def _answer_parts(
+        self, asked: list[tuple[str, MatchResult]], found: list[tuple[str, MatchResult]], spoiler_free: int
+    ) -> Answer:
+        """One reply to a message asking several things, as the chat reply answers them: the first
+        :data:`MAX_QUESTIONS` parts with distinct answers, each as if asked alone; a line for a part
+        without one (the same line whatever the reason), and a note when more were asked."""
+        chosen: dict[str, tuple[str, MatchResult]] = {}
+        for part, result in found:
+            chosen.setdefault(result.entry.id, (part, result))
+        answered_parts = list(chosen.values())[:MAX_QUESTIONS]
+        answers = [self._reply(result, part, spoiler_free) for part, result in answered_parts]
+        shown = {part for part, _ in answered_parts}
+        same_answer = {part for part, result in found if result.entry.id in chosen}
+        unanswered = tuple(part for part, _ in asked if part not in same_answer)
+        notes = [f"-# Nothing I can tell you about {quote_user(part)} here; ask it on its own." for part in unanswered]
+        if len(chosen) > len(answered_parts):
+            notes.append(f"-# I answered the first {len(answered_parts)} questions; ask the others separately.")
+        first = answers[0]
+        if len(answers) == 1 and not notes:
+            return first  # the rest only went on from it ("...? not a nean?"), or had its answer
+        text = combine_answers([answer.text for answer in answers], notes, MESSAGE_LIMIT)
+        also = answers[1].entry if len(answers) > 1 and answered_parts[1][0] in shown else None
+        episode = max(answer.episode for answer in answers if answer.episode is not None)
+        score = min(answer.score for answer in answers)
+        return Answer(first.status, text, first.entry, episode, first.suggestions, score, also, unanswered)
 
     def answer_entry(self, entry_id: str, *, spoiler_free: int = 0, lead: Reveal | None = None) -> Answer:
         """Answer a chosen entry (a "did you mean" button, an autocomplete choice, /mystery);
@@ -384,6 +409,10 @@ class LoreView:
         if tells(shown.question):
             return result  # the whole entry is about it ("who is rouge's mother"): read in order
         telling = [reveal for reveal in visible_reveals(shown, self.horizon) if tells(reveal.text)]
+        named = set(self._stems(" ".join([shown.question, *(alias.text for alias in shown.aliases)])))
+        words = tokens(question, self.kb.series.synonyms)
+        detail = {stem(word) for word in words if not tells(word)} - named  # "airship" in "carnival airship called"
+        telling = [reveal for reveal in telling if detail <= set(self._stems(reveal.text))]
         focus = result.best.focus
         if telling and (focus is None or not tells(focus.text)):
             asked = set(self._stems(question))

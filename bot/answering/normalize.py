@@ -173,6 +173,11 @@ _THE_SHOW = re.compile(r"\b(?:the|this|that) (?:show|series|anime)\b")
 #: "she ends up staying with Ash": the idiom says nothing about an ending
 _ENDS_UP = re.compile(r"\b(?:end|ends|ended|ending) up\b")
 
+#: "what happens to naomi at the end", "who is left by the end": the series' end, the finale; not
+#: "at the end of the voyage" nor "at the end of ep 8", and not "in the end" ("is roy human in the
+#: end": ultimately)
+_THE_END = re.compile(r"\b(?:at|by|until|till|til) the (?:very )?end\b(?!\s+of\b)")
+
 #: "aletheia is the ministry of truth right?": a tag asking to be told yes, not a word of the question
 #: ("neans have rights", "the right answer" keep theirs)
 _RIGHT_TAG = re.compile(r"\b(?:right|correct|yeah|innit)\s*\?")
@@ -206,6 +211,7 @@ _WHAT_CALLED = re.compile(
 _PHRASES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     (("the ", "this ", "that "), _THE_SHOW, "anime"),
     (("end",), _ENDS_UP, " "),
+    (("the end", "very end"), _THE_END, " finale "),
     (("right", "correct", "yeah", "innit"), _RIGHT_TAG, "?"),
     (("catch",), _CATCH_UP, "recap"),
     ((" out",), _COME_OUT, "release"),

@@ -255,3 +255,47 @@ def render_episode(
         lines.append("Revealed in this episode:")
         lines += [f"- {reveal_line(reveal, spoiler_free)}" for _, reveal in reveals]
     return fit(lines)
+
+
+def combine_answers(parts: Sequence[str], tail: Sequence[str], limit: int) -> str:
+    """``parts`` separated by blank lines, then the ``tail`` lines, in at most ``limit`` characters.
+
+    When they do not fit, each part is shortened to an equal share of the room (whole lines go
+    from its end; its own "-#" notes stay); when a share is too small to keep a title and one
+    reveal, only the first part is kept instead. Lines are never cut, so a spoiler bar is never
+    left open. A note every part ends with ("That is what is known as of episode 6") is said
+    once, at the end."""
+    split = [part.split("\n") for part in parts]
+    shared = [line for line in split[0] if line.startswith("-# ") and all(line in lines for lines in split[1:])] if len(parts) > 1 else []
+    parts = ["\n".join(line for line in lines if line not in shared) for lines in split]
+    tail = [*shared, *tail]
+
+    def join(chosen: Sequence[str], extra: Sequence[str] = ()) -> str:
+        return "\n".join(["\n\n".join(chosen), *extra, *tail]).strip("\n")
+
+    text = join(parts)
+    if len(text) <= limit or not parts:
+        return text if len(text) <= limit else fit([], tail, limit)
+    share = (limit - len("\n".join(tail)) - 3 * len(parts)) // len(parts)
+    shortened = [_shorten(part, share) for part in parts]
+    text = join(shortened)
+    if len(text) <= limit and all(_body_lines(s) >= min(2, _body_lines(p)) for s, p in zip(shortened, parts)):
+        return text  # each answer kept its title and at least one reveal
+    only_first = ["-# That was long, so I answered only the first question; ask the other one separately."]
+    room = limit - len("\n".join([*only_first, *tail])) - 1
+    text = join([_shorten(parts[0], room)], only_first)
+    return text if len(text) <= limit else fit([], tail, limit)
+
+
+def _body_lines(part: str) -> int:
+    return sum(1 for line in part.split("\n") if line and not line.startswith("-# "))
+
+
+def _shorten(part: str, room: int) -> str:
+    """An answer in at most ``room`` characters: whole lines dropped from the end, its notes kept."""
+    if len(part) <= room:
+        return part
+    lines = part.split("\n")
+    body = [line for line in lines if not line.startswith("-# ")]
+    notes = [line for line in lines if line.startswith("-# ")]
+    return fit(body, notes, max(room, 0))

@@ -315,20 +315,27 @@ class LoreCog(commands.Cog, name="Lore"):
             view = self._answer_view(interaction, answer.entry, h) if public else None
             await self._post(interaction, answer.text, key=f"entry:{answer.entry.id}", public=public, view=view)
             await storage.bump(guild_id, "answered")
+            for part in answer.unanswered:  # "who is naomi and who is zorblax": the second is a miss
+                await self._record_miss(interaction, part, h, mystery=False)
         elif answer.status is Verdict.SUGGEST and answer.suggestions:
             view = SuggestionView(answer.suggestions, public=public, upto=asked_upto)
             await common.send(interaction, answer.text, ephemeral=not public, view=view)
             await storage.bump(guild_id, "suggested")
         else:
             await common.send(interaction, answer.text + common.progress_hint(h), ephemeral=True)
-            if not question.strip():
-                return
-            lore = common.lore_of(interaction)
-            if lore.clamp_upto(h.upto) is not None and _answered_later(lore, question, mystery=mystery):
-                await storage.bump(guild_id, "withheld")  # a spoiler, not a gap in the knowledge
-                return
-            await storage.record_miss(guild_id, question, normalize(question, lore.kb.series.synonyms))
-            await storage.bump(guild_id, "missed")
+            if question.strip():
+                await self._record_miss(interaction, question, h, mystery=mystery)
+
+    async def _record_miss(self, interaction: discord.Interaction[Any], question: str, h: Horizon, *, mystery: bool) -> None:
+        """Note a question the asker got no answer to: for the moderators when the knowledge lacks
+        it, as withheld when a later episode answers it (the asker's reply is the same)."""
+        storage = self.bot.storage
+        lore = common.lore_of(interaction)
+        if lore.clamp_upto(h.upto) is not None and _answered_later(lore, question, mystery=mystery):
+            await storage.bump(interaction.guild_id, "withheld")  # a spoiler, not a gap in the knowledge
+            return
+        await storage.record_miss(interaction.guild_id, question, normalize(question, lore.kb.series.synonyms))
+        await storage.bump(interaction.guild_id, "missed")
 
     def _answer_view(self, interaction: discord.Interaction[Any], entry: Entry, h: Horizon) -> discord.ui.View | None:
         """Buttons under a public answer: "Read more" on the lore site (with SITE_URL) and
