@@ -358,6 +358,21 @@ def test_at_the_end_means_the_series_end_not_an_episodes(lore: Lore) -> None:
     assert "finale" not in normalize("what happens at the end of ep 8")
 
 
+def test_a_chatty_question_naming_someone_known_gets_did_you_mean_not_i_dont_know(lore: Lore) -> None:
+    # Its unknown words ("popping", "everywhere") held it under the suggest bar: "I don't know".
+    for question, first in (
+        ("who even is eden, he keeps popping up everywhere", "eden"),
+        ("how did cyan sneak onto the ship lol", "cyan"),
+        ("whats an id in this show, i keep hearing it", "ids"),
+    ):
+        answer = lore.ask(question)
+        assert answer.status is Verdict.SUGGEST and answer.suggestions[0].entry_id == first, question
+    # Below the bar it is only ever offered; and what names nothing known stays unknown.
+    assert lore.ask("eden popping everywhere sneaking hearing lol").status is not Verdict.ANSWERED
+    for question in ("who is naruto", "what did eden have for breakfast on tuesday morning"):
+        assert lore.ask(question, upto=6).status is Verdict.UNKNOWN, question
+
+
 def test_a_message_of_chat_words_alone_asks_about_nothing(lore: Lore) -> None:
     # "everyone" is in an alias of Venus ("why is everyone going to venus"), "time" in the
     # setting's: alone they name nothing, so they are not answered with those entries.

@@ -367,7 +367,9 @@ class LoreView:
         """"grauphon va" in doubt between Graufon and his voice cast is about the cast: a cast
         question whose best suggestion is a character answers with that character's one visible
         cast entry (linked both ways), when that entry is among the suggestions too."""
-        cast = self._linked_cast(result.best.entry) if form.cast and result.best is not None else None
+        if not form.cast or result.best is None or result.score < self.matcher.thresholds.suggest:
+            return result  # below the suggest bar, a chatty question named someone: only offered
+        cast = self._linked_cast(result.best.entry)
         if cast is not None:
             for suggestion in result.suggestions:
                 if suggestion.entry.id == cast.id:

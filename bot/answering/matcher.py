@@ -96,6 +96,9 @@ class Thresholds:
     margin: float = 4.0
     #: at or above this, offer "did you mean"; below it, the bot does not know
     suggest: float = 60.0
+    #: but a question naming someone or something the knowledge knows is offered, from this score,
+    #: the entries that mention all it names ("who even is eden, he keeps popping up everywhere")
+    named_suggest: float = 50.0
     #: a phrasing scoring this, this far ahead of the runner-up, is not second-guessed by the
     #: reveals' words (they only pick the reveal to lead with): a little below the answer bar,
     #: where the reveal pass seldom changes the verdict and costs the most time at scale
@@ -506,10 +509,11 @@ class HorizonMatcher:
     def match(self, question: str, *, limit: int = 3) -> MatchResult:
         t = self.thresholds
         words = self._words(question)
-        ranking = self._rank(words, prefix=False, floor=t.suggest, need=max(limit, 2), asked=_Asked.of(question, words))
+        asked = _Asked.of(question, words)
+        ranking = self._rank(words, prefix=False, floor=t.suggest, need=max(limit, 2), asked=asked)
         result = self._verdict(ranking.scored, t, limit)
         if result.verdict is Verdict.UNKNOWN:
-            return result
+            return self._named_below_the_bar(words, asked, limit) or result
         # What the question names comes first: an entry that never mentions one of its names or
         # numbers is not the answer, and is offered after those that mention them all.
         missing = [sum(w.weight for w in self._unmentioned(words, ranking.analysed, s.entry)) for s in result.suggestions]
@@ -519,6 +523,20 @@ class HorizonMatcher:
         if result.verdict is Verdict.ANSWERED and missing[0]:
             return MatchResult(Verdict.SUGGEST, result.best, offered)
         return MatchResult(result.verdict, result.best, offered)
+
+    def _named_below_the_bar(self, words: list[str], asked: _Asked, limit: int) -> MatchResult | None:
+        """"Did you mean" for a chatty question that names something the knowledge knows, but
+        whose unknown words ("popping", "everywhere") hold its score under the suggest bar: the
+        entries from ``named_suggest`` that mention every name and number it asks about. Never an
+        answer; None when it names nothing known, or no entry mentions all it names."""
+        t = self.thresholds
+        names = self._stats.names
+        analysed = self._analyse(words, prefix=False, reveals=True)
+        if not any(word.stems and not names.isdisjoint(word.stems) for word in analysed):
+            return None
+        ranked = self._rank(words, prefix=False, floor=t.named_suggest, need=max(limit, 2), asked=asked).scored
+        offered = tuple(s for s in ranked if not self._unmentioned(words, analysed, s.entry))[:limit]
+        return MatchResult(Verdict.SUGGEST, offered[0], offered) if offered else None
 
     def complete(self, typed: str, *, limit: int = 25) -> list[Entry]:
         """Entries to offer while the asker types (matched on their phrasings only)."""
