@@ -373,6 +373,18 @@ def test_a_chatty_question_naming_someone_known_gets_did_you_mean_not_i_dont_kno
         assert lore.ask(question, upto=6).status is Verdict.UNKNOWN, question
 
 
+def test_two_entries_tied_above_the_answer_bar_are_both_answered(lore: Lore) -> None:
+    # Rouge's origin and her bond with Gene both tell that she is a Nean, at the same score:
+    # "did you mean" between two right answers helps nobody.
+    answer = lore.ask("is rouge a nean or a human")
+    assert answered_id(answer) == "rouge-origin" and answer.also is not None
+    assert answer.also.id == "gene-rouge-relationship"
+    assert answer.text.endswith("-# Two entries answer this equally well, so here are both.")
+    assert len(answer.text) <= 2000
+    # A tie where neither would be answered alone (a cast question, no cast entry) stays a question.
+    assert lore.ask("who voices ash in the english dub").status is Verdict.SUGGEST
+
+
 def test_a_message_of_chat_words_alone_asks_about_nothing(lore: Lore) -> None:
     # "everyone" is in an alias of Venus ("why is everyone going to venus"), "time" in the
     # setting's: alone they name nothing, so they are not answered with those entries.

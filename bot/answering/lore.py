@@ -203,7 +203,6 @@ class LoreView:
             chosen.setdefault(result.entry.id, (part, result))
         answered_parts = list(chosen.values())[:MAX_QUESTIONS]
         answers = [self._reply(result, part, spoiler_free) for part, result in answered_parts]
-        shown = {part for part, _ in answered_parts}
         same_answer = {part for part, result in found if result.entry.id in chosen}
         unanswered = tuple(part for part, _ in asked if part not in same_answer)
         notes = [f"-# Nothing I can tell you about {quote_user(part)} here; ask it on its own." for part in unanswered]
@@ -213,7 +212,7 @@ class LoreView:
         if len(answers) == 1 and not notes:
             return first  # the rest only went on from it ("...? not a nean?"), or had its answer
         text = combine_answers([answer.text for answer in answers], notes, MESSAGE_LIMIT)
-        also = answers[1].entry if len(answers) > 1 and answered_parts[1][0] in shown else None
+        also = answers[1].entry if len(answers) > 1 else None
         episode = max(answer.episode for answer in answers if answer.episode is not None)
         score = min(answer.score for answer in answers)
         return Answer(first.status, text, first.entry, episode, first.suggestions, score, also, unanswered)
@@ -426,7 +425,37 @@ class LoreView:
         return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
 
     def _answer_for(self, result: MatchResult, question: str, form: QuestionForm, spoiler_free: int) -> Answer:
-        return self._reply(self._refine(question, form, result), question, spoiler_free)
+        refined = self._refine(question, form, result)
+        tied = self._tied_pair(question, form, refined) if refined.verdict is Verdict.SUGGEST else None
+        if tied is not None:
+            answers = [self._reply(r, question, spoiler_free) for r in tied]
+            note = "-# Two entries answer this equally well, so here are both."
+            text = combine_answers([answer.text for answer in answers], [note], MESSAGE_LIMIT)
+            first, second = answers
+            episode = max(first.episode or 0, second.episode or 0)
+            return Answer(first.status, text, first.entry, episode, first.suggestions, refined.score, second.entry)
+        return self._reply(refined, question, spoiler_free)
+
+    def _tied_pair(self, question: str, form: QuestionForm, result: MatchResult) -> tuple[MatchResult, MatchResult] | None:
+        """"is rouge a nean or a human": Rouge's origin and her bond with Gene both answer it, at
+        91.8 each, so the tie made it "did you mean". Two suggestions that each clear the answer
+        bar, lead any third by the margin, mention every name the question does, and would each
+        be answered alone as they are (the form's checks leave them be), are both answered."""
+        t = self.matcher.thresholds
+        if len(result.suggestions) < 2:
+            return None
+        first, second, *rest = result.suggestions
+        if second.score < t.answer or (rest and second.score - rest[0].score < t.margin):
+            return None
+        pair = []
+        for suggestion in (first, second):
+            alone = self._refine(question, form, MatchResult(Verdict.ANSWERED, suggestion, result.suggestions))
+            if alone.verdict is not Verdict.ANSWERED or alone.entry is None or alone.entry.id != suggestion.entry.id:
+                return None
+            if self.matcher.unmentioned(question, suggestion.entry):
+                return None
+            pair.append(alone)
+        return pair[0], pair[1]
 
     def _reply(self, result: MatchResult, question: str, spoiler_free: int) -> Answer:
         """The reply to ``question`` for a result its form has already refined."""
