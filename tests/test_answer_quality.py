@@ -371,6 +371,9 @@ def test_a_chatty_question_naming_someone_known_gets_did_you_mean_not_i_dont_kno
     assert lore.ask("eden popping everywhere sneaking hearing lol").status is not Verdict.ANSWERED
     for question in ("who is naruto", "what did eden have for breakfast on tuesday morning"):
         assert lore.ask(question, upto=6).status is Verdict.UNKNOWN, question
+    # Only entries about what it names are offered: before episode 1 nothing is about Rouge's
+    # mother, and Aletheia (an alias says "who does rouge work for") is not about Rouge.
+    assert lore.ask("rouge mom", upto=0).status is Verdict.UNKNOWN
 
 
 def test_two_entries_tied_above_the_answer_bar_are_both_answered(lore: Lore) -> None:

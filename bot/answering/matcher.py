@@ -527,15 +527,23 @@ class HorizonMatcher:
     def _named_below_the_bar(self, words: list[str], asked: _Asked, limit: int) -> MatchResult | None:
         """"Did you mean" for a chatty question that names something the knowledge knows, but
         whose unknown words ("popping", "everywhere") hold its score under the suggest bar: the
-        entries from ``named_suggest`` that mention every name and number it asks about. Never an
-        answer; None when it names nothing known, or no entry mentions all it names."""
+        entries from ``named_suggest`` whose question names one of its names (what they are
+        about) and whose text mentions all its names and numbers ("rouge mom" before episode 1 is
+        not offered Aletheia, whose alias says "who does rouge work for"). Never an answer; None
+        when no entry is about what it names."""
         t = self.thresholds
         names = self._stats.names
         analysed = self._analyse(words, prefix=False, reveals=True)
-        if not any(word.stems and not names.isdisjoint(word.stems) for word in analysed):
+        named = [word.stems.keys() & names for word in analysed if word.stems and not names.isdisjoint(word.stems)]
+        if not named:
             return None
+
+        def about(entry: Entry) -> bool:  # its question names one of them: what the entry is about
+            own = {stem(word) for word in self.index.tokens(entry.question)}
+            return any(not own.isdisjoint(stems) for stems in named)
+
         ranked = self._rank(words, prefix=False, floor=t.named_suggest, need=max(limit, 2), asked=asked).scored
-        offered = tuple(s for s in ranked if not self._unmentioned(words, analysed, s.entry))[:limit]
+        offered = tuple(s for s in ranked if about(s.entry) and not self._unmentioned(words, analysed, s.entry))[:limit]
         return MatchResult(Verdict.SUGGEST, offered[0], offered) if offered else None
 
     def complete(self, typed: str, *, limit: int = 25) -> list[Entry]:

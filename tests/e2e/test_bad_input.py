@@ -162,7 +162,7 @@ async def test_a_button_for_an_entry_that_no_longer_exists_is_answered_plainly(w
     # A "did you mean" message posted before the knowledge changed: its button names an entry id
     # that is gone. (Discord only sends a click for a button on the message, so the stale message
     # is simulated by renaming the entry in a copy of a real one.)
-    question = next(q for q in ("alien", "what happened") if world.lore.ask(q).status is Verdict.SUGGEST)
+    question = next(q for q in ("alien", "what happened", "who fights", "wher does rouge come frm") if world.lore.ask(q).status is Verdict.SUGGEST)
     asked = await fake.send_slash_command("ask", {"question": question}, user=new_member(fake, "stale-asker"),
                                           channel="general")
     await reply(asked)

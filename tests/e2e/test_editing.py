@@ -22,7 +22,7 @@ from .fake_discord import FakeDiscord, FakeGuild
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(90)]
 
 CHANNEL = "maintainers"
-WAIT = 10.0
+WAIT = 30.0  # a reply, not a pause: a save reloads the knowledge, slow beside a full test run
 
 
 @dataclass
