@@ -300,6 +300,10 @@ def test_an_episode_title_question_is_answered_by_that_episodes_entry(lore: Lore
         ("ep 7 title", 7, "Appropriate Gear"),
         ("whats the title of episode 9", 9, "The Ones Who Visited"),
         ("what was ep 12 called again lol", 12, "Mask Graveyard"),
+        # An episode named by its place ("the first episode" was answered with the premiere date).
+        ("whats the name of the first episode", 1, "Crimson Is the Sound of Dawn"),
+        ("what is the last episode of metallic rouge called", 13, "Code Eve"),
+        ("whats the finale called", 13, "Code Eve"),
     ):
         answer = lore.ask(question)
         assert answered_id(answer) == f"episode-{number}", question

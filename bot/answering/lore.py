@@ -63,7 +63,15 @@ MAX_QUESTION_CHARS = 300
 #: a word asking for a name or title ("ep 7 title", "what is episode 10 called")
 _TITLE_WORD = re.compile(r"\b(?:title|titled|called|named|name)\b")
 #: the stems such a question may hold besides the episode's number
-_TITLE_STEMS = frozenset({"episode", "title", "call", "name"})
+_TITLE_STEMS = frozenset({"episode", "title", "call", "name", "anime"})
+#: an episode named by its place: "the first episode", "the last ep", "the finale"
+_ORDINALS = {
+    word: number
+    for number, word in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth".split(), start=1
+    )
+}
+_LAST = frozenset({"last", "final", "finale"})
 
 #: Longest name and value of an autocomplete choice (Discord's limit).
 CHOICE_LIMIT = 100
@@ -259,7 +267,9 @@ class LoreView:
         """What the question's form says about the matcher's answer: each check below may move it
         to another visible entry or make it "did you mean"; an unanswered result stays as it is,
         but for a yes/no question whose doubt its subject settles."""
-        result = self._episode_title(question, result)
+        titled = self._episode_title(question, result)
+        if titled is not result:
+            return titled  # it asks for nothing but a title, which the episode's entry opens with
         if result.verdict is Verdict.SUGGEST:
             result = self._settled_by_subject(question, form, result)
         if result.verdict is Verdict.SUGGEST:
@@ -277,12 +287,17 @@ class LoreView:
     def _episode_title(self, question: str, result: MatchResult) -> MatchResult:
         """"ep 7 title" asks for nothing but episode 7's title, and the entry telling episode 7
         (tagged ``episode-guide``, its first reveal from episode 7) opens with it; no phrasing
-        says "title", so the matcher is torn between that entry and others naming episode 7."""
+        says "title", so the matcher is torn between that entry and others naming episode 7.
+        "the first episode", "the finale" name episodes 1 and the last one."""
         if not _TITLE_WORD.search(question.lower()):
             return result
-        stems = self._stems(question)
-        numbers = {word for word in stems if word.isdigit()}
-        if len(numbers) != 1 or "episode" not in stems or not set(stems) <= _TITLE_STEMS | numbers:
+        stems = [stem(word) for word in self.matcher.index.tokens(question)]  # the show's title: "anime"
+        places = [word for word in stems if word in _ORDINALS or word in _LAST]
+        numbers = {word for word in stems if word.isdigit()} | {
+            str(_ORDINALS.get(word) or self.kb.series.episode_count) for word in places
+        }
+        named = "episode" in stems or "finale" in stems
+        if len(numbers) != 1 or not named or not set(stems) <= _TITLE_STEMS | numbers | set(places):
             return result
         guide = self._episode_guide(int(numbers.pop()))
         if guide is None or (result.verdict is Verdict.ANSWERED and result.entry is not None and result.entry.id == guide.id):
