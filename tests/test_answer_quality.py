@@ -65,6 +65,14 @@ def test_a_vague_question_is_not_answered_through_one_aliass_word(lore: Lore) ->
     # Sarah Fitzgerald had the alias "first episode villain": "who is the villain" was answered
     # with her at 82, though she is only the first of the Nine that Rouge hunts.
     assert answered_id(lore.ask("who is the villain")) != "sarah-fitzgerald"
+    # One word, no name: answered through a phrasing that names someone ("viola weapons", "rouge
+    # boss"), it would claim to know whose is meant. "Did you mean" instead.
+    for question in ("what is the weapon", "who is the boss", "what is the company"):
+        answer = lore.ask(question)
+        assert answer.status is Verdict.SUGGEST, question
+    # A phrasing without a name answers as before; so does a name misspelled.
+    assert answered_id(lore.ask("who is the journalist")) == "jill-sturgeon"
+    assert answered_id(lore.ask("who is the puppeter really")) == "puppeteer"
 
 
 def test_a_question_about_an_attribute_no_entry_tells_is_not_answered_with_the_person(lore: Lore) -> None:

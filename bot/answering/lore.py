@@ -32,6 +32,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from bot.gc_pause import paused_gc
 from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
@@ -281,6 +283,8 @@ class LoreView:
                 return result
             result = check(form, result, result.best.entry)
         if result.verdict is Verdict.ANSWERED and result.best is not None:
+            result = self._vague_through_a_name(question, result)
+        if result.verdict is Verdict.ANSWERED and result.best is not None:
             result = self._tells_attribute(question, form, result, result.best.entry)
         return result
 
@@ -357,6 +361,21 @@ class LoreView:
         if self.matcher.unmentioned(question, chosen.entry):
             return result
         return MatchResult(Verdict.ANSWERED, chosen, result.suggestions)
+
+    def _vague_through_a_name(self, question: str, result: MatchResult) -> MatchResult:
+        """"what is the weapon" asks about one thing and names nobody: answered through a phrasing
+        that names someone ("viola weapons"), it would claim to know whose weapon is meant. It
+        becomes "did you mean" instead; "who is the journalist" (alias "journalist") stays."""
+        asked = [word for word in self._stems(question) if word not in CHAT_WORDS and word not in VAGUE_WORDS]
+        if len(asked) != 1 or self.matcher.names_in(asked):
+            return result
+        phrasing = result.best.phrasing.split()
+        if asked[0] not in phrasing:
+            return result  # "whos graufn": the phrasing names what the asker misspelled
+        others = [name for name in self.matcher.names_in(phrasing) if fuzz.ratio(name, asked[0]) < 80]
+        if not others:
+            return result  # "who is the puppeter": the name is the word asked, misspelled
+        return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
 
     def _topic_or_cause(self, question: str, form: QuestionForm, result: MatchResult) -> MatchResult:
         """A message that names a topic without asking a question of it ("rouge mother identity",

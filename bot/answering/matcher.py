@@ -59,6 +59,7 @@ import bisect
 import heapq
 import math
 import re
+from collections.abc import Iterable
 from array import array
 from dataclasses import dataclass, field
 from enum import Enum
@@ -596,6 +597,10 @@ class HorizonMatcher:
         if best.score >= t.answer and clear:
             return MatchResult(Verdict.ANSWERED, best, suggestions)
         return MatchResult(Verdict.SUGGEST, best, suggestions)
+
+    def names_in(self, stems: Iterable[str]) -> set[str]:
+        """Those of ``stems`` that name someone or something in the visible reveals."""
+        return self._stats.names.intersection(stems)
 
     def unmentioned(self, question: str, entry: Entry) -> list[str]:
         """The names and numbers of ``question`` that ``entry``'s visible text never mentions."""
