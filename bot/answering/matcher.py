@@ -59,8 +59,8 @@ import bisect
 import heapq
 import math
 import re
-from collections.abc import Iterable
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from itertools import islice
