@@ -133,6 +133,17 @@ class Answer:
         }
 
 
+def _together(answers: list[Answer], notes: list[str], unanswered: tuple[str, ...] = ()) -> Answer:
+    """One message holding one or two answers (each shortened to fit), then ``notes``: the
+    first answer's entry and "did you mean" choices, the second's entry as ``also``."""
+    first = answers[0]
+    text = combine_answers([answer.text for answer in answers], notes, MESSAGE_LIMIT)
+    also = answers[1].entry if len(answers) > 1 else None
+    episode = max((answer.episode for answer in answers if answer.episode is not None), default=None)
+    score = min(answer.score for answer in answers)
+    return Answer(first.status, text, first.entry, episode, first.suggestions, score, also, unanswered)
+
+
 def listing_horizon(upto: int | None, spoiler_free: int) -> int:
     """The horizon of lists that cannot hold spoiler bars (autocomplete, the mystery list): the
     asker's own, or with none, the server's spoiler-free episode."""
@@ -218,14 +229,9 @@ class LoreView:
         notes = [f"-# Nothing I can tell you about {quote_user(part)} here; ask it on its own." for part in unanswered]
         if len(chosen) > len(answered_parts):
             notes.append(f"-# I answered the first {len(answered_parts)} questions; ask the others separately.")
-        first = answers[0]
         if len(answers) == 1 and not notes:
-            return first  # the rest only went on from it ("...? not a nean?"), or had its answer
-        text = combine_answers([answer.text for answer in answers], notes, MESSAGE_LIMIT)
-        also = answers[1].entry if len(answers) > 1 else None
-        episode = max(answer.episode for answer in answers if answer.episode is not None)
-        score = min(answer.score for answer in answers)
-        return Answer(first.status, text, first.entry, episode, first.suggestions, score, also, unanswered)
+            return answers[0]  # the rest only went on from it ("...? not a nean?"), or had its answer
+        return _together(answers, notes, unanswered)
 
     def answer_entry(self, entry_id: str, *, spoiler_free: int = 0, lead: Reveal | None = None) -> Answer:
         """Answer a chosen entry (a "did you mean" button, an autocomplete choice, /mystery);
@@ -463,11 +469,7 @@ class LoreView:
         tied = self._tied_pair(question, form, refined) if refined.verdict is Verdict.SUGGEST else None
         if tied is not None:
             answers = [self._reply(r, question, spoiler_free) for r in tied]
-            note = "-# Two entries answer this equally well, so here are both."
-            text = combine_answers([answer.text for answer in answers], [note], MESSAGE_LIMIT)
-            first, second = answers
-            episode = max(first.episode or 0, second.episode or 0)
-            return Answer(first.status, text, first.entry, episode, first.suggestions, refined.score, second.entry)
+            return _together(answers, ["-# Two entries answer this equally well, so here are both."])
         return self._reply(refined, question, spoiler_free)
 
     def _tied_pair(self, question: str, form: QuestionForm, result: MatchResult) -> tuple[MatchResult, MatchResult] | None:

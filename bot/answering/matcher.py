@@ -510,11 +510,13 @@ class HorizonMatcher:
     def match(self, question: str, *, limit: int = 3) -> MatchResult:
         t = self.thresholds
         words = self._words(question)
-        asked = _Asked.of(question, words)
-        ranking = self._rank(words, prefix=False, floor=t.suggest, need=max(limit, 2), asked=asked)
+        # Ranked down to the lower bar at once, for a question naming something known; the verdict
+        # reads only what clears the suggest bar.
+        floor = min(t.suggest, t.named_suggest)
+        ranking = self._rank(words, prefix=False, floor=floor, need=max(limit, 2), asked=_Asked.of(question, words))
         result = self._verdict(ranking.scored, t, limit)
         if result.verdict is Verdict.UNKNOWN:
-            return self._named_below_the_bar(words, asked, limit) or result
+            return self._named_below_the_bar(words, ranking, limit) or result
         # What the question names comes first: an entry that never mentions one of its names or
         # numbers is not the answer, and is offered after those that mention them all.
         missing = [sum(w.weight for w in self._unmentioned(words, ranking.analysed, s.entry)) for s in result.suggestions]
@@ -525,17 +527,16 @@ class HorizonMatcher:
             return MatchResult(Verdict.SUGGEST, result.best, offered)
         return MatchResult(result.verdict, result.best, offered)
 
-    def _named_below_the_bar(self, words: list[str], asked: _Asked, limit: int) -> MatchResult | None:
+    def _named_below_the_bar(self, words: list[str], ranking: _Ranking, limit: int) -> MatchResult | None:
         """"Did you mean" for a chatty question that names something the knowledge knows, but
         whose unknown words ("popping", "everywhere") hold its score under the suggest bar: the
         entries from ``named_suggest`` whose question names one of its names (what they are
         about) and whose text mentions all its names and numbers ("rouge mom" before episode 1 is
         not offered Aletheia, whose alias says "who does rouge work for"). Never an answer; None
         when no entry is about what it names."""
-        t = self.thresholds
         names = self._stats.names
-        analysed = self._analyse(words, prefix=False, reveals=True)
-        named = [word.stems.keys() & names for word in analysed if word.stems and not names.isdisjoint(word.stems)]
+        analysed = ranking.analysed
+        named = [names.intersection(word.stems) for word in analysed if word.stems and not names.isdisjoint(word.stems)]
         if not named:
             return None
 
@@ -543,8 +544,9 @@ class HorizonMatcher:
             own = {stem(word) for word in self.index.tokens(entry.question)}
             return any(not own.isdisjoint(stems) for stems in named)
 
-        ranked = self._rank(words, prefix=False, floor=t.named_suggest, need=max(limit, 2), asked=asked).scored
-        offered = tuple(s for s in ranked if about(s.entry) and not self._unmentioned(words, analysed, s.entry))[:limit]
+        low = self.thresholds.named_suggest
+        candidates = (s for s in ranking.scored if s.score >= low)  # best first: stop at ``limit``
+        offered = tuple(islice((s for s in candidates if about(s.entry) and not self._unmentioned(words, analysed, s.entry)), limit))
         return MatchResult(Verdict.SUGGEST, offered[0], offered) if offered else None
 
     def complete(self, typed: str, *, limit: int = 25) -> list[Entry]:
