@@ -338,6 +338,12 @@ def test_nothing_answered_is_not_worth_posting(lore: Lore) -> None:
     assert reply.misses == ("who voices naruto in the dub",)
 
 
+def test_a_part_without_an_answer_inside_an_answered_question_is_a_miss(lore: Lore) -> None:
+    # Handed to the lore service as one question, it answers the part it can and names the other.
+    reply = answer_questions(lore, ["who is rouge and who is zorblax the great"], horizon=ChatHorizon(4, HorizonSource.STATED), spoiler_free=0)
+    assert reply.answered and reply.misses == ("who is zorblax the great",)
+
+
 def test_the_same_entry_asked_twice_is_answered_once(lore: Lore) -> None:
     reply = answer_questions(lore, ["rouge mom", "who is rouges mother"], horizon=ChatHorizon(None, HorizonSource.NONE), spoiler_free=0)
     assert reply.text.count("**||Who is Rouge's mother?||**") == 1

@@ -654,8 +654,10 @@ class ChatReply:
 
     @property
     def misses(self) -> tuple[str, ...]:
-        """The questions nobody could answer (recorded for moderators, without who asked)."""
-        return tuple(q for q, a in zip(self.questions, self.answers) if a.status is Verdict.UNKNOWN)
+        """The questions nobody could answer (recorded for moderators, without who asked), and the
+        parts of an answered one that got no answer ("who is naomi and who is zorblax")."""
+        missed = [q for q, a in zip(self.questions, self.answers) if a.status is Verdict.UNKNOWN]
+        return (*missed, *(part for a in self.answers for part in a.unanswered))
 
 
 def answer_questions(
