@@ -472,7 +472,9 @@ class LoreView:
             return _together(answers, ["-# Two entries answer this equally well, so here are both."])
         return self._reply(refined, question, spoiler_free)
 
-    def _tied_pair(self, question: str, form: QuestionForm, result: MatchResult) -> tuple[MatchResult, MatchResult] | None:
+    def _tied_pair(
+        self, question: str, form: QuestionForm, result: MatchResult
+    ) -> tuple[MatchResult, MatchResult] | None:
         """"is rouge a nean or a human": Rouge's origin and her bond with Gene both answer it, at
         91.8 each, so the tie made it "did you mean". Two suggestions that each clear the answer
         bar, lead any third by the margin, mention every name the question does, and would each

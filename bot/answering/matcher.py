@@ -98,7 +98,7 @@ class Thresholds:
     #: at or above this, offer "did you mean"; below it, the bot does not know
     suggest: float = 60.0
     #: but a question naming someone or something the knowledge knows is offered, from this score,
-    #: the entries that mention all it names ("who even is eden, he keeps popping up everywhere")
+    #: the entries about what it names ("who even is eden, he keeps popping up everywhere")
     named_suggest: float = 50.0
     #: a phrasing scoring this, this far ahead of the runner-up, is not second-guessed by the
     #: reveals' words (they only pick the reveal to lead with): a little below the answer bar,
@@ -546,7 +546,8 @@ class HorizonMatcher:
 
         low = self.thresholds.named_suggest
         candidates = (s for s in ranking.scored if s.score >= low)  # best first: stop at ``limit``
-        offered = tuple(islice((s for s in candidates if about(s.entry) and not self._unmentioned(words, analysed, s.entry)), limit))
+        fitting = (s for s in candidates if about(s.entry) and not self._unmentioned(words, analysed, s.entry))
+        offered = tuple(islice(fitting, limit))
         return MatchResult(Verdict.SUGGEST, offered[0], offered) if offered else None
 
     def complete(self, typed: str, *, limit: int = 25) -> list[Entry]:

@@ -266,7 +266,9 @@ def combine_answers(parts: Sequence[str], tail: Sequence[str], limit: int) -> st
     left open. A note every part ends with ("That is what is known as of episode 6") is said
     once, at the end."""
     split = [part.split("\n") for part in parts]
-    shared = [line for line in split[0] if line.startswith("-# ") and all(line in lines for lines in split[1:])] if len(parts) > 1 else []
+    shared: list[str] = []
+    if len(parts) > 1:
+        shared = [line for line in split[0] if line.startswith("-# ") and all(line in lines for lines in split[1:])]
     parts = ["\n".join(line for line in lines if line not in shared) for lines in split]
     tail = [*shared, *tail]
 
