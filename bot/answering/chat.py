@@ -440,8 +440,9 @@ def _questions(text: str, topic_words: int | None, keep_together: bool = True) -
     """The questions, and whether they have a question form (False: the whole text as a topic)."""
     questions: list[str] = []
     pieces = _pieces(text)
-    for piece, after in zip(pieces, [*pieces[1:], None]):
-        if is_question(piece.text, asked=piece.asked) or _topic_before_question(piece, after):
+    asks = [is_question(piece.text, asked=piece.asked) for piece in pieces]
+    for piece, asking, then_asked in zip(pieces, asks, [*asks[1:], False]):
+        if asking or _topic_before_question(piece, then_asked):
             question = _MISSPELLED_QUESTION_WORD.sub(
                 lambda m: _QUESTION_WORD_SPELLINGS[m.group(1).lower()], _without_chatter_prefix(piece.text) or piece.text
             )
@@ -458,10 +459,10 @@ def _questions(text: str, topic_words: int | None, keep_together: bool = True) -
     return (), False
 
 
-def _topic_before_question(piece: _Piece, after: _Piece | None) -> bool:
-    """A few words naming a topic, joined to a question that follows ("ep 2 title and whats the op
-    song called"): a question of its own, though it has no question form."""
-    if not piece.then_asks or after is None or not is_question(after.text, asked=after.asked):
+def _topic_before_question(piece: _Piece, then_asked: bool) -> bool:
+    """A few words naming a topic, joined to a question that follows (``then_asked``: "ep 2 title
+    and whats the op song called"): a question of its own, though it has no question form."""
+    if not (piece.then_asks and then_asked):
         return False
     named = meaningful_words(piece.text)
     words = [word for word in _words(piece.text) if word not in ("the", "a", "an")]

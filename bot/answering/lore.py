@@ -224,8 +224,8 @@ class LoreView:
             chosen.setdefault(result.entry.id, (part, result))
         answered_parts = list(chosen.values())[:MAX_QUESTIONS]
         answers = [self._reply(result, part, spoiler_free) for part, result in answered_parts]
-        same_answer = {part for part, result in found if result.entry.id in chosen}
-        unanswered = tuple(part for part, _ in asked if part not in same_answer)
+        answered = {part for part, _ in found}
+        unanswered = tuple(part for part, _ in asked if part not in answered)
         notes = [f"-# Nothing I can tell you about {quote_user(part)} here; ask it on its own." for part in unanswered]
         if len(chosen) > len(answered_parts):
             notes.append(f"-# I answered the first {len(answered_parts)} questions; ask the others separately.")
@@ -449,17 +449,16 @@ class LoreView:
         tells = attribute.told_by
         if tells(shown.question):
             return result  # the whole entry is about it ("who is rouge's mother"): read in order
-        telling = [reveal for reveal in visible_reveals(shown, self.horizon) if tells(reveal.text)]
         named = set(self._stems(" ".join([shown.question, *(alias.text for alias in shown.aliases)])))
         words = tokens(question, self.kb.series.synonyms)
         detail = {stem(word) for word in words if not tells(word)} - named  # "airship" in "carnival airship called"
-        telling = [reveal for reveal in telling if detail <= set(self._stems(reveal.text))]
+        said = ((reveal, set(self._stems(reveal.text))) for reveal in visible_reveals(shown, self.horizon))
+        telling = [(reveal, stems) for reveal, stems in said if tells(reveal.text) and detail <= stems]
         focus = result.best.focus
         if telling and (focus is None or not tells(focus.text)):
-            asked = set(self._stems(question))
-            shared = [len(asked.intersection(self._stems(reveal.text))) for reveal in telling]
-            lead = max(range(len(telling)), key=lambda i: (shared[i], i))
-            return MatchResult(result.verdict, replace(result.best, focus=telling[lead]), result.suggestions)
+            asked = {stem(word) for word in words}
+            lead = max(range(len(telling)), key=lambda i: (len(asked & telling[i][1]), i))
+            return MatchResult(result.verdict, replace(result.best, focus=telling[lead][0]), result.suggestions)
         if telling or attribute.told_in(alias.text for alias in shown.aliases):
             return result
         return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
