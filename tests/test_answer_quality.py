@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.forms import Form, asks_for_cast, read_form
+from bot.answering.forms import Form, asks_for_cast, read_form, shared_question
 from bot.answering.lore import Answer, Lore
 from bot.answering.matcher import Verdict
 from bot.answering.normalize import normalize, stem, tokens
@@ -189,6 +189,24 @@ def test_asking_for_no_spoilers_is_not_part_of_the_question(lore: Lore) -> None:
     assert "(ep 5)" not in answer.text
 
 
+def test_having_seen_it_all_is_not_part_of_the_question(lore: Lore) -> None:
+    assert answered_id(lore.ask("so who really killed roy, finished it")) == "who-killed-roy"
+
+
+def test_as_of_an_episode_is_the_horizon_for_the_question(lore: Lore) -> None:
+    # "by ep 7" limits the answer to episode 7, and "ep 7" does not pull in episode 7's entries.
+    answer = lore.ask("which of the nine are dead by ep 7")
+    assert answered_id(answer) == "deaths"
+    assert "as of episode 7" in answer.text
+    assert "(ep 12)" not in answer.text and "(ep 13)" not in answer.text
+
+
+def test_dying_and_death_are_one_word(lore: Lore) -> None:
+    # "how did juval die" is the entry "juval death"; "is roy really dead" asks who killed him.
+    assert answered_id(lore.ask("how did juval die", upto=3)) == "juval-death"
+    assert answered_id(lore.ask("is roy really dead")) == "who-killed-roy"
+
+
 def test_the_shows_title_is_the_show_not_its_heroine(lore: Lore) -> None:
     # "Metallic Rouge" in "when did metallic rouge come out" is not Rouge.
     answer = lore.ask("where did rouge come from", upto=2)
@@ -285,6 +303,50 @@ def test_month_abbreviations_meet_the_dates_of_the_knowledge(lore: Lore) -> None
     assert tokens("jan 10") == tokens("January 10")
     answer = lore.ask("did it premiere jan 10 or jan 11")
     assert answered_id(answer) == "premiere"
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "second"),
+    [
+        ("who voices ash and noid", "who voices ash", "who voices noid"),
+        ("who voices rouge and naomi in the english dub?", "who voices rouge in the english dub", "who voices naomi in the english dub"),
+        ("what happened to noid and eden", "what happened to noid", "what happened to eden"),
+        ("ash & noid jp vas", "ash jp vas", "noid jp vas"),
+    ],
+)
+def test_one_question_asked_of_two_things_reads_as_two(question: str, first: str, second: str) -> None:
+    shared = shared_question(question)
+    assert shared is not None
+    assert [asked for _, asked in shared] == [first, second]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what is the relationship between rouge and gene", "how did naomi and rouge meet", "who killed roy and why",
+     "who is gene's mother, eva?"],
+)
+def test_a_question_about_two_things_together_stays_one(question: str) -> None:
+    assert shared_question(question) is None
+
+
+def test_who_voices_two_characters_gets_both_cast_entries(lore: Lore) -> None:
+    answer = lore.ask("who voices ash and noid")
+    assert answered_id(answer) == "voice-ash" and answer.also is not None and answer.also.id == "voice-noid"
+    assert "Atsushi Miyauchi" in answer.text and "Chiaki Kobayashi" in answer.text
+
+
+def test_two_things_not_both_named_in_the_knowledge_stay_one_question(lore: Lore) -> None:
+    answer = lore.ask("who is the red and blue gladiator")
+    assert answer.also is None
+
+
+def test_a_cast_question_answers_the_named_characters_cast_entry_over_the_dubs(lore: Lore) -> None:
+    answer = lore.ask("who voices rouge in the english dub")
+    assert answered_id(answer) == "voice-rouge"
+    assert "Monica Flatley" in answer.text
+    for question in ("who voices rouge in the english dub", "who voiced dr afdal", "jill sturgen va?"):
+        ids = [s.entry_id for s in lore.ask(question).suggestions]
+        assert len(ids) == len(set(ids)), (question, ids)  # no entry is offered twice
 
 
 def test_the_difference_between_two_things_is_a_comparison_too(lore: Lore) -> None:

@@ -72,6 +72,8 @@ def lore() -> Lore:
         ("s1e4 rn who is cyan", 4, "who is cyan"),
         ("up to ep 5 what do we know about the nine", 5, "what do we know about the nine"),
         ("as of episode 5, who is gene", 5, "who is gene"),
+        ("which of the nine are dead by ep 7", 7, "which of the nine are dead"),
+        ("who died by the end of episode 4?", 4, "who died?"),
         ("i haven't watched ep 9 yet, what is the alter", 8, "what is the alter"),
         ("i havent started yet lol who is rouge", 0, "lol who is rouge"),
         ("haven't seen any, who is rouge", 0, "who is rouge"),
@@ -114,12 +116,40 @@ def test_stated_progress_is_found_and_its_phrase_removed(text: str, episode: int
         "how many eps in is the twist",
         "why haven't the usurpers gone past 4 planets",
         "what is rouge watching in ep 3",
+        "who was killed by 2 gladiators",
+        "was viola killed by rouge in ep 1",
     ],
 )
 def test_a_question_about_an_episode_is_not_progress(text: str) -> None:
     found = parse_progress(text)
     assert found.episode is None, found.phrases
     assert found.text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("so who really killed roy, finished it", "so who really killed roy"),
+        ("ive seen the whole show, was roy evil", "was roy evil"),
+        ("just finished the series!! who is the puppeteer", "who is the puppeteer"),
+        ("who is eden, watched all 13 eps", "who is eden"),
+    ],
+)
+def test_having_seen_it_all_sets_no_horizon_and_its_words_are_not_matched(text: str, rest: str) -> None:
+    found = parse_progress(text)
+    assert found.episode is None
+    assert found.text == rest
+
+
+@pytest.mark.parametrize("text", ["i havent finished it yet, who is eden", "who finished it", "has rouge seen it all before"])
+def test_not_having_seen_it_all_is_left_alone(text: str) -> None:
+    assert parse_progress(text).text == text
+
+
+def test_having_seen_it_all_does_not_lift_a_lower_statement() -> None:
+    found = parse_progress("finished it all, im on ep 3 with my bf tho who is eden")
+    assert found.episode == 3
+    assert found.text == "with my bf tho who is eden"
 
 
 def test_the_lowest_stated_progress_counts() -> None:

@@ -127,6 +127,7 @@ class _Kind(Enum):
     BEFORE = "before"  # the episode named is the first one not watched: one less
     NONE_YET = "none-yet"  # nothing watched: 0
     STARTED = "started"  # "just started": 1
+    WHOLE = "whole"  # "finished it", "seen the whole thing": no limit, but not words to match
 
 
 _PROGRESS_PATTERNS: tuple[tuple[re.Pattern[str], _Kind], ...] = tuple(
@@ -147,6 +148,9 @@ _PROGRESS_PATTERNS: tuple[tuple[re.Pattern[str], _Kind], ...] = tuple(
         ),
         # "up to ep 9", "as of episode 5", "spoilers only through 7"
         (rf"\b{_UP_TO}\s+(?:the\s+)?(?:end of\s+)?{_EPISODE_OR_BARE}", _Kind.AT),
+        # "who is dead by ep 7", "by the end of episode 7": asked as of that episode (the word
+        # episode is needed: "killed by 2 gladiators" states nothing)
+        (rf"\bby\s+(?:the\s+)?(?:end of\s+)?{_EPISODE}", _Kind.AT),
         # "no spoilers past 7", "nothing after ep 7", "dont spoil anything beyond episode 7"
         (
             rf"\b(?:(?:no|without|avoid|don'?t|dont|do not)\s+(?:any\s+)?(?:spoil(?:ers?|ing|s)?(?:\s+(?:me|anything))?)|nothing)\s+"
@@ -202,6 +206,15 @@ _PROGRESS_PATTERNS: tuple[tuple[re.Pattern[str], _Kind], ...] = tuple(
             rf"(?!\s+(?:watching\s+)?(?:the\s+)?(?:{_EP_NAME}\b|\d|{_ORD}\s+{_EP_NAME}))",
             _Kind.STARTED,
         ),
+        # "finished it", "i've seen the whole thing", "watched all 13 eps": the whole series
+        (
+            r"(?:^|(?<=[\n,.;:!?()])|\b(?:i|i'?ve|ive|i'?m|im|just|already|finally|have)\s+)\s*"
+            r"(?:(?:just|already|finally|recently|literally)\s+)?"
+            r"(?:finished|watched|seen|completed|done with|binged)\s+"
+            r"(?:it all|all of it|everything|the (?:whole )?(?:show|series|anime|season|thing)|all 13(?: episodes| eps)?|it)"
+            r"(?:\s+(?:already|now|lol|lmao))?\b",
+            _Kind.WHOLE,
+        ),
     )
 )
 
@@ -233,9 +246,12 @@ def parse_progress(text: str) -> StatedProgress:
     returned text. Every pattern is free of nested repetition, so a hostile message cannot make
     the matching slow."""
     text = text.translate(_APOSTROPHES)
-    found: list[tuple[int, int, int]] = []
+    found: list[tuple[int, int, int | None]] = []
     for pattern, kind in _PROGRESS_PATTERNS:
         for match in pattern.finditer(text):
+            if kind is _Kind.WHOLE:
+                found.append((match.start(), match.end(), None))
+                continue
             if kind is _Kind.NONE_YET:
                 episode = 0
             elif kind is _Kind.STARTED:
@@ -253,7 +269,8 @@ def parse_progress(text: str) -> StatedProgress:
         kept.append(text[last:start])
         last = end
     kept.append(text[last:])
-    return StatedProgress(min(episode for _, _, episode in found), _tidy(" ".join(kept)), phrases)
+    episodes = [episode for _, _, episode in found if episode is not None]
+    return StatedProgress(min(episodes, default=None), _tidy(" ".join(kept)), phrases)
 
 
 def stated_progress(text: str) -> int | None:

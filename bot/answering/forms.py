@@ -216,6 +216,49 @@ def _right_side(text: str) -> str:
     return _clean_side(text[: end.start()] if end else text)
 
 
+#: one or two words naming something, as a list item ("ash", "noid 262", "jill's")
+_ITEM = r"[\w'.-]+(?:\s+[\w'.-]+)?"
+#: what may follow the list and belongs to each question: "in japanese", "in the dub"
+_LANGUAGE_TAIL = (
+    r"(?:\s+in\s+(?:the\s+)?(?:(?:japanese|english|jp|eng|en)(?:\s+(?:dub|sub|version|audio))?|dub|sub|anime|show))?"
+)
+#: one question asked of two named things, its head first: "who voices ash and noid", "what
+#: happened to noid and eden", "who are viola and verde", "vas for ash & noid in japanese"
+_HEAD_THEN_PAIR = re.compile(
+    r"^(?P<head>(?:.*?\b)?(?:who\s+(?:is|are|was|were|voices?|voiced|plays?|played)|whos|who's|"
+    r"what\s+happened\s+to|what\s+happens\s+to|(?:vas?|voices?|voice\s+actors?|seiyuus?|actors?)\s+(?:of|for)))"
+    rf"\s+(?P<first>{_ITEM})\s+(?:and|&|n)\s+(?P<second>{_ITEM})(?P<tail>{_LANGUAGE_TAIL})\s*[?!.]*$"
+)
+#: the same with the question after the pair: "ash and noid's vas", "ash and noid va in jp"
+_PAIR_THEN_TAIL = re.compile(
+    rf"^(?P<first>{_ITEM})\s+(?:and|&|n)\s+(?P<second>{_ITEM}?)(?:'s)?\s+"
+    r"(?P<tail>(?:(?:jp|japanese|english|eng|dub)\s+)?(?:vas?|voices?|voice\s+actors?|seiyuus?|cv)"
+    rf"{_LANGUAGE_TAIL})\s*[?!.]*$"
+)
+
+
+def shared_question(question: str) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """A question asked of two things at once, as (first thing, its question) and (second thing,
+    its question): "who voices ash and noid" -> ("ash", "who voices ash"), ("noid", "who voices
+    noid"). Read from the wording only; whether both things are named in the knowledge is the
+    caller's to check (so "who is the red and blue gladiator" stays one question)."""
+    text = fold(question).strip()
+    found = _HEAD_THEN_PAIR.match(text)
+    if found:
+        head, tail = found["head"], found["tail"]
+        first, second = _clean_side(found["first"]), _clean_side(found["second"])
+        if first and second and first != second:
+            return (first, f"{head} {first}{tail}"), (second, f"{head} {second}{tail}")
+        return None
+    found = _PAIR_THEN_TAIL.match(text)
+    if found:
+        tail = found["tail"]
+        first, second = _clean_side(found["first"]), _clean_side(found["second"])
+        if first and second and first != second:
+            return (first, f"{first} {tail}"), (second, f"{second} {tail}")
+    return None
+
+
 def read_form(question: str) -> QuestionForm:
     """The form of ``question`` (already without stated progress), and what else it asks for."""
     return replace(_shape(fold(question).strip()), cast=asks_for_cast(question), attribute=attribute_words(question))

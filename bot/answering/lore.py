@@ -38,7 +38,7 @@ from bot.gc_pause import paused_gc
 from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
 from bot.answering.chat import MAX_QUESTIONS, parse_progress, refers_back, split_questions
-from bot.answering.forms import Form, QuestionForm, read_form
+from bot.answering.forms import Form, QuestionForm, read_form, shared_question
 from bot.answering.normalize import CHAT_WORDS, VAGUE_WORDS, stem, tokens
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
@@ -197,6 +197,8 @@ class LoreView:
             return None
         parts = split_questions(question, topic_words=None, keep_together=False)
         if len(parts) < 2:
+            parts = self._shared_parts(question)
+        if len(parts) < 2:
             return None
         # A later part that points back ("what was that fight about", "when does it come out")
         # means what the message said before it: alone, it would be answered about something else.
@@ -212,6 +214,14 @@ class LoreView:
         if not found:
             return None
         return self._answer_parts(results, found, spoiler_free)
+
+    def _shared_parts(self, question: str) -> list[str]:
+        """"who voices ash and noid" as two questions, when each of the two names someone the
+        visible knowledge knows ("who is the red and blue gladiator" stays one)."""
+        shared = shared_question(question)
+        if shared is None or not all(self.matcher.names_in(self._stems(thing)) for thing, _ in shared):
+            return []
+        return [asked for _, asked in shared]
 
     def _answer_parts(
         self, asked: list[tuple[str, MatchResult]], found: list[tuple[str, MatchResult]], spoiler_free: int
@@ -430,10 +440,17 @@ class LoreView:
         it, or else "did you mean"."""
         if not form.cast or "cast" in entry.tags or result.score >= 99.5:
             return result  # 99.5: the question is one of the entry's phrasings, a moderator taught it so
+        # "who voices rouge in the english dub": the dub's entry came first, Rouge's cast entry
+        # clears the answer bar too (the suggestions naming everything the question names first).
+        bar = self.matcher.thresholds.answer
+        cast = next((s for s in result.suggestions if "cast" in s.entry.tags), None)
+        if cast is not None and cast.score >= bar:
+            return MatchResult(Verdict.ANSWERED, cast, result.suggestions)
         cast = self._linked_cast(entry)
         if cast is not None:
             best = Scored(cast, result.score, cast.question)
-            return MatchResult(Verdict.ANSWERED, best, (best, *result.suggestions[:2]))
+            others = [s for s in result.suggestions if s.entry.id != cast.id]
+            return MatchResult(Verdict.ANSWERED, best, (best, *others[:2]))
         return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
 
     def _tells_attribute(self, question: str, form: QuestionForm, result: MatchResult, entry: Entry) -> MatchResult:
@@ -556,6 +573,7 @@ class Lore:
         stated = parse_progress(question[:MAX_QUESTION_CHARS])
         if stated.episode is not None:
             upto = stated.episode if upto is None else min(upto, stated.episode)
+        if stated.phrases:
             question = stated.text
         return self.at(upto).ask(question, spoiler_free=spoiler_free)
 
