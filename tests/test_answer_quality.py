@@ -189,6 +189,12 @@ def test_asking_for_no_spoilers_is_not_part_of_the_question(lore: Lore) -> None:
     assert "(ep 5)" not in answer.text
 
 
+def test_w_is_chat_for_with(lore: Lore) -> None:
+    assert tokens("whats w the little robot bird") == tokens("whats with the little robot bird")
+    # and a yes/no question going on about the one asked does not hide it
+    assert answered_id(lore.ask("yo whos the girl w the blue hair and is she evil")) == "cyan"
+
+
 def test_having_seen_it_all_is_not_part_of_the_question(lore: Lore) -> None:
     assert answered_id(lore.ask("so who really killed roy, finished it")) == "who-killed-roy"
 

@@ -209,6 +209,10 @@ def test_strip_mentions_removes_only_the_given_users() -> None:
         ("who is naomi? is she human?", ["who is naomi? is she human"]),
         ("jean yunghart is human right? not a nean?", ["jean yunghart is human right? not a nean"]),
         ("who is eden & who is graufon", ["who is eden", "who is graufon"]),
+        # a yes/no question about the one just asked about stays with it in chat
+        ("whos the girl w the blue hair and is she evil", ["whos the girl w the blue hair? is she evil"]),
+        # "it" is as often the show: not split off
+        ("why does rouge hunt the nine and is it for roy", ["why does rouge hunt the nine and is it for roy"]),
         ("tell me about the immortal nine", ["tell me about the immortal nine"]),
         ("i wonder who rouge's mom is", ["i wonder who rouge's mom is"]),
         ("WHO IS ROUGE'S MOM 😭😭😭", ["WHO IS ROUGE'S MOM 😭😭😭"]),

@@ -343,6 +343,8 @@ _WH_PATTERN = "|".join(sorted(_WH_WORDS, key=len, reverse=True))
 _CONNECTOR = re.compile(
     rf"\s*[,;]?\s*\b(?:and|also|plus|btw|but|or|and then)\s+(?=(?:{_WH_PATTERN})\b)"
     r"|\s*[,;]?\s*\b(?:and also|oh and|oh also|also,|plus also)\s+"
+    # "whos the girl with the blue hair and is she evil": a yes/no question about the same one
+    r"|\s*[,;]?\s*\band\s+(?=(?:is|was|are|were|does|did|do|can|could|will|would|has|had)\s+(?:she|he|they)\b)"
     # "whats nectar + who makes it", "who voices rouge / who voices naomi", "what studio made it, when did it air"
     rf"|\s+[&+/|]\s+(?=(?:{_WH_PATTERN})\b)|\s*,\s*(?=(?:{_WH_PATTERN})\b)",
     re.IGNORECASE,

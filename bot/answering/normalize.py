@@ -32,7 +32,7 @@ FILLER_WORDS = frozenset(
     did didnt does doesnt down during each else even ever every exactly few further guys hasnt
     havent here hers herself himself idk imo itself kinda lmao lol lul many maybe might most
     much must myself n no nor not now off once only other ours ourselves out over own pls r
-    rn same shall she should since sorta such tbh too under until ur very was wasnt wat whatever
+    rn same shall she should since sorta such tbh too under until ur very w was wasnt wat whatever
     whether while whose why wot wut y yall yours yourself
     theyre youre hes shes weve theyve ive wont cant arent werent wouldnt couldnt shouldnt aint
     whatre theres heres hows whered whatd youll theyll hed itll hadnt ima imma
