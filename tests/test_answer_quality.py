@@ -189,6 +189,11 @@ def test_asking_for_no_spoilers_is_not_part_of_the_question(lore: Lore) -> None:
     assert "(ep 5)" not in answer.text
 
 
+def test_explain_like_im_five_is_how_to_answer_not_an_episode(lore: Lore) -> None:
+    assert tokens("can someone explain code eve like im 5") == tokens("explain code eve") == tokens("eli5 code eve")
+    assert answered_id(lore.ask("can someone explain code eve like im 5")) == "code-eve"
+
+
 def test_w_is_chat_for_with(lore: Lore) -> None:
     assert tokens("whats w the little robot bird") == tokens("whats with the little robot bird")
     # and a yes/no question going on about the one asked does not hide it

@@ -146,6 +146,11 @@ def test_not_having_seen_it_all_is_left_alone(text: str) -> None:
     assert parse_progress(text).text == text
 
 
+def test_a_bracket_the_statement_opened_keeps_no_stray_comma() -> None:
+    found = parse_progress("how does the show end (finished it, just checking)")
+    assert found.text == "how does the show end (just checking)"
+
+
 def test_having_seen_it_all_does_not_lift_a_lower_statement() -> None:
     found = parse_progress("finished it all, im on ep 3 with my bf tho who is eden")
     assert found.episode == 3

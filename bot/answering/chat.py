@@ -294,12 +294,15 @@ def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 _EMPTY_BRACKETS = re.compile(r"\(\s*[,.;:!-]*\s*\)|\[\s*\]")
+#: what is left of a removed phrase that opened a bracket: "(finished it, just checking)"
+_BRACKET_THEN_COMMA = re.compile(r"\(\s*[,;:]\s*")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+(?=[,.;:!?])")
 _REPEATED_COMMAS = re.compile(r"(?:\s*,){2,}")
 
 
 def _tidy(text: str) -> str:
     text = _EMPTY_BRACKETS.sub(" ", text)
+    text = _BRACKET_THEN_COMMA.sub("(", text)
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines())
     text = _SPACE_BEFORE_PUNCTUATION.sub("", text)
     text = _REPEATED_COMMAS.sub(",", text)

@@ -199,6 +199,9 @@ _NO_SPOILERS = re.compile(
     r"|spoiler[\s-]*free)\b"
 )
 
+#: "explain code eve like im 5", "eli5": how to answer, not what about (the 5 is no episode)
+_LIKE_IM_FIVE = re.compile(r"\b(?:(?:like|as if)\s+(?:i'?m|im|i am)\s+(?:5|five)(?:\s+years?\s+old)?|eli5)\b")
+
 #: "what's the op called", "what is ep 6 named": the word asks for a name, like "what is the op";
 #: only at the end of a "what" clause ("who called rouge a tool" keeps it)
 _WHAT_CALLED = re.compile(
@@ -217,6 +220,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     ((" out",), _COME_OUT, "release"),
     (("far", "now", "ones"), _SO_FAR, " "),
     (("spoil",), _NO_SPOILERS, " "),
+    (("5", "five"), _LIKE_IM_FIVE, " "),
     (("called", "named"), _WHAT_CALLED, r"\1"),
 )
 
