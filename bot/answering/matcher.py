@@ -792,7 +792,8 @@ class HorizonMatcher:
             return first[:limit]
         if len(hits) <= limit:
             return list(hits)
-        return heapq.nlargest(limit, hits, key=hits.__getitem__)  # ties: the first found
+        # sorted() is stable, so this is heapq.nlargest's order (ties: the first found), in C
+        return sorted(hits, key=hits.__getitem__, reverse=True)[:limit]
 
     # -- scoring ---------------------------------------------------------------------------------
     def _rank(
@@ -883,7 +884,10 @@ class HorizonMatcher:
                     if position not in matched:
                         explained += word.weight * credit[position] * sibling
             recall = explained / total
-            precision = sum(weights[s] * v for s, v in used.items()) / sizes[phrasing]
+            information = 0.0
+            for own, similarity in used.items():
+                information += weights[own] * similarity
+            precision = information / sizes[phrasing]
             f = (1 + recall_bias) * precision * recall / (recall_bias * precision + recall)
             if asked is not None:
                 if asked.form and forms[phrasing] and forms[phrasing] != asked.form:
