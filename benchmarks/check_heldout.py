@@ -27,9 +27,9 @@ FORMS = ("who what when where why how yesno comparison list multi progress slang
 LAST_EPISODE = 13
 
 # Progress a fan states in the message: "im on ep 4", "only seen up to 9", "just finished ep 10",
-# "watched up to ep 11", "no spoilers past ep 3", "im at ep 9", "on ep 8 rn", "who is dead by ep 7".
+# "watched up to ep 11", "no spoilers past ep 3", "im at ep 9", "on ep 8 rn".
 STATED_PROGRESS = re.compile(
-    r"(?:\bi'?m\s+(?:on|at)|^on|\bfinished|\bseen up to|\bwatched up to|\bup to|\bpast|\bby(?=\s+ep))\s+"
+    r"(?:\bi'?m\s+(?:on|at)|^on|\bfinished|\bseen up to|\bwatched up to|\bup to|\bpast)\s+"
     r"(?:ep(?:isode)?\s*)?(\d{1,2})\b",
     re.IGNORECASE,
 )

@@ -127,7 +127,7 @@ class _Kind(Enum):
     BEFORE = "before"  # the episode named is the first one not watched: one less
     NONE_YET = "none-yet"  # nothing watched: 0
     STARTED = "started"  # "just started": 1
-    WHOLE = "whole"  # "finished it", "seen the whole thing": no limit, but not words to match
+    ASIDE = "aside"  # "finished it", "by ep 7": no horizon for the asker, and not words to match
 
 
 _PROGRESS_PATTERNS: tuple[tuple[re.Pattern[str], _Kind], ...] = tuple(
@@ -148,9 +148,10 @@ _PROGRESS_PATTERNS: tuple[tuple[re.Pattern[str], _Kind], ...] = tuple(
         ),
         # "up to ep 9", "as of episode 5", "spoilers only through 7"
         (rf"\b{_UP_TO}\s+(?:the\s+)?(?:end of\s+)?{_EPISODE_OR_BARE}", _Kind.AT),
-        # "who is dead by ep 7", "by the end of episode 7": asked as of that episode (the word
-        # episode is needed: "killed by 2 gladiators" states nothing)
-        (rf"\bby\s+(?:the\s+)?(?:end of\s+)?{_EPISODE}", _Kind.AT),
+        # "who is dead by ep 7", "by the end of episode 7": the question's scope, not the asker's
+        # progress (titles inside it would lose their bars), but not words to match either (the
+        # word episode is needed: "killed by 2 gladiators" says nothing of the kind)
+        (rf"\bby\s+(?:the\s+)?(?:end of\s+)?{_EPISODE}", _Kind.ASIDE),
         # "no spoilers past 7", "nothing after ep 7", "dont spoil anything beyond episode 7"
         (
             rf"\b(?:(?:no|without|avoid|don'?t|dont|do not)\s+(?:any\s+)?(?:spoil(?:ers?|ing|s)?(?:\s+(?:me|anything))?)|nothing)\s+"
@@ -213,7 +214,7 @@ _PROGRESS_PATTERNS: tuple[tuple[re.Pattern[str], _Kind], ...] = tuple(
             r"(?:finished|watched|seen|completed|done with|binged)\s+"
             r"(?:it all|all of it|everything|the (?:whole )?(?:show|series|anime|season|thing)|all 13(?: episodes| eps)?|it)"
             r"(?:\s+(?:already|now|lol|lmao))?\b",
-            _Kind.WHOLE,
+            _Kind.ASIDE,
         ),
     )
 )
@@ -249,7 +250,7 @@ def parse_progress(text: str) -> StatedProgress:
     found: list[tuple[int, int, int | None]] = []
     for pattern, kind in _PROGRESS_PATTERNS:
         for match in pattern.finditer(text):
-            if kind is _Kind.WHOLE:
+            if kind is _Kind.ASIDE:
                 found.append((match.start(), match.end(), None))
                 continue
             if kind is _Kind.NONE_YET:
