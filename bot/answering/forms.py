@@ -243,20 +243,16 @@ def shared_question(question: str) -> tuple[tuple[str, str], tuple[str, str]] | 
     noid"). Read from the wording only; whether both things are named in the knowledge is the
     caller's to check (so "who is the red and blue gladiator" stays one question)."""
     text = fold(question).strip()
-    found = _HEAD_THEN_PAIR.match(text)
-    if found:
-        head, tail = found["head"], found["tail"]
-        first, second = _clean_side(found["first"]), _clean_side(found["second"])
-        if first and second and first != second:
-            return (first, f"{head} {first}{tail}"), (second, f"{head} {second}{tail}")
+    found = _HEAD_THEN_PAIR.match(text) or _PAIR_THEN_TAIL.match(text)
+    if found is None:
         return None
-    found = _PAIR_THEN_TAIL.match(text)
-    if found:
-        tail = found["tail"]
-        first, second = _clean_side(found["first"]), _clean_side(found["second"])
-        if first and second and first != second:
-            return (first, f"{first} {tail}"), (second, f"{second} {tail}")
-    return None
+    first, second = _clean_side(found["first"]), _clean_side(found["second"])
+    if not first or not second or first == second:
+        return None
+    head, tail = found.groupdict().get("head"), found["tail"]
+    if head is None:
+        return (first, f"{first} {tail}"), (second, f"{second} {tail}")
+    return (first, f"{head} {first}{tail}"), (second, f"{head} {second}{tail}")
 
 
 def read_form(question: str) -> QuestionForm:

@@ -442,10 +442,9 @@ class LoreView:
             return result  # 99.5: the question is one of the entry's phrasings, a moderator taught it so
         # "who voices rouge in the english dub": the dub's entry came first, Rouge's cast entry
         # clears the answer bar too (the suggestions naming everything the question names first).
-        bar = self.matcher.thresholds.answer
-        cast = next((s for s in result.suggestions if "cast" in s.entry.tags), None)
-        if cast is not None and cast.score >= bar:
-            return MatchResult(Verdict.ANSWERED, cast, result.suggestions)
+        offered = next((s for s in result.suggestions if "cast" in s.entry.tags), None)
+        if offered is not None and offered.score >= self.matcher.thresholds.answer:
+            return MatchResult(Verdict.ANSWERED, offered, result.suggestions)
         cast = self._linked_cast(entry)
         if cast is not None:
             best = Scored(cast, result.score, cast.question)
