@@ -469,6 +469,18 @@ def test_a_chatty_question_naming_someone_known_gets_did_you_mean_not_i_dont_kno
     assert lore.ask("rouge mom", upto=0).status is Verdict.UNKNOWN
 
 
+def test_someone_described_instead_of_named_is_found(lore: Lore) -> None:
+    # Fans describe: the dog on the liner (Giallon in disguise), the carnival's mind reader.
+    for question, upto, entry_id in (
+        ("the dog that rouge kicked on the liner, who was it really", None, "giallon"),
+        ("who is the mind reader from the carnival", None, "puppeteer"),
+        ("who is on rouge's hit list", None, "immortal-nine"),
+    ):
+        assert answered_id(lore.ask(question, upto=upto)) == entry_id, question
+    # The dog is Giallon only from episode 6 on: before that the description names no one.
+    assert answered_id(lore.ask("the dog rouge kicked", upto=5)) != "giallon"
+
+
 def test_two_entries_tied_above_the_answer_bar_are_both_answered(lore: Lore) -> None:
     # Rouge's origin and her bond with Gene both tell that she is a Nean, at the same score:
     # "did you mean" between two right answers helps nobody.
