@@ -481,6 +481,17 @@ def test_someone_described_instead_of_named_is_found(lore: Lore) -> None:
     assert answered_id(lore.ask("the dog rouge kicked", upto=5)) != "giallon"
 
 
+def test_the_one_entry_offered_is_answered_when_its_reveals_tell_what_is_asked(lore: Lore) -> None:
+    # Rouge's entry is about her, not the tank; one of its reveals tells of the tank, and leads.
+    answer = lore.ask("what is in the liquid tank rouge floats in")
+    assert answered_id(answer) == "rouge" and "liquid-filled tank" in first_reveal(answer.text)
+    # Cyan's entry tells of the crate from episode 10 on: at episode 9 she is only offered.
+    assert lore.ask("what did the blue girl throw out of the crate", upto=9).status is Verdict.SUGGEST
+    # Reveals that add nothing asked ("chapters"), or only a name ("rouge"), leave "did you mean".
+    for question in ("how many chapters does the webtoon have", "who voices rouge in the french dub"):
+        assert lore.ask(question).status is Verdict.SUGGEST, question
+
+
 def test_two_entries_tied_above_the_answer_bar_are_both_answered(lore: Lore) -> None:
     # Rouge's origin and her bond with Gene both tell that she is a Nean, at the same score:
     # "did you mean" between two right answers helps nobody.

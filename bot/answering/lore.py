@@ -294,6 +294,8 @@ class LoreView:
             result = self._cast_suggested(form, result)
         if result.verdict is Verdict.SUGGEST:
             result = self._topic_or_cause(question, form, result)
+        if result.verdict is Verdict.SUGGEST:
+            result = self._only_one_tells_it(question, result)
         for check in (self._about_subject, self._cast_entry):
             if result.verdict is not Verdict.ANSWERED or result.best is None:
                 return result
@@ -411,6 +413,27 @@ class LoreView:
         if self.matcher.unmentioned(question, best.entry):
             return result
         return MatchResult(Verdict.ANSWERED, best, result.suggestions)
+
+    def _only_one_tells_it(self, question: str, result: MatchResult) -> MatchResult:
+        """"LMAOOO the dog scene why did rouge kick the st bernard": the one entry offered is
+        Giallon's, about none of those words, but a sentence of its reveals speaks of the dog.
+        A lone suggestion whose visible reveals tell something the question asks beyond what the
+        entry is about (:meth:`HorizonMatcher.told_in_reveals`), and that mentions every name and
+        number the question does, is answered, leading with that reveal; the form's checks after
+        this one still apply. It stays "did you mean" when its reveals add nothing asked (the
+        knowledge may not hold it: "how many chapters has the webtoon"), or when words nothing
+        here knows weigh as much and make a good part of the question ("naruto mother identity")."""
+        if len(result.suggestions) != 1 or result.best is None:
+            return result
+        offered = result.suggestions[0]
+        if offered.entry.id != result.best.entry.id or self.matcher.unmentioned(question, offered.entry):
+            return result
+        told = self.matcher.told_in_reveals(question, offered.entry)
+        if told.words < self.matcher.thresholds.lone_evidence:
+            return result
+        if told.unknown >= told.words and told.unknown * 4 > told.asked:
+            return result
+        return MatchResult(Verdict.ANSWERED, replace(offered, focus=told.reveal), result.suggestions)
 
     def _cast_suggested(self, form: QuestionForm, result: MatchResult) -> MatchResult:
         """"grauphon va" in doubt between Graufon and his voice cast is about the cast: a cast

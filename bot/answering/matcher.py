@@ -74,6 +74,8 @@ from bot.answering.normalize import CHAT_WORDS, VAGUE_WORDS, fold, stem, tokens
 
 _VAGUE = frozenset(stem(word) for word in VAGUE_WORDS)
 _CHAT = frozenset(stem(word) for word in CHAT_WORDS)
+#: words that say nothing of what a question asks, when found in a reveal (``told_in_reveals``)
+_NOT_EVIDENCE = _CHAT | _VAGUE | frozenset(stem(word) for word in ("episode", "anime", "show", "series", "season"))
 
 
 class Verdict(str, Enum):
@@ -120,6 +122,9 @@ class Thresholds:
     #: the same when the entry's phrasings name the question's subject ("why was gene put under
     #: house arrest": "gene" is the subject, "house" and "arrest" the sentence's evidence)
     subject_evidence: int = 2
+    #: the same for the one entry offered as "did you mean", for it to be answered instead
+    #: (bot.answering.lore): its reveals tell something of the question beyond its subject
+    lone_evidence: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +175,19 @@ class Scored:
     #: the score is a reveal's sentence that holds all of the question ("who stabbed ash on the
     #: liner": two entries may tell the same event; either answers it)
     whole: bool = False
+
+
+class Told(NamedTuple):
+    """What an entry's visible reveals say of a question (``HorizonMatcher.told_in_reveals``)."""
+
+    #: the question's words that one sentence of the reveals holds and the entry's phrasings lack
+    words: int
+    #: the question's words that nothing visible uses ("naruto")
+    unknown: int
+    #: the question's words that say what is asked (not chat, vague words, numbers or the show)
+    asked: int
+    #: the reveal of the sentence holding ``words``
+    reveal: Reveal | None
 
 
 class _Ranking(NamedTuple):
@@ -609,6 +627,35 @@ class HorizonMatcher:
         """The names and numbers of ``question`` that ``entry``'s visible text never mentions."""
         words = self._words(question)
         return [w.text for w in self._unmentioned(words, self._analyse(words, prefix=False, reveals=True), entry)]
+
+    def told_in_reveals(self, question: str, entry: Entry) -> Told:
+        """What ``entry``'s visible reveals say of the question beyond what the entry is about
+        ("why did rouge kick the st bernard": Giallon's entry is about him, a sentence of it tells
+        of the dog): the most words of the question that its visible phrasings lack and one
+        sentence holds, and that sentence's reveal. Only words that say what is asked count: as
+        typed (not a typo), not a number, chat, a vague word or a word for the show itself ("ep
+        12", "anime"), nor a name (a sentence naming Rouge is not about what is asked of her)."""
+        index = self.index
+        h = self.horizon
+        names = self._stats.names
+        position = index._entry_position[entry.id]
+        own = {word for word, episode in index._entry_words[entry.id].items() if h is None or episode <= h}
+        asked = [
+            word
+            for word in self._analyse(self._words(question), prefix=False, reveals=True)
+            if word.text not in _NOT_EVIDENCE and not word.text.isdigit()
+        ]
+        lacking = [
+            word.text
+            for word in asked
+            if word.text not in own and word.stems.get(word.text) == 1.0 and names.isdisjoint(word.stems)
+        ]
+        best, reveal = 0, None
+        for row in self._visible_sentences(position):
+            held = sum(1 for word in lacking if word in index._sentence_words[row])
+            if held > best:
+                best, reveal = held, index._sentence_reveal[row]
+        return Told(best, sum(1 for word in asked if not word.stems), len(asked), reveal)
 
     def _unmentioned(self, words: list[str], analysed: list[_Word], entry: Entry) -> list[_Word]:
         """The names and numbers of the question that the entry's visible text never mentions.
