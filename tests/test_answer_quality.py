@@ -492,6 +492,14 @@ def test_the_one_entry_offered_is_answered_when_its_reveals_tell_what_is_asked(l
         assert lore.ask(question).status is Verdict.SUGGEST, question
 
 
+def test_a_choice_about_someone_is_settled_by_their_entry(lore: Lore) -> None:
+    # Naomi's entry leads Ochrona's by less than the margin: her name settles it.
+    assert answered_id(lore.ask("is naomi working for aletheia or ochrona??")) == "naomi"
+    # A choice between two accounts of an event is answered by the event's entry, not moved to
+    # the entry of the one it names first.
+    assert answered_id(lore.ask("did giallon really kill roy or was he lying")) == "who-killed-roy"
+
+
 def test_two_entries_tied_above_the_answer_bar_are_both_answered(lore: Lore) -> None:
     # Rouge's origin and her bond with Gene both tell that she is a Nean, at the same score:
     # "did you mean" between two right answers helps nobody.
@@ -624,8 +632,9 @@ def test_a_slip_in_a_spelling_the_knowledge_maps_still_finds_the_name(lore: Lore
         ("izubuchi vs hori whats the difference in what they did", Form.COMPARISON, ("izubuchi", "hori"), None),
         ("whats the difference between the visitors and the usurpers", Form.COMPARISON, ("visitors", "usurpers"), None),
         ("how is code eve different from the asimov code", Form.COMPARISON, ("code eve", "asimov code"), None),
-        ("was it giallon or roy", Form.CHOICE, (), None),
-        ("is naomi human or a nean", Form.CHOICE, (), None),
+        ("was it giallon or roy", Form.CHOICE, (), None),  # a choice about no one named
+        ("is naomi human or a nean", Form.CHOICE, (), "naomi"),
+        ("is there an eng dub or is it sub only", Form.CHOICE, (), "eng"),
         ("is ash a nean", Form.YES_NO, (), "ash"),
         ("does the puppeteer die", Form.YES_NO, (), "puppeteer"),
         ("is there a movie", Form.YES_NO, (), "movie"),

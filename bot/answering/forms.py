@@ -94,6 +94,8 @@ _CHOICE = re.compile(r"\b(?:is|was|are|were|did|does|do|has|had|can|could|will)\
 _YES_NO = re.compile(r"^(?:is|was|are|were|did|does|do|has|had|have|can|could|will|would|should|isn'?t|wasn'?t|didn'?t|doesn'?t)\b")
 #: words after "is" / "does" that are not what the question is about ("is there a movie")
 _NOT_A_SUBJECT = frozenset("the a an there it this that they he she his her their its any anyone someone".split())
+#: of those, the words before what a choice is about ("is there an eng dub or is it sub only")
+_NOT_A_PRONOUN = frozenset("the a an there".split())
 _WH = {
     "who": Form.WHO, "whos": Form.WHO, "whose": Form.WHO, "whom": Form.WHO,
     "when": Form.WHEN, "whens": Form.WHEN, "where": Form.WHERE, "wheres": Form.WHERE,
@@ -275,7 +277,9 @@ def _shape(text: str) -> QuestionForm:
     if not words:
         return QuestionForm(Form.TOPIC)
     if _CHOICE.search(text) and not words[0].replace("'", "") in _WH:
-        return QuestionForm(Form.CHOICE)
+        # "is naomi aletheia or ochrona" asks about Naomi; "was it giallon or roy" about no one named
+        after = [w for w in words[1:4] if w not in _NOT_A_PRONOUN] if _YES_NO.match(text) else []
+        return QuestionForm(Form.CHOICE, subject=after[0] if after and after[0] not in _NOT_A_SUBJECT else None)
     if _YES_NO.match(text):
         after = [w for w in words[1:4] if w not in _NOT_A_SUBJECT]
         return QuestionForm(Form.YES_NO, subject=after[0] if after else None)

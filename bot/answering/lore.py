@@ -352,8 +352,10 @@ class LoreView:
 
     def _about_subject(self, form: QuestionForm, result: MatchResult, entry: Entry) -> MatchResult:
         """"is ash a nean" is about Ash: a yes/no question answered with an entry whose question
-        does not name its subject goes to the best suggested entry whose question does."""
-        if self._names_subject(form, entry) is not False:
+        does not name its subject goes to the best suggested entry whose question does. Not a
+        choice between two accounts ("did giallon really kill roy or was he lying"): the entry
+        telling the event answers it, and the subject only settles a doubt (``_settled_by_subject``)."""
+        if form.form is not Form.YES_NO or self._names_subject(form, entry) is not False:
             return result
         for suggestion in result.suggestions:
             if self._names_subject(form, suggestion.entry):
