@@ -492,6 +492,14 @@ def test_the_one_entry_offered_is_answered_when_its_reveals_tell_what_is_asked(l
         assert lore.ask(question).status is Verdict.SUGGEST, question
 
 
+def test_a_cast_entry_is_no_rival_to_its_character_unless_the_cast_is_asked(lore: Lore) -> None:
+    # Eva's entry, then who voices her: only Eva's tells what the question asks.
+    assert answered_id(lore.ask("who is eva cristella, i saw her name on the site", upto=5)) == "eva-cristella"
+    assert answered_id(lore.ask("so who is gene's real father", upto=8)) == "gene"
+    # Asked for the cast, the cast entry is the answer.
+    assert answered_id(lore.ask("who voices eva cristella", upto=5)) == "voice-eva"
+
+
 def test_a_choice_about_someone_is_settled_by_their_entry(lore: Lore) -> None:
     # Naomi's entry leads Ochrona's by less than the margin: her name settles it.
     assert answered_id(lore.ask("is naomi working for aletheia or ochrona??")) == "naomi"

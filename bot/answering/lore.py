@@ -295,7 +295,7 @@ class LoreView:
         if result.verdict is Verdict.SUGGEST:
             result = self._topic_or_cause(question, form, result)
         if result.verdict is Verdict.SUGGEST:
-            result = self._only_one_tells_it(question, result)
+            result = self._only_one_tells_it(question, form, result)
         for check in (self._about_subject, self._cast_entry):
             if result.verdict is not Verdict.ANSWERED or result.best is None:
                 return result
@@ -416,7 +416,7 @@ class LoreView:
             return result
         return MatchResult(Verdict.ANSWERED, best, result.suggestions)
 
-    def _only_one_tells_it(self, question: str, result: MatchResult) -> MatchResult:
+    def _only_one_tells_it(self, question: str, form: QuestionForm, result: MatchResult) -> MatchResult:
         """"LMAOOO the dog scene why did rouge kick the st bernard": the one entry offered is
         Giallon's, about none of those words, but a sentence of its reveals speaks of the dog.
         A lone suggestion whose visible reveals tell something the question asks beyond what the
@@ -424,10 +424,13 @@ class LoreView:
         number the question does, is answered, leading with that reveal; the form's checks after
         this one still apply. It stays "did you mean" when its reveals add nothing asked (the
         knowledge may not hold it: "how many chapters has the webtoon"), or when words nothing
-        here knows weigh as much and make a good part of the question ("naruto mother identity")."""
-        if len(result.suggestions) != 1 or result.best is None:
+        here knows weigh as much and make a good part of the question ("naruto mother identity").
+        A cast entry offered beside it is no rival unless the question asks for the cast ("just
+        finished ep 8, who's gene's real dad": Gene, then who voices him)."""
+        rivals = result.suggestions if form.cast else [s for s in result.suggestions if "cast" not in s.entry.tags]
+        if len(rivals) != 1 or result.best is None:
             return result
-        offered = result.suggestions[0]
+        offered = rivals[0]
         if offered.entry.id != result.best.entry.id or self.matcher.unmentioned(question, offered.entry):
             return result
         told = self.matcher.told_in_reveals(question, offered.entry)
