@@ -214,6 +214,12 @@ def test_strip_mentions_removes_only_the_given_users() -> None:
         # alone, "is she human" names no one and "not a nean" asks what Neans are
         ("who is naomi? is she human?", ["who is naomi? is she human"]),
         ("jean yunghart is human right? not a nean?", ["jean yunghart is human right? not a nean"]),
+        # but a pronoun after the question's own first clause points inside it
+        (
+            "what is the liquid tank? and who is eva cristella, i saw her name on the site",
+            ["what is the liquid tank", "who is eva cristella, i saw her name on the site"],
+        ),
+        ("who is rouge? what about her, is she a nean", ["who is rouge? what about her, is she a nean"]),
         ("who is eden & who is graufon", ["who is eden", "who is graufon"]),
         # a yes/no question about the one just asked about stays with it in chat
         ("whos the girl w the blue hair and is she evil", ["whos the girl w the blue hair? is she evil"]),

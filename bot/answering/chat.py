@@ -432,16 +432,21 @@ _SOMEONE_BEFORE = re.compile(r"\b(?:he|him|his|she|her|hers|they|them|their)\b",
 #: or to something ("whats the finale called and when does it come out"); but a message's "it" is
 #: as often the show ("what studio made it, when did it air")
 _SOMETHING_BEFORE = re.compile(r"\b(?:it|its|that|this|these|those)\b", re.IGNORECASE)
+#: where a question's first clause ends
+_CLAUSE_END = re.compile(r"[,;:]|\s[-–—]\s")
 
 
 def refers_back(question: str, *, to_things: bool = True) -> bool:
     """Whether a question after the first means what the message said before it: alone, it would
     be answered about something else ("is she human", "when does it come out"). ``to_things``
     False: only a continuation or a pronoun for someone counts."""
+    # A pronoun after the question's own first clause points inside it ("who is eva cristella,
+    # i saw her name on the site"), not back.
+    first_clause = _CLAUSE_END.split(question, maxsplit=1)[0]
     return bool(
         _GOES_ON.search(question)
-        or _SOMEONE_BEFORE.search(question)
-        or (to_things and _SOMETHING_BEFORE.search(question))
+        or _SOMEONE_BEFORE.search(first_clause)
+        or (to_things and _SOMETHING_BEFORE.search(first_clause))
     )
 
 
