@@ -203,6 +203,8 @@ def test_strip_mentions_removes_only_the_given_users() -> None:
         ("lol this show is wild. who is naomi", ["who is naomi"]),
         ("hey bot, quick question: whats the asimov code 🤔", ["whats the asimov code 🤔"]),
         ("ok so like... is gene a nean?", ["is gene a nean"]),
+        # "id" opens "id love to know" as chatter, but in the lore it is an ID
+        ("whats an id", ["whats an id"]),
         ("neans vs. proto neans?", ["neans vs. proto neans"]),
         (f"<@{BOT}> and what about Gene?", ["what about Gene"]),
         ("wht is the alter", ["what is the alter"]),

@@ -358,7 +358,9 @@ _WORD = re.compile(r"[\w']+")
 _QUESTION_WORD_SPELLINGS = {"wht": "what", "waht": "what", "whta": "what", "hwo": "who", "wich": "which", "wher": "where"}
 _MISSPELLED_QUESTION_WORD = re.compile(r"\b(" + "|".join(_QUESTION_WORD_SPELLINGS) + r")\b", re.IGNORECASE)
 #: A piece with nothing left after these is not a question.
-_EMPTY_MEANING = FILLER_WORDS | VAGUE_WORDS | CHATTER_WORDS
+#: chatter that is also a word of the lore: "id" opens "id love to know" but asks in "whats an id"
+_LORE_CHATTER = frozenset({"id"})
+_EMPTY_MEANING = FILLER_WORDS | VAGUE_WORDS | (CHATTER_WORDS - _LORE_CHATTER)
 
 
 @dataclass(frozen=True, slots=True)
