@@ -379,6 +379,13 @@ def test_an_unanswered_question_beside_an_answered_one_gets_one_neutral_line(lor
     assert lines[0] == lines[1] == "-# Nothing I can tell you about “Q” here; try /ask with other words."
 
 
+def test_a_question_pointing_back_to_a_thing_is_asked_after_the_one_before(lore: Lore) -> None:
+    # Alone, "is that ever revealed" has no answer; after the question before it, it has.
+    reply = answer_questions(lore, ["who is rouges mother", "is that ever revealed"], horizon=ChatHorizon(None, HorizonSource.NONE), spoiler_free=0)
+    assert reply.answered and reply.key == "chat:rouge-mother" and reply.misses == ()
+    assert "Nothing I can tell you" not in reply.text and reply.text.count("**||Who is Rouge's mother?||**") == 1
+
+
 def test_nothing_answered_is_not_worth_posting(lore: Lore) -> None:
     reply = answer_questions(lore, ["who voices naruto in the dub"], horizon=ChatHorizon(None, HorizonSource.NONE), spoiler_free=0)
     assert not reply.answered and reply.key == "chat:-"

@@ -673,8 +673,8 @@ class ChatReply:
     @property
     def key(self) -> str:
         """What the reply is about, for the duplicate guard ("chat:rouge-mother+gene-father")."""
-        ids = [a.entry.id for a in self.answers if a.status is Verdict.ANSWERED and a.entry is not None]
-        return "chat:" + "+".join(ids or ["-"])
+        ids = dict.fromkeys(a.entry.id for a in self.answers if a.status is Verdict.ANSWERED and a.entry is not None)
+        return "chat:" + "+".join(ids or ["-"])  # an entry answered twice is shown once
 
     @property
     def suggestions(self) -> tuple:  # tuple[Suggestion, ...]
@@ -689,6 +689,20 @@ class ChatReply:
         parts of an answered one that got no answer ("who is naomi and who is zorblax")."""
         missed = [q for q, a in zip(self.questions, self.answers) if a.status is Verdict.UNKNOWN]
         return (*missed, *(part for a in self.answers for part in a.unanswered))
+
+
+def _answer_in_turn(lore: LoreService, questions: Sequence[str], *, upto: int | None, spoiler_free: int) -> list[Answer]:
+    """Each question's answer; a later one that may point back to a thing ("whats the op called and
+    who sings it") and has no answer alone is asked again after the question before it."""
+    answers = []
+    for n, question in enumerate(questions):
+        answer = ask_lore(lore, question, upto=upto, spoiler_free=spoiler_free)
+        if n and answer.status is not Verdict.ANSWERED and refers_back(question):
+            joined = ask_lore(lore, f"{questions[n - 1]}? {question}", upto=upto, spoiler_free=spoiler_free)
+            if joined.status is Verdict.ANSWERED:
+                answer = joined
+        answers.append(answer)
+    return answers
 
 
 def answer_questions(
@@ -708,7 +722,7 @@ def answer_questions(
     nothing about later episodes.
     """
     considered = tuple(questions[:MAX_QUESTIONS])
-    answers = tuple(ask_lore(lore, q, upto=horizon.upto, spoiler_free=spoiler_free) for q in considered)
+    answers = tuple(_answer_in_turn(lore, considered, upto=horizon.upto, spoiler_free=spoiler_free))
     skipped = max(0, len(questions) - len(considered))
     footer = horizon_footer(horizon, voice=voice)
     parts: list[str] = []
