@@ -508,6 +508,16 @@ def test_a_choice_about_someone_is_settled_by_their_entry(lore: Lore) -> None:
     assert answered_id(lore.ask("did giallon really kill roy or was he lying")) == "who-killed-roy"
 
 
+def test_when_no_offer_mentions_who_is_named_those_about_them_are_offered(lore: Lore) -> None:
+    # Verde's entry came first through its alias "rouge beat verde"; it never mentions Giallon.
+    for question, first in (
+        ("how did rouge beat giallon outside the ship", "giallon"),
+        ("who voices ash in the english dub", "voice-ash"),  # not the dub's entry, which never names Ash
+    ):
+        answer = lore.ask(question)
+        assert answer.status is Verdict.SUGGEST and answer.suggestions[0].entry_id == first, question
+
+
 def test_two_entries_tied_above_the_answer_bar_are_both_answered(lore: Lore) -> None:
     # Rouge's origin and her bond with Gene both tell that she is a Nean, at the same score:
     # "did you mean" between two right answers helps nobody.

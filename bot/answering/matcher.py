@@ -540,6 +540,12 @@ class HorizonMatcher:
         missing = [sum(w.weight for w in self._unmentioned(words, ranking.analysed, s.entry)) for s in result.suggestions]
         if not any(missing):
             return result
+        if all(missing):
+            # None of them mentions all it names ("how did rouge beat giallon outside the ship":
+            # Verde's entry, through "rouge beat verde"): those about what it names, if any.
+            named = self._named_below_the_bar(words, ranking, limit)
+            if named is not None:
+                return named
         offered = tuple(s for s, _ in sorted(zip(result.suggestions, missing), key=lambda pair: pair[1]))
         if result.verdict is Verdict.ANSWERED and missing[0]:
             return MatchResult(Verdict.SUGGEST, result.best, offered)
