@@ -255,6 +255,8 @@ class Matcher:
     LONGEST_WORD = 30
     #: at most this many vocabulary words are taken as completions of the word being typed
     PREFIX_WORDS = 50
+    #: entries whose question's stems are kept (``question_stems``): a few hundred bytes each
+    QUESTION_STEMS_KEPT = 4096
 
     def __init__(
         self, kb: KnowledgeBase, thresholds: Thresholds | None = None, scoring: Scoring | None = None
@@ -291,6 +293,7 @@ class Matcher:
 
         self._entry_list: list[Entry] = list(kb.entries.values())
         self._entry_position = {entry.id: position for position, entry in enumerate(self._entry_list)}
+        self._question_stems: dict[str, frozenset[str]] = {}  # see question_stems()
         # One row per phrasing (question or alias), in parallel lists, in file order.
         self._phrasing_entry: list[int] = []  # phrasing -> entry position (file order)
         #: the question word a phrasing was written with ("when", "where"...; "": none of them)
@@ -422,6 +425,16 @@ class Matcher:
     def tokens(self, text: str) -> list[str]:
         """:func:`normalize.tokens` with this knowledge's synonyms, the show's title read as the show."""
         return tokens(text, self.synonyms, self._as_the_show if self._title is not None else None)
+
+    def question_stems(self, entry: Entry) -> frozenset[str]:
+        """The stems of ``entry``'s question (what it is about), kept for the entries asked about
+        most recently: "did you mean" for a question naming someone reads many of them."""
+        found = self._question_stems.get(entry.id)
+        if found is None:
+            if len(self._question_stems) >= self.QUESTION_STEMS_KEPT:
+                self._question_stems.clear()
+            found = self._question_stems[entry.id] = frozenset(stem(word) for word in self.tokens(entry.question))
+        return found
 
     def _as_the_show(self, folded: str) -> str:
         assert self._title is not None  # only passed to tokens() when the title has two words or more
@@ -565,7 +578,7 @@ class HorizonMatcher:
             return None
 
         def about(entry: Entry) -> bool:  # its question names one of them: what the entry is about
-            own = {stem(word) for word in self.index.tokens(entry.question)}
+            own = self.index.question_stems(entry)
             return any(not own.isdisjoint(stems) for stems in named)
 
         low = self.thresholds.named_suggest
