@@ -427,13 +427,13 @@ class Matcher:
         return tokens(text, self.synonyms, self._as_the_show if self._title is not None else None)
 
     def question_stems(self, entry: Entry) -> frozenset[str]:
-        """The stems of ``entry``'s question (what it is about), kept for the entries asked about
-        most recently: "did you mean" for a question naming someone reads many of them."""
+        """The stems of ``entry``'s question (what it is about), kept for the first entries asked
+        about (a bounded cache): "did you mean" for a question naming someone reads many of them."""
         found = self._question_stems.get(entry.id)
         if found is None:
-            if len(self._question_stems) >= self.QUESTION_STEMS_KEPT:
-                self._question_stems.clear()
-            found = self._question_stems[entry.id] = frozenset(stem(word) for word in self.tokens(entry.question))
+            found = frozenset(stem(word) for word in self.tokens(entry.question))
+            if len(self._question_stems) < self.QUESTION_STEMS_KEPT:
+                self._question_stems[entry.id] = found
         return found
 
     def _as_the_show(self, folded: str) -> str:
@@ -582,7 +582,8 @@ class HorizonMatcher:
             return any(not own.isdisjoint(stems) for stems in named)
 
         low = self.thresholds.named_suggest
-        candidates = (s for s in ranking.scored if s.score >= low)  # best first: stop at ``limit``
+        # best first: stop at ``limit``, and after as many entries as phrasings are scored in full
+        candidates = islice((s for s in ranking.scored if s.score >= low), self.index.CANDIDATES)
         fitting = (s for s in candidates if about(s.entry) and not self._unmentioned(words, analysed, s.entry))
         offered = tuple(islice(fitting, limit))
         return MatchResult(Verdict.SUGGEST, offered[0], offered) if offered else None
