@@ -648,6 +648,11 @@ class HorizonMatcher:
         words = self._words(question)
         return [w.text for w in self._unmentioned(words, self._analyse(words, prefix=False, reveals=True), entry)]
 
+    def _phrasing_words(self, entry: Entry) -> set[str]:
+        """The stems of ``entry``'s phrasings (question and aliases) visible here."""
+        h = self.horizon
+        return {word for word, episode in self.index._entry_words[entry.id].items() if h is None or episode <= h}
+
     def told_in_reveals(self, question: str, entry: Entry) -> Told:
         """What ``entry``'s visible reveals say of the question beyond what the entry is about
         ("why did rouge kick the st bernard": Giallon's entry is about him, a sentence of it tells
@@ -656,10 +661,9 @@ class HorizonMatcher:
         typed (not a typo), not a number, chat, a vague word or a word for the show itself ("ep
         12", "anime"), nor a name (a sentence naming Rouge is not about what is asked of her)."""
         index = self.index
-        h = self.horizon
         names = self._stats.names
         position = index._entry_position[entry.id]
-        own = {word for word, episode in index._entry_words[entry.id].items() if h is None or episode <= h}
+        own = self._phrasing_words(entry)
         asked = [
             word
             for word in self._analyse(self._words(question), prefix=False, reveals=True)
@@ -686,10 +690,9 @@ class HorizonMatcher:
         by a reveal of that episode ("who killed juval in ep 3"), not by a date in its text ("10
         January"). Such a match is offered as "did you mean", not answered."""
         index = self.index
-        h = self.horizon
         names = self._stats.names
         position = index._entry_position[entry.id]
-        own = {word for word, episode in index._entry_words[entry.id].items() if h is None or episode <= h}
+        own = self._phrasing_words(entry)
         episodes = {number for number in own if number.isdigit()}
         for row in self._visible_sentences(position):
             own |= index._sentence_words[row]
