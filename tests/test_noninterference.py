@@ -30,6 +30,7 @@ import pytest
 from benchmarks.synthetic import entry_to_yaml, write_knowledge
 from bot.answering.lore import Answer, Lore
 from bot.answering.matcher import Matcher, Verdict
+from bot.answering.normalize import sound_key
 from bot.answering.render import escape
 from bot.knowledge.horizon import cut, link_first_visible
 from bot.knowledge.loader import load_knowledge
@@ -315,6 +316,13 @@ WORDS = (
     "visitor pilot machine memory dream"
 ).split()
 NAMES = "zorvak quellin drasha movrin telbek ysolde kharn vessa pirrun oduma".split()
+#: NAMES as heard or read back from Japanese: the same ``sound_key``, no slip of one letter
+HEARD = "zorbak kwerin durasha moburin terubekku isorude".split()
+
+
+def said_by(rng: random.Random) -> str:
+    """Sometimes a name inside a reveal's sentence: a name from the episode it first appears."""
+    return f", told by {rng.choice(NAMES).capitalize()}" if rng.random() < 0.3 else ""
 
 
 def generated_knowledge(seed: int) -> KnowledgeBase:
@@ -333,7 +341,9 @@ def generated_knowledge(seed: int) -> KnowledgeBase:
     for n, entry_id in enumerate(ids):
         first = rng.choice([0, *range(1, episode_count + 1)] * 2 + [1, 2])
         later = sorted(rng.sample(range(first + 1, episode_count + 1), k=min(rng.randint(0, 2), episode_count - first)))
-        reveals = tuple(Reveal(e, f"Reveal {entry_id} at {e} ({rng.choice(WORDS)}).", ("src",)) for e in [first, *later])
+        reveals = tuple(
+            Reveal(e, f"Reveal {entry_id} at {e} ({rng.choice(WORDS)}){said_by(rng)}.", ("src",)) for e in [first, *later]
+        )
         words = rng.sample(WORDS, rng.randint(1, 3))
         question = f"Who is the {' '.join(words)} {n}?"
         aliases = []
@@ -354,6 +364,10 @@ def generated_knowledge(seed: int) -> KnowledgeBase:
     return KnowledgeBase(series, entries, mysteries)
 
 
+def test_the_heard_names_sound_like_the_generated_ones() -> None:
+    assert {sound_key(heard) for heard in HEARD} <= {sound_key(name) for name in NAMES}
+
+
 @pytest.mark.parametrize("seed", range(24))
 def test_noninterference_holds_on_generated_knowledge(seed: int) -> None:
     kb = generated_knowledge(seed)
@@ -363,6 +377,7 @@ def test_noninterference_holds_on_generated_knowledge(seed: int) -> None:
     questions += [" ".join(rng.sample(WORDS + NAMES, rng.randint(1, 4))) for _ in range(40)]
     questions += [q[:-2] + q[-1] for q in questions[::5] if len(q) > 4]  # typos
     questions += ["e3", "e5", "mother or father?", ""]  # entry ids are answered as their entry
+    questions += [f"who is {heard}" for heard in HEARD]  # names heard alike: only once visible
     keys = sorted(kb.mysteries) + ["m", "zorvak"]
     typed = prefixes(questions, 30, seed)
     small_caps = seed % 3 == 0  # exercise the candidate cut-off and the common-word cap too

@@ -62,10 +62,18 @@ from bot.answering.render import (
 
 #: Longest question the bot reads; Discord allows 6000 characters in an option, nobody asks that.
 MAX_QUESTION_CHARS = 300
-#: a word asking for a name or title ("ep 7 title", "what is episode 10 called")
-_TITLE_WORD = re.compile(r"\b(?:title|titled|called|named|name)\b")
-#: the stems such a question may hold besides the episode's number
-_TITLE_STEMS = frozenset({"episode", "title", "call", "name", "anime"})
+#: what an episode's own entry tells besides its events, and those events asked for as a whole:
+#: "ep 7 title", "when did ep 7 come out" (-> "release"), "what was episode 10 about"
+_EPISODE_ASKS = frozenset(
+    form
+    for word in (
+        "title titled call called name named air aired airing release released date day premiere premiered "
+        "happen happens happened about recap summary summarise summarize plot explain explained japanese kanji english"
+    ).split()
+    for form in (word, stem(word))
+)
+#: words that ask for nothing in such a question: the episode, the show itself, chat
+_EPISODE_CHATTER = frozenset({"episode", "anime", *CHAT_WORDS, *VAGUE_WORDS, *map(stem, CHAT_WORDS | VAGUE_WORDS)})
 #: an episode named by its place: "the first episode", "the last ep", "the finale"
 _ORDINALS = {
     word: number
@@ -285,9 +293,9 @@ class LoreView:
         """What the question's form says about the matcher's answer: each check below may move it
         to another visible entry or make it "did you mean"; an unanswered result stays as it is,
         but for a yes/no question whose doubt its subject settles."""
-        titled = self._episode_title(question, result)
-        if titled is not result:
-            return titled  # it asks for nothing but a title, which the episode's entry opens with
+        guide = self._episode_asked(question, result)
+        if guide is not result:
+            return guide  # it asks for nothing but what the episode's entry opens with, or all of it
         if result.verdict is Verdict.SUGGEST:
             result = self._settled_by_subject(question, form, result)
         if result.verdict is Verdict.SUGGEST:
@@ -306,22 +314,33 @@ class LoreView:
             result = self._tells_attribute(question, form, result, result.best.entry)
         return result
 
-    def _episode_title(self, question: str, result: MatchResult) -> MatchResult:
-        """"ep 7 title" asks for nothing but episode 7's title, and the entry telling episode 7
-        (tagged ``episode-guide``, its first reveal from episode 7) opens with it; no phrasing
-        says "title", so the matcher is torn between that entry and others naming episode 7.
-        "the first episode", "the finale" name episodes 1 and the last one."""
-        if not _TITLE_WORD.search(question.lower()):
+    def _episode_asked(self, question: str, result: MatchResult) -> MatchResult:
+        """"ep 7 title", "when did ep 7 come out", "what was episode 10 about, i forgot": a question
+        naming one episode and asking only for what its entry (tagged ``episode-guide``, its first
+        reveal from that episode) opens with, its title and air date, or its events as a whole.
+        No phrasing says "title" or "come out", so the matcher is torn between that entry and others
+        naming the episode, or finds nothing. "the first episode", "the finale" name episodes 1 and
+        the last one. Any other word the knowledge knows (a name, "directed", "end") asks something
+        else, and the matcher's result stands; words it does not know are chat ("for my blog")."""
+        numbers: set[int] = set()
+        named = asks = False
+        for word, means in self.matcher.meanings(question):
+            if word.isdigit():
+                numbers.add(int(word))
+            elif word in _ORDINALS or word in _LAST:
+                numbers.add(_ORDINALS.get(word) or self.kb.series.episode_count)
+                named = named or word == "finale"
+            elif word == "episode" or "episode" in means:
+                named = True
+            elif word in _EPISODE_ASKS or not means.isdisjoint(_EPISODE_ASKS):
+                asks = True
+            elif means and word not in _EPISODE_CHATTER:
+                return result
+        # The words asking may be fillers the matcher never reads ("name", "about").
+        asks = asks or not _EPISODE_ASKS.isdisjoint(re.findall(r"[a-z]+", question.lower()))
+        if len(numbers) != 1 or not named or not asks:
             return result
-        stems = [stem(word) for word in self.matcher.index.tokens(question)]  # the show's title: "anime"
-        places = [word for word in stems if word in _ORDINALS or word in _LAST]
-        numbers = {word for word in stems if word.isdigit()} | {
-            str(_ORDINALS.get(word) or self.kb.series.episode_count) for word in places
-        }
-        named = "episode" in stems or "finale" in stems
-        if len(numbers) != 1 or not named or not set(stems) <= _TITLE_STEMS | numbers | set(places):
-            return result
-        guide = self._episode_guide(int(numbers.pop()))
+        guide = self._episode_guide(numbers.pop())
         if guide is None or (result.verdict is Verdict.ANSWERED and result.entry is not None and result.entry.id == guide.id):
             return result
         return MatchResult(Verdict.ANSWERED, Scored(guide, 100.0, guide.question), result.suggestions)

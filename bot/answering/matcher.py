@@ -63,14 +63,14 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from itertools import islice
+from itertools import groupby, islice
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
 from bot.gc_pause import paused_gc
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
-from bot.answering.normalize import CHAT_WORDS, VAGUE_WORDS, fold, stem, tokens
+from bot.answering.normalize import CHAT_WORDS, VAGUE_WORDS, fold, sound_key, stem, tokens
 
 _VAGUE = frozenset(stem(word) for word in VAGUE_WORDS)
 _CHAT = frozenset(stem(word) for word in CHAT_WORDS)
@@ -140,6 +140,8 @@ class Scoring:
     #: similarity of an unfinished word to the word it starts ("roug" -> "rouge", "joke" ->
     #: "joker"): it may as well be the start of another word, so it is a weak match
     unfinished: float = 0.5
+    #: similarity of a word to a name it sounds like (``HorizonMatcher._sounds_like``)
+    sounds_like: float = 0.85
     #: each further unknown word in a question weighs this much of the one before it
     unknown_decay: float = 0.7
     #: weight of a vague word ("real", "special", "organization"; normalize.VAGUE_WORDS),
@@ -257,6 +259,11 @@ class Matcher:
     PREFIX_WORDS = 50
     #: entries whose question's stems are kept (``question_stems``): a few hundred bytes each
     QUESTION_STEMS_KEPT = 4096
+    #: a word this long or longer that is nothing the knowledge knows may be a name spelled by
+    #: ear or romanised (``sound_key``), if how it sounds keeps this many letters: shorter ones
+    #: sound like too much ("lion" and "rion")
+    SOUNDS_FROM = 5
+    SOUND_KEY = 4
 
     def __init__(
         self, kb: KnowledgeBase, thresholds: Thresholds | None = None, scoring: Scoring | None = None
@@ -267,9 +274,11 @@ class Matcher:
         self.synonyms = kb.series.synonyms
         # The show's title is the show, not the character it names ("where did rouge come from"
         # is not "when did metallic rouge come out"): read like "the show" (normalize._THE_SHOW).
+        # A letter doubled or not is the same title: "metalic rouge" is the show too.
         title = fold(kb.series.title).split()
-        self._title_start = title[0] if title else ""
-        self._title = re.compile(r"\b" + r"\s+".join(map(re.escape, title)) + r"\b") if len(title) > 1 else None
+        self._title_start = title[0][:3] if title else ""
+        spelled = ["".join(re.escape(letter) + "+" for letter, _ in groupby(word)) for word in title]
+        self._title = re.compile(r"\b" + r"\s+".join(spelled) + r"\b") if len(title) > 1 else None
         self._views: dict[int | None, HorizonMatcher] = {}
         with paused_gc():
             self._build(kb)
@@ -419,6 +428,12 @@ class Matcher:
                     else:
                         found_words.append(word)
         self._deletions = deletions
+        # Names by how they sound, for one spelled by ear or romanised ("giyaron": Giallon).
+        sounds: dict[str, list[str]] = {}
+        for word, stemmed in surface_stems.items():
+            if len(word) >= self.SOUND_KEY and stemmed in name_first and word.isalpha():
+                sounds.setdefault(sound_key(word), []).append(word)
+        self._sounds = {key: found for key, found in sounds.items() if len(key) >= self.SOUND_KEY}
         # Entries for an empty autocomplete box: mysteries first, then in file order.
         self._browse_order = sorted(kb.entries.values(), key=lambda e: (e.mystery is None, e.first_episode))
 
@@ -648,6 +663,12 @@ class HorizonMatcher:
         words = self._words(question)
         return [w.text for w in self._unmentioned(words, self._analyse(words, prefix=False, reveals=True), entry)]
 
+    def meanings(self, question: str) -> list[tuple[str, frozenset[str]]]:
+        """Each word of ``question`` as stemmed, with the stems of visible phrasings and reveals it
+        may stand for (a typo read as the word it slips from); none when nothing here knows it."""
+        words = self._words(question)
+        return [(word.text, frozenset(word.stems)) for word in self._analyse(words, prefix=False, reveals=True)]
+
     def _phrasing_words(self, entry: Entry) -> set[str]:
         """The stems of ``entry``'s phrasings (question and aliases) visible here."""
         h = self.horizon
@@ -760,7 +781,7 @@ class HorizonMatcher:
                     out.extend(self._word(part, {part: 1.0}, known) for part in split)
                     continue
                 if stemmed not in _CHAT and stemmed not in _VAGUE:  # "back" is not a slip of "black"
-                    found = self._typo(word, known)
+                    found = self._typo(word, known) or self._sounds_like(word, known)
             out.append(self._word(stemmed, found, known))
         return out
 
@@ -821,6 +842,24 @@ class HorizonMatcher:
                 if candidate.startswith(word):
                     similarity = min(similarity, unfinished)
                 out[stemmed] = max(out.get(stemmed, 0.0), similarity)
+        return out
+
+    def _sounds_like(self, word: str, known: dict[str, float]) -> dict[str, float]:
+        """Names visible here that sound like ``word`` (``sound_key``): "okurona" is Ochrona as
+        read in Japanese, "giyaron" Giallon spelled by ear. A weaker match than a typo's."""
+        index = self.index
+        if not index.SOUNDS_FROM <= len(word) <= index.LONGEST_WORD or not word.isalpha():
+            return {}
+        names = self._stats.names
+        h = self.horizon
+        out: dict[str, float] = {}
+        for candidate in index._sounds.get(sound_key(word), ()):
+            stemmed = index._surface[candidate]
+            if stemmed not in known or stemmed not in names:
+                continue  # not visible at this horizon, or not (yet) a name
+            if h is not None and index._word_first.get(candidate, 0) > h:
+                continue  # the name is visible, but this spelling of it only in a later episode
+            out[stemmed] = index.scoring.sounds_like
         return out
 
     # -- candidates ------------------------------------------------------------------------------

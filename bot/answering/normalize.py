@@ -90,6 +90,7 @@ CHAT_WORDS = frozenset(
     away along
     obsessed creepy funny cute pretty familiar blown glosses gloss wild insane hype hyped vibe vibes
     chill sad crying cried scared scary annoying annoyed tired bored boring excited curious
+    forget forgets forgot forgotten forgetting
     """.split()
 )
 
@@ -302,6 +303,40 @@ def stem(word: str) -> str:
         elif word[-1] in "cvzu":
             word += "e"  # "voiced" -> "voic" -> "voice", like "voices"
     return word
+
+
+#: spellings that sound alike, in order (see :func:`sound_key`)
+_SOUNDS_ALIKE = (
+    ("ph", "f"), ("th", "t"), ("dt", "t"), ("ck", "k"), ("ch", "k"), ("sh", "s"), ("tz", "ts"),
+    ("q", "k"), ("x", "ks"), ("w", "u"), ("v", "b"), ("l", "r"), ("z", "s"),
+)  # fmt: skip
+_SOFT_C = re.compile(r"c(?=[eiy])")
+_FIRST_Y = re.compile(r"^y(?=[aeiou])")
+_SILENT_H = re.compile(r"(?<=[aeiou])h")
+_SOFT_G = re.compile(r"g(?=[ei])")
+_GLIDE_J = re.compile(r"ji(?=[aeiou])")
+_DOUBLE = re.compile(r"(.)\1+")
+_ADDED_VOWEL = re.compile(r"(?<=[^aeiou])[uo](?=[^aeiou]|$)")
+_LONG_END = re.compile(r"(?<=[aeiou])r$")
+
+
+def sound_key(word: str) -> str:
+    """How a name sounds, roughly, so that spellings by ear and romanisations of its Japanese
+    reading meet: "giyaron", "jaron" and "giallon"; "okurona" and "ochrona"; "berude" and
+    "verde". It folds what a Japanese reading or an English ear blurs: l and r, v and b, soft
+    c and g, doubled letters, the u or o a katakana reading adds after a consonant ("gu-ra-u-fon"),
+    a final r read as a long vowel ("nekuta"). Lossy on purpose: only a name the knowledge knows
+    is looked up by it, and only for a word that is nothing the knowledge knows.
+    """
+    key = word.lower()
+    for written, sound in _SOUNDS_ALIKE:
+        key = key.replace(written, sound)
+    key = _SOFT_C.sub("s", key).replace("c", "k")
+    key = _FIRST_Y.sub("j", key).replace("y", "i")
+    key = _DOUBLE.sub(r"\1", _SILENT_H.sub("", key))
+    key = _GLIDE_J.sub("j", _SOFT_G.sub("j", key))
+    key = _LONG_END.sub("", _ADDED_VOWEL.sub("", key))
+    return _DOUBLE.sub(r"\1", key)
 
 
 def normalize(text: str, synonyms: Mapping[str, str] | None = None) -> str:
