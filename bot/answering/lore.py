@@ -68,12 +68,16 @@ _EPISODE_ASKS = frozenset(
     form
     for word in (
         "title titled call called name named air aired airing release released date day premiere premiered "
-        "happen happens happened about recap summary summarise summarize plot explain explained japanese kanji english"
+        "happen happens happened about recap summary summarise summarize plot explain explained japanese kanji english "
+        "japan stream streamed january february march april may june july august september october november december"
     ).split()
     for form in (word, stem(word))
 )
-#: words that ask for nothing in such a question: the episode, the show itself, chat
-_EPISODE_CHATTER = frozenset({"episode", "anime", *CHAT_WORDS, *VAGUE_WORDS, *map(stem, CHAT_WORDS | VAGUE_WORDS)})
+#: words that ask for nothing in such a question: the episode, the show itself, chat, and what
+#: a fan says of when they saw it ("up a day early", "i binged it late")
+_EPISODE_CHATTER = frozenset(
+    {"episode", "anime", "up", "early", "late", "later", *CHAT_WORDS, *VAGUE_WORDS, *map(stem, CHAT_WORDS | VAGUE_WORDS)}
+)
 #: an episode named by its place: "the first episode", "the last ep", "the finale"
 _ORDINALS = {
     word: number
