@@ -121,6 +121,14 @@ def test_what_something_is_called_is_answered_only_by_an_entry_that_tells_a_name
         answer = lore.ask(question)
         assert answered_id(answer) == entry_id, question
     assert '"Nameless Guest"' in first_reveal(lore.ask("what is ep 6 called").text)
+    # "the name of" asks for a name too. The liner of episode 6 is never named: the quoted title of
+    # the episode's entry is the episode's, not the liner's.
+    for question in ("whats the name of the luxury liner in ep 6", "whats the name of the visitors home planet"):
+        answer = lore.ask(question)
+        assert answer.status is not Verdict.ANSWERED, question
+        assert "Nameless Guest" not in answer.text
+    # A thing named in passing by a proper name is answered ("undercover at Club Canal").
+    assert answered_id(lore.ask("what is the name of the club rouge goes undercover at")) in ("rouge", "club-canal")
     # Naomi's bird is named in episode 3: the answer leads with that; at episode 2 it has no name yet.
     bird = lore.ask("whats the bird called")
     assert bird.entry is not None and bird.entry.id == "naomi-bird" and "MK II" in first_reveal(bird.text)

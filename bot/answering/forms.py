@@ -46,8 +46,9 @@ class Attribute:
     #: or a quoted title (an episode's: 'Episode 6, "Nameless Guest"')
     quoted: bool = False
 
-    def told_by(self, text: str) -> bool:
-        if self.quoted and _QUOTED.search(text):
+    def told_by(self, text: str, *, quotes: bool = True) -> bool:
+        """Whether ``text`` tells it; with ``quotes`` false, a quoted title does not count."""
+        if self.quoted and quotes and _QUOTED.search(text):
             return True
         return not self.words.isdisjoint(re.findall(r"[a-z]+", text.lower()))
 
@@ -136,7 +137,7 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
         ("a name", r"\b(?:real|first|last|birth|true) name\b|\bsurname\b", "name named names", False),
         (
             "a name or title",
-            r"\bwhat(?:'?s| is| was| are| were)?\b.{1,40}\bcalled\b|\bits own name\b",
+            r"\bwhat(?:'?s| is| was| are| were)?\b.{1,40}\bcalled\b|\bits own name\b|\b(?:name|title)s? (?:of|for)\b",
             "name named names called known title titled",
             True,
         ),

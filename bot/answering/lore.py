@@ -87,6 +87,23 @@ _ORDINALS = {
 }
 _LAST = frozenset({"last", "final", "finale"})
 
+def _proper_name_of(things: set[str], text: str) -> bool:
+    """Whether ``text`` gives one of ``things`` a proper name: a word of it written capitalised
+    inside a sentence beside another capitalised word ("the club" in "undercover at Club Canal");
+    "the Visitors' home planet" names the Visitors, not their planet."""
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        written = re.findall(r"[A-Za-z][\w'’-]*", sentence)
+        for i in range(1, len(written)):
+            word = written[i]
+            if word[0].isupper() and stem(word.lower()) in things:
+                if (i + 1 < len(written) and written[i + 1][0].isupper()) or (i > 1 and written[i - 1][0].isupper()):
+                    return True
+    return False
+
+
+#: what a quoted title in a text is the title of: an episode, a song
+_TITLED = frozenset(stem(word) for word in "episode finale song opening ending theme track ost title".split())
+
 #: Longest name and value of an autocomplete choice (Discord's limit).
 CHOICE_LIMIT = 100
 
@@ -298,7 +315,7 @@ class LoreView:
         to another visible entry or make it "did you mean"; an unanswered result stays as it is,
         but for a yes/no question whose doubt its subject settles."""
         guide = self._episode_asked(question, result)
-        if guide is not result:
+        if guide is not None:
             return guide  # it asks for nothing but what the episode's entry opens with, or all of it
         if result.verdict is Verdict.SUGGEST:
             result = self._settled_by_subject(question, form, result)
@@ -318,14 +335,14 @@ class LoreView:
             result = self._tells_attribute(question, form, result, result.best.entry)
         return result
 
-    def _episode_asked(self, question: str, result: MatchResult) -> MatchResult:
+    def _episode_asked(self, question: str, result: MatchResult) -> MatchResult | None:
         """"ep 7 title", "when did ep 7 come out", "what was episode 10 about, i forgot": a question
         naming one episode and asking only for what its entry (tagged ``episode-guide``, its first
         reveal from that episode) opens with, its title and air date, or its events as a whole.
         No phrasing says "title" or "come out", so the matcher is torn between that entry and others
         naming the episode, or finds nothing. "the first episode", "the finale" name episodes 1 and
         the last one. Any other word the knowledge knows (a name, "directed", "end") asks something
-        else, and the matcher's result stands; words it does not know are chat ("for my blog")."""
+        else: None, the form's other checks decide. Words it does not know are chat ("for my blog")."""
         numbers: set[int] = set()
         named = asks = False
         for word, means in self.matcher.meanings(question):
@@ -339,13 +356,15 @@ class LoreView:
             elif word in _EPISODE_ASKS or not means.isdisjoint(_EPISODE_ASKS):
                 asks = True
             elif means and word not in _EPISODE_CHATTER:
-                return result
+                return None
         # The words asking may be fillers the matcher never reads ("name", "about").
         asks = asks or not _EPISODE_ASKS.isdisjoint(re.findall(r"[a-z]+", question.lower()))
         if len(numbers) != 1 or not named or not asks:
-            return result
+            return None
         guide = self._episode_guide(numbers.pop())
-        if guide is None or (result.verdict is Verdict.ANSWERED and result.entry is not None and result.entry.id == guide.id):
+        if guide is None:
+            return None
+        if result.verdict is Verdict.ANSWERED and result.entry is not None and result.entry.id == guide.id:
             return result
         return MatchResult(Verdict.ANSWERED, Scored(guide, 100.0, guide.question), result.suggestions)
 
@@ -513,11 +532,21 @@ class LoreView:
         if attribute is None or result.best is None:
             return result
         shown = self.kb.entries[entry.id]
-        tells = attribute.told_by
-        if tells(shown.question):
+        if attribute.told_by(shown.question):
             return result  # the whole entry is about it ("who is rouge's mother"): read in order
-        named = set(self._stems(" ".join([shown.question, *(alias.text for alias in shown.aliases)])))
         words = tokens(question, self.kb.series.synonyms)
+        # A quoted title is the name of an episode or a song, or of what the entry is about: not
+        # of a luxury liner its episode's entry mentions ("whats the name of the luxury liner").
+        things = {stem(word) for word in words if not attribute.told_by(word)}
+        subject = set(self._stems(shown.question))
+        quotes = things <= subject | _TITLED
+        # Named in passing ("undercover at Club Canal"): a thing the entry is not about.
+        passing = things - subject
+
+        def tells(text: str) -> bool:
+            return attribute.told_by(text, quotes=quotes) or (attribute.quoted and _proper_name_of(passing, text))
+
+        named = set(self._stems(" ".join([shown.question, *(alias.text for alias in shown.aliases)])))
         detail = {stem(word) for word in words if not tells(word)} - named  # "airship" in "carnival airship called"
         said = ((reveal, set(self._stems(reveal.text))) for reveal in visible_reveals(shown, self.horizon))
         telling = [(reveal, stems) for reveal, stems in said if tells(reveal.text) and detail <= stems]
