@@ -494,6 +494,14 @@ def test_a_message_naming_a_topic_is_answered_with_that_topics_entry(lore: Lore)
         assert lore.ask(message).status is not Verdict.ANSWERED, message
 
 
+def test_who_leads_something_is_answered_only_by_an_entry_that_tells_a_leader(lore: Lore) -> None:
+    # The Sons of Ares' entry never says who leads them ("sons" is not a question about children).
+    assert lore.ask("who's the leader of the sons of ares").status is not Verdict.ANSWERED
+    answer = lore.ask("who is the leader of the alter")
+    assert answered_id(answer) in ("jill-sturgeon", "alter")
+    assert "leads the Alter" in first_reveal(answer.text) or "leader" in first_reveal(answer.text)
+
+
 def test_a_question_about_someones_family_needs_an_entry_that_tells_it(lore: Lore) -> None:
     # Noid's entry says nothing of a father, nor Neans' of children: "did you mean", not an answer.
     for question in ("noid dad", "can neans have kids", "jill parents"):

@@ -158,6 +158,13 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
             False,
         ),
         (
+            "a leader",
+            r"\bwho(?:'?s| is| was| are| were)? (?:the |their |its )?(?:leader|head|boss|chief|founder)s?\b"
+            r"|\bwho (?:leads|led|runs|ran|heads|headed|founded|commands|commanded)\b",
+            "leader leaders lead leads led leading head heads headed boss chief runs ran run founder founded commander commands",
+            False,
+        ),
+        (
             "a parent",
             r"\b(?:mom|moms|mum|mums|mother|mothers|mama|dad|dads|father|fathers|papa|pops|parents?)\b",
             "mom mum mother mothers mama dad father fathers papa parent parents",
