@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.answering.render import clip  # noqa: F401 - the cogs call common.clip for labels
+from bot.answering import render
 from bot.storage import StorageBusy, StorageError
 from bot.knowledge.model import Entry
 from bot.site.urls import entry_url, site_horizon
@@ -27,6 +27,9 @@ from bot.site.urls import entry_url, site_horizon
 if TYPE_CHECKING:
     from bot.app import LoreBot
     from bot.answering.lore import Lore
+
+#: the cogs clip labels with common.clip (re-exported from the core)
+clip = render.clip
 
 log = logging.getLogger(__name__)
 

@@ -31,6 +31,7 @@ import copy
 import datetime as _dt
 import fnmatch
 import hashlib
+import importlib.util
 import json
 import logging
 import re
@@ -3455,10 +3456,8 @@ def _openapi_validators(spec_path: Optional[str]) -> _OpenAPIValidators:
     path = spec_path or default_spec_path()
     if path is None:
         raise RuntimeError("Discord's OpenAPI description was not found (set DISCORD_OPENAPI_SPEC)")
-    try:
-        import jsonschema  # noqa: F401
-    except ImportError as exc:  # pragma: no cover
-        raise RuntimeError("check_openapi needs the jsonschema package") from exc
+    if importlib.util.find_spec("jsonschema") is None:  # pragma: no cover
+        raise RuntimeError("check_openapi needs the jsonschema package")
     if path not in _VALIDATORS:
         _VALIDATORS[path] = _OpenAPIValidators(path)
     return _VALIDATORS[path]
