@@ -358,6 +358,24 @@ def test_a_name_heard_alike_is_only_read_once_the_asker_has_met_it(lore: Lore) -
     assert "eva" not in early.text.lower() and "cristella" not in early.text.lower()
 
 
+def test_an_international_servers_mixed_in_words_are_read(lore: Lore) -> None:
+    """Question words of other languages are filler, the show's words their English ones."""
+    assert tokens("quien dirigio el episodio 6?") == tokens("directed episode 6")
+    assert tokens("bitte, what is the title of folge 8?") == tokens("what is the title of episode 8")
+    assert tokens("apa yang terjadi with naomi") == tokens("what happened with naomi")
+    answer = lore.ask("como se llama el episodio 1 in english? the title of the first capitulo por favor")
+    assert answered_id(answer) == "episode-1"
+    # No English word is read as one of them: "mere" stays "mere", "con" and "dan" stay words.
+    assert tokens("a mere puppet") == ["mere", "puppet"] and "dan" in tokens("dan and rouge")
+
+
+def test_how_the_asker_feels_or_wants_the_answer_is_not_what_they_ask(lore: Lore) -> None:
+    assert tokens("who actually killed juval? dont spoil too hard") == tokens("who actually killed juval")
+    assert tokens("which ones are dead so far? i lose track") == tokens("who is dead")
+    assert "track" in tokens("whats the ost track list")
+    assert answered_id(lore.ask("im on ep 3 - who actually killed juval? dont spoil too hard")) == "juval-death"
+
+
 def test_month_abbreviations_meet_the_dates_of_the_knowledge(lore: Lore) -> None:
     assert tokens("jan 10") == tokens("January 10")
     answer = lore.ask("did it premiere jan 10 or jan 11")

@@ -207,13 +207,6 @@ _PROGRESS_PATTERNS: tuple[tuple[re.Pattern[str], _Kind], ...] = tuple(
             rf"(?!\s+(?:watching\s+)?(?:the\s+)?(?:{_EP_NAME}\b|\d|{_ORD}\s+{_EP_NAME}))",
             _Kind.STARTED,
         ),
-        # "dont spoil too hard", "no spoilers pls", "spoiler free please": asked of the bot, not of
-        # the lore (the asker's horizon already keeps later reveals out), so not words to match
-        (
-            r"\b(?:(?:pls|plz|please)\s+)?(?:(?:no|without|avoid|don'?t|dont|do not)\s+(?:any\s+)?(?:major\s+|big\s+)?"
-            r"spoil(?:ers?|ing|s)?|spoiler[- ]?free)(?:\s+(?:me|anything|pls|plz|please|too hard|too much|lol|ok|tho))*\b",
-            _Kind.ASIDE,
-        ),
         # "finished it", "i've seen the whole thing", "watched all 13 eps": the whole series
         (
             r"(?:^|(?<=[\n,.;:!?()])|\b(?:i|i'?ve|ive|i'?m|im|just|already|finally|have)\s+)\s*"

@@ -54,6 +54,19 @@ FILLER_WORDS = frozenset(
     lel lmao lmaoo lmaooo lmfao nah ngl nope ok okay omfg omg rofl sheesh smh sry thx ty tysm
     umm welp wow xd yea yep
     """.split()
+) | frozenset(
+    # Question and function words of the languages an international server mixes into its English
+    # ("quien dirigio el episodio 6", "bitte, what is the title of folge 8", "apa yang terjadi"):
+    # unknown words would count against every entry. Only words that are no English word.
+    """
+    quien quienes que como donde cuando cual porque pq el los las del es esta estoy una por favor
+    para muy tambien pero
+    quem onde quando qual voce vc nao sim pra uma com tambem mas
+    wer wann warum wie welche welcher ist und nicht bitte danke auch
+    qui quoi pourquoi quand ou est les et
+    apa siapa kenapa kapan dimana yang itu ini tidak dong sih
+    po ba naman kasi ano sino bakit
+    """.split()
 )
 
 #: Words that never name a topic: intensifiers, hedges, vague evaluations, generic nouns and
@@ -119,6 +132,18 @@ BUILT_IN_SYNONYMS = {
     "eng": "english",
     "tech": "technology",
     "fav": "favorite",
+    # The show's words as an international server mixes them in (accents are folded first).
+    **dict.fromkeys("episodio capitulo folge odcinek episodyo".split(), "episode"),
+    **dict.fromkeys("titulo titel titre judul".split(), "title"),
+    **dict.fromkeys("regisseur regie".split(), "director"),
+    **dict.fromkeys("dirigio dirigiu".split(), "directed"),
+    **dict.fromkeys("dublador dubladora doblador dobladora synchronsprecher synchronsprecherin".split(), "va"),
+    **dict.fromkeys("madre mae mutter ibu".split(), "mother"),
+    **dict.fromkeys("padre pai vater pere ayah".split(), "father"),
+    **dict.fromkeys("hermano irmao bruder frere".split(), "brother"),
+    **dict.fromkeys("hermana irma schwester soeur".split(), "sister"),
+    "marte": "mars",
+    "terjadi": "happened",
     # Month abbreviations, so "jan 10" meets "10 January" ("mar" is Mars, "may" a verb: left alone).
     "jan": "january", "feb": "february", "apr": "april", "jun": "june", "jul": "july",
     "aug": "august", "sep": "september", "sept": "september", "oct": "october", "nov": "november",
@@ -196,9 +221,12 @@ _SO_FAR = re.compile(r"\b(?:so far|as of now|up (?:until|till|to) now|until now|
 #: "no spoilers pls", "spoiler free", "dont spoil me": how to answer, not what about (the answer is
 #: spoiler-safe anyway); "ep 4 spoilers" asks what happens in it and keeps its words
 _NO_SPOILERS = re.compile(
-    r"\b(?:(?:no|without|avoid|don'?t|dont|do not|w/o)\s+(?:any\s+)?spoil(?:er|ers|ing|s)?(?:\s+(?:me|anything|please|pls|plz))?"
-    r"|spoiler[\s-]*free)\b"
+    r"\b(?:(?:no|without|avoid|don'?t|dont|do not|w/o)\s+(?:any\s+)?(?:major\s+|big\s+)?spoil(?:er|ers|ing|s)?"
+    r"(?:\s+(?:me|anything|please|pls|plz|too hard|too much))?|spoiler[\s-]*free)\b"
 )
+
+#: "i keep losing track", "ive lost track of who is who": the asker's state, not the lore's
+_LOSE_TRACK = re.compile(r"\b(?:lose|loses|losing|lost)\s+track(?:\s+of)?\b")
 
 #: "explain code eve like im 5", "eli5": how to answer, not what about (the 5 is no episode)
 _LIKE_IM_FIVE = re.compile(r"\b(?:(?:like|as if)\s+(?:i'?m|im|i am)\s+(?:5|five)(?:\s+years?\s+old)?|eli5)\b")
@@ -221,6 +249,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     ((" out",), _COME_OUT, "release"),
     (("far", "now", "ones"), _SO_FAR, " "),
     (("spoil",), _NO_SPOILERS, " "),
+    (("track",), _LOSE_TRACK, " "),
     (("5", "five"), _LIKE_IM_FIVE, " "),
     (("called", "named"), _WHAT_CALLED, r"\1"),
 )
