@@ -365,6 +365,9 @@ def test_an_international_servers_mixed_in_words_are_read(lore: Lore) -> None:
     assert tokens("apa yang terjadi with naomi") == tokens("what happened with naomi")
     answer = lore.ask("como se llama el episodio 1 in english? the title of the first capitulo por favor")
     assert answered_id(answer) == "episode-1"
+    # Laughing and crying in other scripts and slangs is chat: "kkkkkk", "ㅋㅋㅋ", "jajaja", "kawaii".
+    assert tokens("why she love chocolate so much kkkkkk ㅋㅋㅋ ㅠㅠ jajaja kawaii") == tokens("why she love chocolate so much")
+    assert tokens("xxxxxx") == ["xxxxxx"]  # junk stays a word nothing knows
     # No English word is read as one of them: "mere" stays "mere", "con" and "dan" stay words.
     assert tokens("a mere puppet") == ["mere", "puppet"] and "dan" in tokens("dan and rouge")
 

@@ -53,6 +53,7 @@ FILLER_WORDS = frozenset(
     tf wtf istg ong icl tbf lowkey highkey deadass fam plsss
     lel lmao lmaoo lmaooo lmfao nah ngl nope ok okay omfg omg rofl sheesh smh sry thx ty tysm
     umm welp wow xd yea yep
+    kawaii sugoi daebak jaja jajaja jeje hehe hihi wkwk wkwkwk blin mano nossa kkk
     """.split()
 ) | frozenset(
     # Question and function words of the languages an international server mixes into its English
@@ -175,6 +176,7 @@ _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _NON_WORD = re.compile(r"[^\w']+|_+")
 _DIGIT = re.compile(r"\d")
 _REPEATED = re.compile(r"([a-z])\1{2,}")
+_HANGUL_JAMO = re.compile(r"[\u1100-\u11ff\u3130-\u318f]+")
 #: filler -> "" (dropped), built-in synonyms and number words -> their replacement
 _REWRITES: dict[str, str] = {
     **{word: "" for word in FILLER_WORDS},
@@ -276,11 +278,11 @@ def tokens(
     for word in _NON_WORD.split(text):
         if "'" in word:
             word = word.strip("'").replace("'", "")
-        if not word:
-            continue
+        if not word or _HANGUL_JAMO.fullmatch(word):
+            continue  # "ㅋㅋㅋ", "ㅠㅠ": laughing and crying, in Korean letters
         if drawn_out and len(word) <= 20 and _REPEATED.search(word):  # "hiii", "lmaooo", "noooid"
             once, twice = _REPEATED.sub(r"\1", word), _REPEATED.sub(r"\1\1", word)
-            if len(once) >= 2:  # "xxxxxx" is junk, not the letter x
+            if len(once) >= 2 or twice in _REWRITES:  # "xxxxxx" is junk, not the letter x; "kkkkkk" is "kk"
                 word = twice if (twice in _REWRITES or twice in VAGUE_WORDS) and once not in _REWRITES else once
         new = rewrite(word, word)
         if not new or new in FILLER_WORDS:
