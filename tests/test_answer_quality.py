@@ -281,6 +281,12 @@ def test_a_yes_no_question_is_answered_by_the_entry_of_its_subject(lore: Lore) -
     assert answered_id(answer) == "ash-stahl"
 
 
+def test_a_yes_no_question_in_the_order_of_a_statement_is_settled_by_its_subject(lore: Lore) -> None:
+    # It was a topic, with no subject to settle the doubt between Sarah, the club and her voice.
+    answer = lore.ask("sarah fitzgerald is human or nean? just finished ep 1")
+    assert answered_id(answer) == "sarah-fitzgerald"
+
+
 def test_a_yes_no_question_in_doubt_is_settled_by_the_entry_naming_its_subject(lore: Lore) -> None:
     # No phrasing says "survive"; Noid's entry leads, clear of any other entry naming Noid.
     answer = lore.ask("does noid survive")
@@ -762,6 +768,11 @@ def test_a_slip_in_a_spelling_the_knowledge_maps_still_finds_the_name(lore: Lore
         ("who killed roy", Form.WHO, (), None),
         ("so when does it end", Form.WHEN, (), None),
         ("rouge mother", Form.TOPIC, (), None),
+        # asked in the order of a statement, as chat and many first languages ask
+        ("afdal is immortal nine?", Form.YES_NO, (), "afdal"),
+        ("sarah fitzgerald is human or nean?", Form.CHOICE, (), "sarah"),
+        ("wait is there an english dub?", Form.TOPIC, (), None),  # "wait" is no subject
+        ("afdal is immortal nine", Form.TOPIC, (), None),  # no question mark: a statement, a topic
     ],
 )
 def test_the_form_is_read_from_the_wording(question: str, form: Form, sides: tuple[str, ...], subject: str | None) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from bot.answering.normalize import fold
+from bot.answering.normalize import CHAT_WORDS, FILLER_WORDS, fold
 
 
 class Form(str, Enum):
@@ -93,6 +93,9 @@ _AND_DIFFERENCE = re.compile(
 )
 _CHOICE = re.compile(r"\b(?:is|was|are|were|did|does|do|has|had|can|could|will)\b.+\bor\b")
 _YES_NO = re.compile(r"^(?:is|was|are|were|did|does|do|has|had|have|can|could|will|would|should|isn'?t|wasn'?t|didn'?t|doesn'?t)\b")
+#: a yes/no question asked in the order of a statement, as chat and many first languages ask it:
+#: "afdal is immortal nine?", "sarah fitzgerald is human or nean?" (about its first word)
+_STATED = re.compile(r"^([a-z']+)(?:\s+[a-z']+)?\s+(?:is|are|was|were)\s[^?]*\?")
 #: words after "is" / "does" that are not what the question is about ("is there a movie")
 _NOT_A_SUBJECT = frozenset("the a an there it this that they he she his her their its any anyone someone".split())
 #: of those, the words before what a choice is about ("is there an eng dub or is it sub only")
@@ -284,9 +287,15 @@ def _shape(text: str) -> QuestionForm:
     words = re.findall(r"[a-z']+", text)
     if not words:
         return QuestionForm(Form.TOPIC)
+    stated = _STATED.match(text)
+    if stated and (stated.group(1) in FILLER_WORDS or stated.group(1) in CHAT_WORDS):
+        stated = None  # "wait is there an english dub?", "so it was roy?"
     if _CHOICE.search(text) and not words[0].replace("'", "") in _WH:
         # "is naomi aletheia or ochrona" asks about Naomi; "was it giallon or roy" about no one named
-        after = [w for w in words[1:4] if w not in _NOT_A_PRONOUN] if _YES_NO.match(text) else []
+        if _YES_NO.match(text):
+            after = [w for w in words[1:4] if w not in _NOT_A_PRONOUN]
+        else:  # "sarah is human or nean?"
+            after = [stated.group(1)] if stated else []
         return QuestionForm(Form.CHOICE, subject=after[0] if after and after[0] not in _NOT_A_SUBJECT else None)
     if _YES_NO.match(text):
         after = [w for w in words[1:4] if w not in _NOT_A_SUBJECT]
@@ -295,4 +304,6 @@ def _shape(text: str) -> QuestionForm:
         form = _WH.get(word.replace("'", ""))
         if form is not None:
             return QuestionForm(form)
+    if stated and stated.group(1) not in _NOT_A_SUBJECT:
+        return QuestionForm(Form.YES_NO, subject=stated.group(1))
     return QuestionForm(Form.TOPIC)
