@@ -206,6 +206,18 @@ _ENDS_UP = re.compile(r"\b(?:end|ends|ended|ending) up\b")
 #: end": ultimately)
 _THE_END = re.compile(r"\b(?:at|by|until|till|til) the (?:very )?end\b(?!\s+of\b)")
 
+#: "who dies in the first episode", "the third ep": an episode named by its place is that episode
+#: (not "the first episode" of the premiere's air date alone: it names episode 1, whose entry tells it)
+_ORDINAL_EPISODE = re.compile(
+    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth)\s+(?:ep|episode)\b"
+)
+_ORDINAL_NUMBER = {
+    word: str(number)
+    for number, word in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth".split(), start=1
+    )
+}
+
 #: "aletheia is the ministry of truth right?": a tag asking to be told yes, not a word of the question
 #: ("neans have rights", "the right answer" keep theirs)
 _RIGHT_TAG = re.compile(r"\b(?:right|correct|yeah|innit)\s*\?")
@@ -242,7 +254,7 @@ _WHAT_CALLED = re.compile(
 
 #: phrases rewritten before the words are split: (substrings one of which the text must hold for
 #: the pattern to be tried, pattern, replacement), in this order
-_PHRASES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
+_PHRASES: tuple[tuple[tuple[str, ...], re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     (("the ", "this ", "that "), _THE_SHOW, "anime"),
     (("end",), _ENDS_UP, " "),
     (("the end", "very end"), _THE_END, " finale "),
@@ -253,6 +265,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     (("spoil",), _NO_SPOILERS, " "),
     (("track",), _LOSE_TRACK, " "),
     (("5", "five"), _LIKE_IM_FIVE, " "),
+    ((" ep",), _ORDINAL_EPISODE, lambda found: f"episode {_ORDINAL_NUMBER[found.group(1)]}"),
     (("called", "named"), _WHAT_CALLED, r"\1"),
 )
 
