@@ -481,6 +481,7 @@ def test_an_episode_title_question_is_answered_by_that_episodes_entry(lore: Lore
 def test_an_episode_named_by_its_place_is_that_episode(lore: Lore) -> None:
     assert tokens("who dies in the first episode") == tokens("who dies in episode 1")
     assert tokens("the third ep") == tokens("episode 3")
+    assert tokens("what happens in the last episode") == tokens("what happens in the finale")
     # It was answered with the Nine Rouge killed before the story: episode 1's entry tells its kill.
     assert answered_id(lore.ask("who does rouge kill in the first ep")) == "episode-1"
 

@@ -209,10 +209,11 @@ _THE_END = re.compile(r"\b(?:at|by|until|till|til) the (?:very )?end\b(?!\s+of\b
 #: "who dies in the first episode", "the third ep": an episode named by its place is that episode
 #: (not "the first episode" of the premiere's air date alone: it names episode 1, whose entry tells it)
 _ORDINAL_EPISODE = re.compile(
-    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth)\s+(?:ep|episode)\b"
+    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|last|final)"
+    r"\s+(?:ep|episode)\b"
 )
 _ORDINAL_NUMBER = {
-    word: str(number)
+    word: f"episode {number}"
     for number, word in enumerate(
         "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth".split(), start=1
     )
@@ -265,7 +266,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], re.Pattern[str], str | Callable[[re.Match
     (("spoil",), _NO_SPOILERS, " "),
     (("track",), _LOSE_TRACK, " "),
     (("5", "five"), _LIKE_IM_FIVE, " "),
-    ((" ep",), _ORDINAL_EPISODE, lambda found: f"episode {_ORDINAL_NUMBER[found.group(1)]}"),
+    ((" ep",), _ORDINAL_EPISODE, lambda found: _ORDINAL_NUMBER.get(found.group(1), "finale")),
     (("called", "named"), _WHAT_CALLED, r"\1"),
 )
 
