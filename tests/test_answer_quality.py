@@ -127,6 +127,13 @@ def test_what_something_is_called_is_answered_only_by_an_entry_that_tells_a_name
         answer = lore.ask(question)
         assert answer.status is not Verdict.ANSWERED, question
         assert "Nameless Guest" not in answer.text
+    # The name of what the entry is about is all of it ("the name of the studio": Bones).
+    for question, entry_id in (
+        ("what is the name of the studio", "studio"),
+        ("name of the director", "director"),
+        ("whats the name of naomis bird", "naomi-bird"),
+    ):
+        assert answered_id(lore.ask(question)) == entry_id, question
     # A thing named in passing by a proper name is answered ("undercover at Club Canal").
     assert answered_id(lore.ask("what is the name of the club rouge goes undercover at")) in ("rouge", "club-canal")
     # Naomi's bird is named in episode 3: the answer leads with that; at episode 2 it has no name yet.

@@ -537,11 +537,17 @@ class LoreView:
         words = tokens(question, self.kb.series.synonyms)
         # A quoted title is the name of an episode or a song, or of what the entry is about: not
         # of a luxury liner its episode's entry mentions ("whats the name of the luxury liner").
-        things = {stem(word) for word in words if not attribute.told_by(word)}
+        # What the question asks the attribute of, beyond what the entry is about (its question's
+        # words, read as the matcher reads them: "naomis bird" is Naomi's)
         subject = set(self._stems(shown.question))
-        quotes = things <= subject | _TITLED
-        # Named in passing ("undercover at Club Canal"): a thing the entry is not about.
-        passing = things - subject
+        passing = {
+            word
+            for word, means in self.matcher.meanings(question)
+            if not attribute.told_by(word) and word not in subject and means.isdisjoint(subject)
+        }
+        if attribute.quoted and not passing:
+            return result  # the name of what the entry is about ("the name of the studio"): all of it
+        quotes = passing <= _TITLED
 
         def tells(text: str) -> bool:
             return attribute.told_by(text, quotes=quotes) or (attribute.quoted and _proper_name_of(passing, text))
