@@ -535,27 +535,27 @@ class LoreView:
         if attribute.told_by(shown.question):
             return result  # the whole entry is about it ("who is rouge's mother"): read in order
         words = tokens(question, self.kb.series.synonyms)
-        # A quoted title is the name of an episode or a song, or of what the entry is about: not
-        # of a luxury liner its episode's entry mentions ("whats the name of the luxury liner").
-        # What the question asks the attribute of, beyond what the entry is about (its question's
-        # words, read as the matcher reads them: "naomis bird" is Naomi's)
+        # The question's words as the matcher reads them ("naomis bird" is Naomi's), but for those
+        # asking for the attribute ("called", "name")
+        read = [(word, means | {word}) for word, means in self.matcher.meanings(question) if not attribute.told_by(word)]
+        # What it asks the attribute of beyond what the entry is about: a quoted title is the name of
+        # an episode or a song, or of what the entry is about, not of a luxury liner its episode's
+        # entry mentions ("whats the name of the luxury liner").
         subject = set(self._stems(shown.question))
-        passing = {
-            word
-            for word, means in self.matcher.meanings(question)
-            if not attribute.told_by(word) and word not in subject and means.isdisjoint(subject)
-        }
-        if attribute.quoted and not passing:
-            return result  # the name of what the entry is about ("the name of the studio"): all of it
+        passing = {word for word, means in read if means.isdisjoint(subject)}
         quotes = passing <= _TITLED
 
         def tells(text: str) -> bool:
             return attribute.told_by(text, quotes=quotes) or (attribute.quoted and _proper_name_of(passing, text))
 
         named = set(self._stems(" ".join([shown.question, *(alias.text for alias in shown.aliases)])))
-        detail = {stem(word) for word in words if not tells(word)} - named  # "airship" in "carnival airship called"
+        detail = [means for _, means in read if means.isdisjoint(named)]  # "airship" in "carnival airship called"
         said = ((reveal, set(self._stems(reveal.text))) for reveal in visible_reveals(shown, self.horizon))
-        telling = [(reveal, stems) for reveal, stems in said if tells(reveal.text) and detail <= stems]
+        telling = [
+            (reveal, stems)
+            for reveal, stems in said
+            if tells(reveal.text) and all(not means.isdisjoint(stems) for means in detail)
+        ]
         focus = result.best.focus
         if telling and (focus is None or not tells(focus.text)):
             asked = {stem(word) for word in words}
@@ -563,6 +563,8 @@ class LoreView:
             return MatchResult(result.verdict, replace(result.best, focus=telling[lead][0]), result.suggestions)
         if telling or attribute.told_in(alias.text for alias in shown.aliases):
             return result
+        if attribute.quoted and not passing and shown.question.lower().startswith(("who ", "which ")):
+            return result  # its answer is a name ("the name of the studio": "Which studio made it?")
         return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
 
     def _answer_for(self, result: MatchResult, question: str, form: QuestionForm, spoiler_free: int) -> Answer:
