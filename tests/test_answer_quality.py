@@ -795,6 +795,14 @@ def test_the_form_is_read_from_the_wording(question: str, form: Form, sides: tup
     assert (read.form, read.sides, read.subject) == (form, sides, subject)
 
 
+def test_a_dub_voice_is_answered_only_by_an_entry_that_tells_the_dub(lore: Lore) -> None:
+    # Cyan's and Graufon's entries give their Japanese voices only: "did you mean", not an answer.
+    for question in ("cyan english va", "graufon english va"):
+        assert lore.ask(question).status is not Verdict.ANSWERED, question
+    assert answered_id(lore.ask("who voices rouge in english")) == "voice-rouge"
+    assert answered_id(lore.ask("naomi english va")) == "voice-naomi"
+
+
 def test_cast_questions_are_told_by_their_words(lore: Lore) -> None:
     assert asks_for_cast("rouge jp va") and asks_for_cast("who voiced the puppet master")
     assert not asks_for_cast("is there an english dub") and not asks_for_cast("who is rouge")
