@@ -94,6 +94,9 @@ def test_a_fate_the_entry_does_not_tell_yet_is_not_answered_and_one_it_tells_lea
     answer = lore.ask("does noid survive")
     assert answered_id(answer) == "noid"
     assert "shot" in first_reveal(answer.text) and "(ep 8)" in first_reveal(answer.text)
+    # "death" asks for a fate too: Panacea's entry never tells Hermann Hayward's.
+    assert lore.ask("hermann hayward death ep").status is not Verdict.ANSWERED
+    assert "shot" in first_reveal(lore.ask("noid death episode").text)
 
 
 def test_what_someone_looks_like_is_not_answered_by_an_entry_that_never_describes_it(lore: Lore) -> None:

@@ -154,7 +154,7 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
         ("a favourite", r"\bfavou?rite\b|\bfave?\b", "favorite favourite love loves likes", False),
         (
             "a fate (whether someone lives or dies)",
-            r"\b(?:die|dies|died|dead|survive[sd]?|alive)\b|\b(?:does|did|will|do)\b.{1,30}\bmake it\b",
+            r"\b(?:die|dies|died|dead|death|survive[sd]?|alive)\b|\b(?:does|did|will|do)\b.{1,30}\bmake it\b",
             "die dies died dying dead death deaths kill kills killed killing survive survives survived alive murder"
             " murdered shot stabbed destroyed destroys destruct destructs sacrifice sacrifices sacrificed perish perishes fate",
             False,
