@@ -32,7 +32,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Protocol
 
 from bot.answering.matcher import Verdict
-from bot.answering.normalize import FILLER_WORDS, VAGUE_WORDS, fold, tokens
+from bot.answering.normalize import FILLER_WORDS, ORDINAL_WORDS, VAGUE_WORDS, fold, tokens
 from bot.answering.render import MESSAGE_LIMIT, combine_answers, quote_user
 
 if TYPE_CHECKING:
@@ -87,15 +87,8 @@ _NUMBER_WORDS = {
         "sixteen seventeen eighteen nineteen twenty".split()
     )
 }
-_ORDINAL_WORDS = {
-    word: number
-    for number, word in enumerate(
-        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth".split(),
-        start=1,
-    )
-}
 _NUM = r"(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")"
-_ORD = r"(\d{1,3}(?:st|nd|rd|th)?|" + "|".join([*_NUMBER_WORDS, *_ORDINAL_WORDS]) + r")"
+_ORD = r"(\d{1,3}(?:st|nd|rd|th)?|" + "|".join([*_NUMBER_WORDS, *ORDINAL_WORDS]) + r")"
 _EP_NAME = r"(?:episodes?|eps?|epis?)"
 #: an episode named with the word episode: "ep 6", "episode six", "ep6", "ep. 6", "6th episode",
 #: "the sixth ep", "3 eps", "s1e6"
@@ -224,8 +217,8 @@ def _number(word: str) -> int:
     word = word.lower()
     if word in _NUMBER_WORDS:
         return _NUMBER_WORDS[word]
-    if word in _ORDINAL_WORDS:
-        return _ORDINAL_WORDS[word]
+    if word in ORDINAL_WORDS:
+        return ORDINAL_WORDS[word]
     return int(re.sub(r"(st|nd|rd|th)$", "", word))
 
 

@@ -40,7 +40,7 @@ from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
 from bot.answering.chat import MAX_QUESTIONS, parse_progress, refers_back, split_questions
 from bot.answering.forms import Form, QuestionForm, read_form, shared_question
-from bot.answering.normalize import CHAT_WORDS, VAGUE_WORDS, stem, tokens
+from bot.answering.normalize import CHAT_WORDS, ORDINAL_WORDS, VAGUE_WORDS, stem, tokens
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
 from bot.answering.render import (
@@ -80,12 +80,6 @@ _EPISODE_CHATTER = frozenset(
     {"episode", "anime", "up", "early", "late", "later", *CHAT_WORDS, *VAGUE_WORDS, *map(stem, CHAT_WORDS | VAGUE_WORDS)}
 )
 #: an episode named by its place: "the first episode", "the last ep", "the finale"
-_ORDINALS = {
-    word: number
-    for number, word in enumerate(
-        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth".split(), start=1
-    )
-}
 _LAST = frozenset({"last", "final", "finale"})
 
 def _proper_name_of(things: set[str], text: str) -> bool:
@@ -349,8 +343,8 @@ class LoreView:
         for word, means in self.matcher.meanings(question):
             if word.isdigit():
                 numbers.add(int(word))
-            elif word in _ORDINALS or word in _LAST:
-                numbers.add(_ORDINALS.get(word) or self.kb.series.episode_count)
+            elif word in ORDINAL_WORDS or word in _LAST:
+                numbers.add(ORDINAL_WORDS.get(word) or self.kb.series.episode_count)
                 named = named or word == "finale"
             elif word == "episode" or "episode" in means:
                 named = True

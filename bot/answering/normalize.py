@@ -108,6 +108,14 @@ CHAT_WORDS = frozenset(
     """.split()
 )
 
+#: Ordinals in words, for an episode named by its place ("the first episode", "the 3rd ep").
+ORDINAL_WORDS = {
+    word: number
+    for number, word in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth".split(), start=1
+    )
+}
+
 #: Spelled-out numbers, so "immortal nine" and "immortal 9", "episode one" and "ep 1" agree.
 NUMBER_WORDS = {
     word: str(number)
@@ -208,16 +216,13 @@ _THE_END = re.compile(r"\b(?:at|by|until|till|til) the (?:very )?end\b(?!\s+of\b
 
 #: "who dies in the first episode", "the third ep": an episode named by its place is that episode
 #: (not "the first episode" of the premiere's air date alone: it names episode 1, whose entry tells it)
-_ORDINAL_EPISODE = re.compile(
-    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|last|final)"
-    r"\s+(?:ep|episode)\b"
-)
-_ORDINAL_NUMBER = {
-    word: f"episode {number}"
-    for number, word in enumerate(
-        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth".split(), start=1
-    )
-}
+_ORDINAL_EPISODE = re.compile(r"\b(" + "|".join([*ORDINAL_WORDS, "last", "final"]) + r")\s+(?:ep|episode)\b")
+
+
+def _episode_in_place(found: re.Match[str]) -> str:
+    number = ORDINAL_WORDS.get(found.group(1))
+    return f"episode {number}" if number else "finale"
+
 
 #: "aletheia is the ministry of truth right?": a tag asking to be told yes, not a word of the question
 #: ("neans have rights", "the right answer" keep theirs)
@@ -266,7 +271,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], re.Pattern[str], str | Callable[[re.Match
     (("spoil",), _NO_SPOILERS, " "),
     (("track",), _LOSE_TRACK, " "),
     (("5", "five"), _LIKE_IM_FIVE, " "),
-    ((" ep",), _ORDINAL_EPISODE, lambda found: _ORDINAL_NUMBER.get(found.group(1), "finale")),
+    ((" ep",), _ORDINAL_EPISODE, _episode_in_place),
     (("called", "named"), _WHAT_CALLED, r"\1"),
 )
 
