@@ -131,7 +131,7 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
     (re.compile(pattern), Attribute(what, frozenset(words.split()), quoted))
     for what, pattern, words, quoted in (
         (
-            "a dub's cast (the voices the sheet gives are the Japanese ones, but for two)",
+            "a dub's cast",
             r"\b(?:english|eng|dub|dubbed)\b.{0,30}\b(?:va|vas|voice|voices|voiced|voice actor|actress|cast)\b"
             r"|\b(?:va|vas|voice|voices|voiced|actor|actress|cast|plays?|played)\b.{0,40}\b(?:english|eng|dub|dubbed)\b",
             "english dub dubbed",

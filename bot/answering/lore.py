@@ -81,6 +81,9 @@ _EPISODE_CHATTER = frozenset(
 )
 #: an episode named by its place: "the first episode", "the last ep", "the finale"
 _LAST = frozenset({"last", "final", "finale"})
+#: what a quoted title in a text is the title of: an episode, a song
+_TITLED = frozenset(stem(word) for word in "episode finale song opening ending theme track ost title".split())
+
 
 def _proper_name_of(things: set[str], text: str) -> bool:
     """Whether ``text`` gives one of ``things`` a proper name: a word of it written capitalised
@@ -95,9 +98,6 @@ def _proper_name_of(things: set[str], text: str) -> bool:
                     return True
     return False
 
-
-#: what a quoted title in a text is the title of: an episode, a song
-_TITLED = frozenset(stem(word) for word in "episode finale song opening ending theme track ost title".split())
 
 #: Longest name and value of an autocomplete choice (Discord's limit).
 CHOICE_LIMIT = 100
