@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.knowledge.loader import load_knowledge
+
 REPO = Path(__file__).resolve().parents[1]
 SHEET = REPO / "sources" / "metallic-rouge-facts.yaml"
 SHARED_SHEET = REPO.parent / "shared" / "sources" / "metallic-rouge-facts.yaml"
@@ -318,3 +320,13 @@ def test_readme_example_is_what_the_bot_answers() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     example = readme.split("```text\n/mystery topic:mother upto:5\n", 1)[1].split("\n```", 1)[0]
     assert example == Lore.load(REPO / "knowledge").mystery("mother", upto=5).text
+
+
+def test_an_episodes_reveals_are_listed_in_file_order_and_the_list_is_the_callers() -> None:
+    kb = load_knowledge(KNOWLEDGE)
+    scanned = [(e.id, r.text) for e in kb.entries.values() for r in e.reveals if r.episode == 8]
+    listed = kb.reveals_in_episode(8)
+    assert [(e.id, r.text) for e, r in listed] == scanned and scanned
+    listed.clear()  # the caller's own list: the knowledge's index is untouched
+    assert [(e.id, r.text) for e, r in kb.reveals_in_episode(8)] == scanned
+    assert kb.reveals_in_episode(99) == []

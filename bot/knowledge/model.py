@@ -103,6 +103,9 @@ class KnowledgeBase:
     mysteries: dict[str, str]
     #: which file each entry came from, for writing back (teach) and for messages.
     source_dir: Path | None = None
+    #: episode -> its (entry, reveal) pairs in file order, built on the first ``reveals_in_episode``
+    #: (the knowledge is never changed in place: an edit loads a new one)
+    _by_episode: dict[int, list[tuple[Entry, Reveal]]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def alias_count(self) -> int:
@@ -116,9 +119,13 @@ class KnowledgeBase:
         return self.entries.get(entry_id) if entry_id else None
 
     def reveals_in_episode(self, number: int) -> list[tuple[Entry, Reveal]]:
-        return [
-            (entry, reveal)
-            for entry in self.entries.values()
-            for reveal in entry.reveals
-            if reveal.episode == number
-        ]
+        """The reveals of episode ``number``, with their entries, in file order. Indexed once: a scan
+        of every reveal per /episode took about 100 ms at 100,000 entries."""
+        by_episode = self._by_episode
+        if by_episode is None:
+            by_episode = {}
+            for entry in self.entries.values():
+                for reveal in entry.reveals:
+                    by_episode.setdefault(reveal.episode, []).append((entry, reveal))
+            object.__setattr__(self, "_by_episode", by_episode)
+        return list(by_episode.get(number, ()))
