@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -367,19 +366,8 @@ class LoreView:
         """The one entry telling episode ``number`` (tagged ``episode-guide``, with a reveal of that
         episode), found as /episode and the lore site find it; the view's knowledge is cut at its
         horizon, so a later episode has none."""
-        guides = self._guides.get(number, ())
-        return guides[0] if len(guides) == 1 else None
-
-    @cached_property
-    def _guides(self) -> dict[int, list[Entry]]:
-        """Episode -> the entries telling it, read once per view (``Lore.warm`` reads it): a scan of
-        every reveal for each episode question took 100 ms and more at 100,000 entries."""
-        guides: dict[int, list[Entry]] = {}
-        for entry in self.kb.entries.values():
-            if EPISODE_GUIDE_TAG in entry.tags:
-                for episode in dict.fromkeys(reveal.episode for reveal in entry.reveals):
-                    guides.setdefault(episode, []).append(entry)
-        return guides
+        guides = {entry.id: entry for entry, _ in self.kb.reveals_in_episode(number) if EPISODE_GUIDE_TAG in entry.tags}
+        return next(iter(guides.values())) if len(guides) == 1 else None
 
     def _names_a_topic(self, question: str) -> bool:
         """Whether a word of ``question`` could name something: one that is not chat ("everyone",
@@ -655,7 +643,7 @@ class Lore:
         """Build the view at every horizon now (the store does it off the event loop, so no asker
         waits for a horizon's first use: some 60 ms at 10,000 entries)."""
         for h in (None, *range(self.kb.series.episode_count)):
-            self.at(h)._guides  # read now, like the view: a scan of every entry at 100,000 entries
+            self.at(h).kb.reveals_in_episode(0)  # index its reveals by episode now, not on a question
         return self
 
     def ask(self, question: str, *, upto: int | None = None, spoiler_free: int = 0) -> Answer:

@@ -429,11 +429,11 @@ class Matcher:
                         found_words.append(word)
         self._deletions = deletions
         # Names by how they sound, for one spelled by ear or romanised ("giyaron": Giallon).
-        sounds: dict[str, list[str]] = {}
+        self._sounds: dict[str, list[str]] = {}
         for word, stemmed in surface_stems.items():
             if len(word) >= self.SOUND_KEY and stemmed in name_first and word.isalpha():
-                sounds.setdefault(sound_key(word), []).append(word)
-        self._sounds = {key: found for key, found in sounds.items() if len(key) >= self.SOUND_KEY}
+                if len(key := sound_key(word)) >= self.SOUND_KEY:
+                    self._sounds.setdefault(key, []).append(word)
         # Entries for an empty autocomplete box: mysteries first, then in file order.
         self._browse_order = sorted(kb.entries.values(), key=lambda e: (e.mystery is None, e.first_episode))
 
