@@ -563,6 +563,33 @@ def test_who_leads_something_is_answered_only_by_an_entry_that_tells_a_leader(lo
     assert "leads the Alter" in first_reveal(answer.text) or "leader" in first_reveal(answer.text)
 
 
+def test_which_episode_something_happens_in_is_answered_leading_with_that_reveal(lore: Lore) -> None:
+    # The episode is in every reveal's "(ep N)": the event or the person asked about is what to find.
+    cyan = lore.ask("what ep does cyan first show up")
+    assert answered_id(cyan) == "cyan" and "(ep 8)" in first_reveal(cyan.text)
+    jill = lore.ask("which ep does jill turn out to be sylvia")
+    assert answered_id(jill) == "jill-sturgeon"
+    assert "Flash Silvia" in first_reveal(jill.text) and "(ep 7)" in first_reveal(jill.text)
+    # Answered before with Giallon, whose alias speaks of someone "in person".
+    assert answered_id(lore.ask("which ep does jean show up in person")) == "gene"
+    # Before the reveal the event is not there to find, and nothing of it is shown.
+    early = lore.ask("which ep does jill turn out to be sylvia", upto=6)
+    assert early.status is not Verdict.ANSWERED and "Flash" not in early.text and "(ep 7)" not in early.text
+    # "the first ep" names episode 1; it is no first appearance.
+    club = lore.ask("why is ruju working at a club in the first ep")
+    assert answered_id(club) == "club-canal"
+
+
+def test_how_many_is_answered_only_by_an_entry_that_tells_a_count(lore: Lore) -> None:
+    # The Alter's entry names the Immortal Nine, a name and not a count; the webtoon's entry gives
+    # no chapter count: "did you mean", not an answer.
+    for question in ("how many members does the alter have", "the webtoon on line manga have how many chapter now?"):
+        assert lore.ask(question).status is not Verdict.ANSWERED, question
+    # An entry that counts answers: "Four of the nine are dead", "13 episodes".
+    assert answered_id(lore.ask("how many of the immortal nine are dead")) == "immortal-nine"
+    assert answered_id(lore.ask("how many episodes is metallic rouge")) == "episode-count"
+
+
 def test_a_question_about_someones_family_needs_an_entry_that_tells_it(lore: Lore) -> None:
     # Noid's entry says nothing of a father, nor Neans' of children: "did you mean", not an answer.
     for question in ("noid dad", "can neans have kids", "jill parents"):

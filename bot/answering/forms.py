@@ -45,18 +45,30 @@ class Attribute:
     words: frozenset[str]
     #: or a quoted title (an episode's: 'Episode 6, "Nameless Guest"')
     quoted: bool = False
+    #: or a number that counts something ("Four of the nine are dead"; not "Immortal Nine")
+    counted: bool = False
 
     def told_by(self, text: str, *, quotes: bool = True) -> bool:
         """Whether ``text`` tells it; with ``quotes`` false, a quoted title does not count."""
         if self.quoted and quotes and _QUOTED.search(text):
             return True
-        return not self.words.isdisjoint(re.findall(r"[a-z]+", text.lower()))
+        lowered = text.lower()
+        if self.counted and _COUNT.search(_NOT_A_COUNT.sub(" ", lowered)):
+            return True
+        return not self.words.isdisjoint(re.findall(r"[a-z]+", lowered))
 
     def told_in(self, texts: Iterable[str]) -> bool:
         return any(self.told_by(text) for text in texts)
 
 
 _QUOTED = re.compile(r'"[^"]+"|“[^”]+”')
+#: a number that counts: digits or a number word ("13 episodes", "four of the nine")
+_COUNT = re.compile(
+    r"\b(?:\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|twenty|thirty|forty|fifty"
+    r"|hundreds?|thousands?|millions?|billions?|dozens?|several|both|half|couple)\b"
+)
+#: numbers that are names or places in a story, not counts: "Immortal Nine", "Noid 262", "episode 6"
+_NOT_A_COUNT = re.compile(r"\bimmortal nine\b|\bnoid[\s-]*\d+|\b(?:episodes?|eps?)\s+\d+(?:\s*(?:-|to|and)\s*\d+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +140,8 @@ def asks_for_cast(question: str) -> bool:
 #: tells it would use; an entry that uses none of them does not answer such a question, however
 #: well the rest of the question names it
 _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
-    (re.compile(pattern), Attribute(what, frozenset(words.split()), quoted))
-    for what, pattern, words, quoted in (
+    (re.compile(pattern), Attribute(what, frozenset(words.split()), quoted, *counted))
+    for what, pattern, words, quoted, *counted in (
         (
             "a dub's cast",
             r"\b(?:english|eng|dub|dubbed)\b.{0,30}\b(?:va|vas|voice|voices|voiced|voice actor|actress|cast)\b"
@@ -137,6 +149,7 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
             "english dub dubbed",
             False,
         ),
+        ("a number", r"\bhow (?:many|much)\b|\bnumber of\b|\bpopulation\b", "", False, True),
         ("an age", r"\bhow old\b|\bage\b|\bbirthday\b|\bwhen was \w+ born\b", "old age year years born birthday", False),
         (
             "a size",

@@ -84,6 +84,30 @@ _LAST = frozenset({"last", "final", "finale"})
 _TITLED = frozenset(stem(word) for word in "episode finale song opening ending theme track ost title".split())
 
 
+#: a question asking in which episode something happens, or someone first appears: "what ep does
+#: cyan first show up", "which ep do we find out who rouge's mom is", "when does jill turn out to
+#: be silvia"
+_WHICH_EPISODE = re.compile(
+    r"\b(?:what|which|wat|wich)\s+(?:ep|eps|episode|epi|episodes)\b"
+    r"|(?<!in the )(?<!on the )(?<!of the )\b(?:first|1st)\s+(?:ep|episode)\s+(?:with|where|that)\b"
+    r"|^(?:\w+\s+){0,3}?when\s+(?:do|does|did|is|was|are|were)\b(?=.*\b(?:first|1st|show\s+up|shows\s+up|appear\w*"
+    r"|introduc\w*|debut\w*|find\s+out|found\s+out|learn\w*|turn\w*\s+out|reveal\w*)\b)"
+)
+#: the words of such a question that only ask for the episode
+_EPISODE_ASKING = re.compile(
+    r"\b(?:what|which|wat|wich|when)(?:\s+(?:ep|eps|episode|epi|episodes))?(?:\s+(?:do|does|did|is|was|are|were|will))?"
+    r"(?:\s+(?:we|you|they|i|u))?\b|\b(?:first|1st)\s+(?:ep|episode)\b"
+    r"|\b(?:in|on)\s+(?:the\s+)?(?:show|anime|series)\b|\bthe\s+show\b|\b(?:actually|finally|even|exactly)\b"
+    r"|\b(?:find|finds|found|finding)\s+out\b(?:\s+(?:that|about))?|\b(?:learn|learns|learned|learnt|hear|heard)\s+(?:that|about)\b"
+    r"|\b(?:turn|turns|turned)\s+out(?:\s+to\s+be)?\b|\b(?:reveal|reveals|revealed)\b(?:\s+(?:that|about))?"
+)
+#: the words of a first appearance: the answer is the first reveal of whom it names
+_FIRST_APPEARANCE = re.compile(
+    r"\b(?:first|1st)\b|\bshows?\s+up\b|\bshowed\s+up\b|\bappear\w*|\bintroduc\w*|\bdebut\w*|\bin\s+person\b"
+    r"|\bpops?\s+up\b|\bcomes?\s+in\b"
+)
+
+
 def _proper_name_of(things: set[str], text: str) -> bool:
     """Whether ``text`` gives one of ``things`` a proper name: a word of it written capitalised
     inside a sentence beside another capitalised word ("the club" in "undercover at Club Canal");
@@ -311,6 +335,9 @@ class LoreView:
         guide = self._episode_asked(question, result)
         if guide is not None:
             return guide  # it asks for nothing but what the episode's entry opens with, or all of it
+        which = self._which_episode(question, result)
+        if which is not None:
+            return which
         if result.verdict is Verdict.SUGGEST:
             result = self._settled_by_subject(question, form, result)
         if result.verdict is Verdict.SUGGEST:
@@ -361,6 +388,37 @@ class LoreView:
         if result.verdict is Verdict.ANSWERED and result.entry is not None and result.entry.id == guide.id:
             return result
         return MatchResult(Verdict.ANSWERED, Scored(guide, 100.0, guide.question), result.suggestions)
+
+    def _which_episode(self, question: str, result: MatchResult) -> MatchResult | None:
+        """"what ep does cyan first show up", "which ep do we find out who rouge's mom is": the
+        episode is in every reveal's "(ep N)", so what is asked is the event, or whom it names.
+        The rest of the question is matched alone; answered, it leads with the reveal telling the
+        event, or for a first appearance with the entry's first reveal. None when the question
+        asks no episode, or its rest is not answered: the form's other checks decide."""
+        text = question.lower()
+        if not _WHICH_EPISODE.search(text):
+            return None
+        first = bool(_FIRST_APPEARANCE.search(text))
+        rest = _EPISODE_ASKING.sub(" ", text)
+        if first:
+            rest = _FIRST_APPEARANCE.sub(" ", rest)
+        if not tokens(rest, self.kb.series.synonyms):
+            return None
+        found = self._refine(rest, read_form(rest), self.matcher.match(rest))
+        if found.verdict is not Verdict.ANSWERED or found.best is None:
+            return None
+        if self.matcher.unmentioned(question, found.best.entry):
+            return None
+        entry = self.kb.entries[found.best.entry.id]
+        shown = visible_reveals(entry, self.horizon)
+        lead = shown[0] if first and shown else found.best.focus
+        if lead is None:
+            # the first reveal that tells most of what is asked beyond what the entry is about
+            asked = set(self._stems(rest)) - set(self._stems(entry.question))
+            telling = [(len(asked & set(self._stems(reveal.text))), -n) for n, reveal in enumerate(shown)]
+            best = max(telling, default=(0, 0))
+            lead = shown[-best[1]] if best[0] else None
+        return MatchResult(found.verdict, replace(found.best, focus=lead), found.suggestions)
 
     def _episode_guide(self, number: int) -> Entry | None:
         """The one entry telling episode ``number`` (tagged ``episode-guide``, with a reveal of that
