@@ -248,6 +248,11 @@ def test_the_shows_title_is_the_show_not_its_heroine(lore: Lore) -> None:
     # Misspelled by a doubled letter, it is still the show: before, "metalic rouge" was Rouge.
     assert answered_id(lore.ask("when did metalic rouge come out")) == "premiere"
     assert answered_id(lore.ask("whats the name of the first episode of metalic rouge")) == "episode-1"
+    # A slip in each word too: "ruoge" was a typo of Rouge, and the question went unanswered.
+    for question in ("who dies in metallic ruoge", "how does mtallic rouge end"):
+        assert answered_id(lore.ask(question)) in ("deaths", "ending"), question
+    # Read as the show, a misspelled title gets the answer the right spelling gets.
+    assert answered_id(lore.ask("who made metallic rougue")) == answered_id(lore.ask("who made metallic rouge"))
 
 
 def test_which_ones_are_dead_so_far_asks_who_has_died(lore: Lore) -> None:

@@ -279,6 +279,10 @@ class Matcher:
         self._title_start = title[0][:3] if title else ""
         spelled = ["".join(re.escape(letter) + "+" for letter, _ in groupby(word)) for word in title]
         self._title = re.compile(r"\b" + r"\s+".join(spelled) + r"\b") if len(title) > 1 else None
+        # A fan's typo in it too ("mtallic ruoge", "metallic ruge"): as many words, each near its own.
+        self._title_words = title
+        near = [rf"[a-z]{{{max(len(word) - 2, 1)},{len(word) + 2}}}" for word in title]
+        self._near_title = re.compile(r"\b(?=(" + r"\s+".join(near) + r")\b)") if len(title) > 1 else None
         self._views: dict[int | None, HorizonMatcher] = {}
         with paused_gc():
             self._build(kb)
@@ -441,6 +445,10 @@ class Matcher:
         """:func:`normalize.tokens` with this knowledge's synonyms, the show's title read as the show."""
         return tokens(text, self.synonyms, self._as_the_show if self._title is not None else None)
 
+    def question_tokens(self, question: str) -> list[str]:
+        """:meth:`tokens` of a fan's question: the show's title read as the show even misspelled."""
+        return tokens(question, self.synonyms, self._as_the_show_typed if self._title is not None else None)
+
     def question_stems(self, entry: Entry) -> frozenset[str]:
         """The stems of ``entry``'s question (what it is about), kept for the first entries asked
         about (a bounded cache): "did you mean" for a question naming someone reads many of them."""
@@ -454,6 +462,22 @@ class Matcher:
     def _as_the_show(self, folded: str) -> str:
         assert self._title is not None  # only passed to tokens() when the title has two words or more
         return self._title.sub("anime", folded) if self._title_start in folded else folded
+
+    def _as_the_show_typed(self, folded: str) -> str:
+        """:meth:`_as_the_show`, and the title typed with a slip in each word (a typo's similarity)."""
+        folded = self._as_the_show(folded)
+        assert self._near_title is not None
+        typed: list[tuple[int, int]] = []
+        for found in self._near_title.finditer(folded):
+            start, end = found.span(1)
+            if typed and start < typed[-1][1]:
+                continue  # inside the title just read
+            words = found.group(1).split()
+            if all(fuzz.ratio(word, own) >= self.thresholds.word for word, own in zip(words, self._title_words)):
+                typed.append((start, end))
+        for start, end in reversed(typed):
+            folded = f"{folded[:start]}anime{folded[end:]}"
+        return folded
 
     @property
     def phrasing_count(self) -> int:
@@ -940,7 +964,7 @@ class HorizonMatcher:
 
     def _words(self, question: str) -> list[str]:
         index = self.index
-        return index.tokens(question)[: index.MAX_WORDS]
+        return index.question_tokens(question)[: index.MAX_WORDS]
 
     def _score_phrasings(
         self, analysed: list[_Word], floor: float, need: int | None, asked: _Asked | None = None
