@@ -63,6 +63,7 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from itertools import groupby, islice
 from typing import NamedTuple
 
@@ -259,6 +260,13 @@ class Matcher:
     PREFIX_WORDS = 50
     #: entries whose question's stems are kept (``question_stems``): a few hundred bytes each
     QUESTION_STEMS_KEPT = 4096
+    #: how many entries' mentioned stems each horizon's view keeps (``HorizonMatcher._mentions``)
+    MENTIONS_KEPT = 512
+    #: how many question words' one-slip neighbours are kept (``_slips_of``): the same unknown
+    #: word is looked up in each analysis of a question, and asked again and again
+    SLIPS_KEPT = 4096
+    #: how many words' stems are kept for reading questions
+    STEMS_KEPT = 16384
     #: a word this long or longer that is nothing the knowledge knows may be a name spelled by
     #: ear or romanised (``sound_key``), if how it sounds keeps this many letters: shorter ones
     #: sound like too much ("lion" and "rion")
@@ -307,6 +315,9 @@ class Matcher:
         self._entry_list: list[Entry] = list(kb.entries.values())
         self._entry_position = {entry.id: position for position, entry in enumerate(self._entry_list)}
         self._question_stems: dict[str, frozenset[str]] = {}  # see question_stems()
+        self._slips: dict[str, tuple[str, ...]] = {}  # see _slips_of()
+        #: stem() of the words questions are made of, and of their pairs ("metal rouge")
+        self._stem = lru_cache(maxsize=self.STEMS_KEPT)(stem)
         # One row per phrasing (question or alias), in parallel lists, in file order.
         self._phrasing_entry: list[int] = []  # phrasing -> entry position (file order)
         #: the question word a phrasing was written with ("when", "where"...; "": none of them)
@@ -322,6 +333,8 @@ class Matcher:
         self._phrasing_lead: dict[int, Reveal | None] = {}
         #: entry id -> each stem of its phrasings -> the first episode a phrasing with it is visible
         self._entry_words: dict[str, dict[str, int]] = {}
+        #: the same by entry position (the hot path reads it by position)
+        self._entry_words_at: list[dict[str, int]] = []
         # One row per sentence of a reveal, in file order; an entry's are consecutive rows.
         # Sentences, not whole reveals: words that share a sentence are about one thing.
         self._sentence_rows: list[range] = []  # entry position -> its sentence rows
@@ -345,6 +358,7 @@ class Matcher:
             first = entry.first_episode
             entry_words: dict[str, int] = {}
             self._entry_words[entry.id] = entry_words
+            self._entry_words_at.append(entry_words)
             phrasings = [(entry.question, first)]
             phrasings += [(alias.text, max(first, alias.episode or 0)) for alias in entry.aliases]
             for text, episode in phrasings:
@@ -459,6 +473,21 @@ class Matcher:
                 self._question_stems[entry.id] = found
         return found
 
+    def _slips_of(self, word: str) -> tuple[str, ...]:
+        """The vocabulary's words one slip away from ``word`` (any horizon's), sorted."""
+        found = self._slips.get(word)
+        if found is None:
+            candidates: set[str] = set()
+            deletions = self._deletions
+            for key in (word, *_deletions(word)):
+                near = deletions.get(key)
+                if near:
+                    candidates.update(near)
+            found = tuple(sorted(candidates))
+            if len(self._slips) < self.SLIPS_KEPT:
+                self._slips[word] = found
+        return found
+
     def _as_the_show(self, folded: str) -> str:
         assert self._title is not None  # only passed to tokens() when the title has two words or more
         return self._title.sub("anime", folded) if self._title_start in folded else folded
@@ -568,6 +597,7 @@ class HorizonMatcher:
         self.index = index
         self.horizon = h
         self._stats = _HorizonStats(index, h)
+        self._mentioned: dict[int, tuple[frozenset[str], frozenset[str]]] = {}  # see _mentions()
 
     @property
     def thresholds(self) -> Thresholds:
@@ -734,14 +764,8 @@ class HorizonMatcher:
         A number after "episode" is mentioned by the entry's phrasings ("who wrote episode 5") or
         by a reveal of that episode ("who killed juval in ep 3"), not by a date in its text ("10
         January"). Such a match is offered as "did you mean", not answered."""
-        index = self.index
         names = self._stats.names
-        position = index._entry_position[entry.id]
-        own = self._phrasing_words(entry)
-        episodes = {number for number in own if number.isdigit()}
-        for row in self._visible_sentences(position):
-            own |= index._sentence_words[row]
-            episodes.add(str(index._sentence_episode[row]))
+        own, episodes = self._mentions(self.index._entry_position[entry.id])
         of_episode = episode_numbers(words)
         missing = []
         for word in analysed:
@@ -751,6 +775,22 @@ class HorizonMatcher:
             elif word.stems and not names.isdisjoint(word.stems) and own.isdisjoint(word.stems):
                 missing.append(word)
         return missing
+
+    def _mentions(self, position: int) -> tuple[frozenset[str], frozenset[str]]:
+        """The stems an entry's visible text uses, and the episodes it tells or names, kept for
+        the first entries asked about (a bounded cache: "did you mean" reads three per question)."""
+        found = self._mentioned.get(position)
+        if found is None:
+            index = self.index
+            own = self._phrasing_words(index._entry_list[position])
+            episodes = {number for number in own if number.isdigit()}
+            for row in self._visible_sentences(position):
+                own |= index._sentence_words[row]
+                episodes.add(str(index._sentence_episode[row]))
+            found = frozenset(own), frozenset(episodes)
+            if len(self._mentioned) < index.MENTIONS_KEPT:
+                self._mentioned[position] = found
+        return found
 
     # -- the question's words --------------------------------------------------------------------
     def _visible_end(self, found: list[int], episodes: list[int]) -> int:
@@ -769,7 +809,7 @@ class HorizonMatcher:
         """Each word of the question with the stems it may mean and how much it weighs, in the
         vocabulary of the visible phrasings, or with ``reveals`` of phrasings and reveals."""
         index = self.index
-        surface = index._surface
+        surface, stem_of = index._surface, index._stem
         known = self._stats.text_weights if reveals else self._stats.weights
         out: list[_Word] = []
         skip = False
@@ -778,11 +818,11 @@ class HorizonMatcher:
             if skip:
                 skip = False
                 continue
-            stemmed = surface.get(word) or stem(word)
+            stemmed = surface.get(word) or stem_of(word)
             typing = prefix and i == last
             # Two words run apart: "back story" -> "backstory".
             if i < last and not (prefix and i + 1 == last):
-                joined = stem(word + words[i + 1])
+                joined = stem_of(word + words[i + 1])
                 # Not a word with an ending typed apart ("sang ed" is not "sanged", that is "sang").
                 if joined in known and joined != stemmed:
                     out.append(self._word(joined, {joined: 1.0}, known))
@@ -834,7 +874,7 @@ class HorizonMatcher:
         if not 6 <= len(word) <= self.index.LONGEST_WORD or not word.isalpha():
             return None
         for cut in range(3, len(word) - 2):
-            left, right = stem(word[:cut]), stem(word[cut:])
+            left, right = self.index._stem(word[:cut]), self.index._stem(word[cut:])
             if left in known and right in known:
                 return left, right
         return None
@@ -844,18 +884,12 @@ class HorizonMatcher:
         index = self.index
         if not 3 <= len(word) <= index.LONGEST_WORD:
             return {}
-        candidates: set[str] = set()
-        deletions = index._deletions
-        for key in (word, *_deletions(word)):
-            found = deletions.get(key)
-            if found:
-                candidates.update(found)
         out: dict[str, float] = {}
         cutoff = index.thresholds.word
         unfinished = index.scoring.unfinished
         h = self.horizon
         first_seen = index._word_first
-        for candidate in sorted(candidates):
+        for candidate in index._slips_of(word):
             stemmed = index._surface[candidate]
             if stemmed not in known:  # not in this vocabulary, or not visible at this horizon
                 continue
@@ -988,9 +1022,9 @@ class HorizonMatcher:
         query = " ".join(w.text for w in analysed)  # as typed (stemmed, not typo-corrected)
         # stem -> (which known word, similarity), to walk a phrasing's few words, not the question's.
         meaning: dict[str, list[tuple[int, float]]] = {}
-        for position, word in enumerate(known):
-            for candidate, similarity in word.stems.items():
-                meaning.setdefault(candidate, []).append((position, similarity))
+        pairs = _stem_pairs(known)
+        for candidate, position, similarity in pairs:
+            meaning.setdefault(candidate, []).append((position, similarity))
         bounded: list[tuple[float, int, float]] = []  # (upper bound, phrasing, word score)
         credits: dict[int, list[float]] = {}  # entry position -> each known word's best in its phrasings
         for phrasing in self._gather(known, index._postings, index._episodes, index.CANDIDATES):
@@ -1012,7 +1046,7 @@ class HorizonMatcher:
                 entry = owner[phrasing]
                 credit = credits.get(entry)
                 if credit is None:
-                    credit = credits[entry] = self._phrasing_credit(entry, known)
+                    credit = credits[entry] = self._phrasing_credit(entry, len(known), pairs)
                 for position, word in enumerate(known):
                     if position not in matched:
                         explained += word.weight * credit[position] * sibling
@@ -1038,29 +1072,35 @@ class HorizonMatcher:
         for bound, phrasing, f in bounded:
             if need is not None and len(firsts) >= need and bound < firsts[0]:
                 break  # no phrasing left can reach the ``need`` best entries
-            score = 100 * (share * f + (1 - share) * ratio(query, texts[phrasing]) / 100)
             position = owner[phrasing]
             found = best.get(position)
             if found is None:
+                score = 100 * (share * f + (1 - share) * ratio(query, texts[phrasing]) / 100)
                 if need is not None:
                     (heapq.heappush if len(firsts) < need else heapq.heappushpop)(firsts, score)
                 best[position] = _Found(score, texts[phrasing], lead.get(phrasing))
-            elif score > found[0]:
+                continue
+            # Only a better score than its entry's best counts: the character score it would take
+            # (a little under, for rounding) is WRatio's cutoff, below which it returns 0 sooner.
+            needed = (found[0] / 100 - share * f) / (1 - share) * 100 - 1e-6
+            if needed > 100:
+                continue
+            score = 100 * (share * f + (1 - share) * ratio(query, texts[phrasing], score_cutoff=max(needed, 0.0)) / 100)
+            if score > found[0]:
                 best[position] = _Found(score, texts[phrasing], lead.get(phrasing))
         return best
 
-    def _phrasing_credit(self, position: int, known: list[_Word]) -> list[float]:
-        """Each known word's best similarity among the entry's visible phrasings (0: none has it)."""
-        titles = self.index._entry_words[self.index._entry_list[position].id]
+    def _phrasing_credit(self, position: int, count: int, pairs: list[tuple[str, int, float]]) -> list[float]:
+        """Each of the ``count`` known words' best similarity among the entry's visible phrasings
+        (0: none has it); ``pairs``: (stem, known word, similarity) for every stem a word may mean."""
+        titles = self.index._entry_words_at[position]
         h = self.horizon
-        out = []
-        for word in known:
-            value = 0.0
-            for candidate, similarity in word.stems.items():
-                episode = titles.get(candidate)
-                if episode is not None and similarity > value and (h is None or episode <= h):
-                    value = similarity
-            out.append(value)
+        out = [0.0] * count
+        get = titles.get
+        for candidate, word, similarity in pairs:
+            episode = get(candidate)
+            if episode is not None and similarity > out[word] and (h is None or episode <= h):
+                out[word] = similarity
         return out
 
     def _score_sentences(
@@ -1091,8 +1131,9 @@ class HorizonMatcher:
             positions = dict.fromkeys(index._sentence_entry[row] for row in rows)
             positions.update(dict.fromkeys(leaders))
         sentence_words = index._sentence_words
+        pairs = _stem_pairs(known)
         for position in positions:
-            by_title = self._phrasing_credit(position, known)
+            by_title = self._phrasing_credit(position, len(known), pairs)
             title_share = sum(w.weight * v for w, v in zip(known, by_title)) / total
             # Only a sentence holding a stem that a word its phrasings lack may mean can add anything.
             lacking = {stem for word, value in zip(known, by_title) if value < 1.0 for stem in word.stems}
@@ -1139,6 +1180,11 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
 #: the question words that ask for different things: "when did it come out" is not "where does
 #: rouge come from". "what", "which" and "who" ask about a thing or a person alike, so none of them.
 _ASKED_FORM = re.compile(r"\b(when|where|why|how)(?:'?s|'?re)?\b")
+
+
+def _stem_pairs(known: list[_Word]) -> list[tuple[str, int, float]]:
+    """(stem, the word's place in ``known``, similarity) for every stem each word may mean."""
+    return [(candidate, position, similarity) for position, word in enumerate(known) for candidate, similarity in word.stems.items()]
 
 
 def episode_numbers(words: list[str]) -> frozenset[str]:
