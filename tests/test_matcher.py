@@ -195,6 +195,24 @@ def test_horizon_views_are_cached_and_past_the_end_is_everything(matcher: Matche
     assert matcher.at(-2) is matcher.at(0)
 
 
+def test_what_the_matcher_keeps_between_questions_is_bounded_and_changes_no_answer() -> None:
+    # A bot asked for weeks must not grow without end: each cache stops at its size. What is kept
+    # is what a question would compute anyway, so asking again gives the same result, kept or not.
+    kept = Matcher(load_knowledge(MINI))
+    kept.MENTIONS_KEPT = kept.SLIPS_KEPT = 1
+    fresh = Matcher(load_knowledge(MINI))
+    fresh.MENTIONS_KEPT = fresh.SLIPS_KEPT = 0
+    questions = ["who is rouges mohter", "who is jean's fahter", "rogue mum", "whoo is rouge", "rouge mom", "mohter of rouge"]
+    for question in questions * 2:
+        for upto in (None, 5):
+            a, b = kept.match(question, upto), fresh.match(question, upto)
+            assert (a.verdict, ids(s.entry for s in a.suggestions)) == (b.verdict, ids(s.entry for s in b.suggestions))
+            assert [s.score for s in a.suggestions] == [s.score for s in b.suggestions], question
+    assert len(kept._slips) == 1 and not fresh._slips
+    assert all(len(view._mentioned) <= 1 for view in kept._views.values())
+    assert not any(view._mentioned for view in fresh._views.values())
+
+
 def test_unknown_is_not_withheld(matcher: Matcher) -> None:
     # Nothing in the knowledge answers it, at any progress: "I don't know", not "not yet".
     assert matcher.match("who is the pilot of the gundam", upto=1).verdict is Verdict.UNKNOWN
