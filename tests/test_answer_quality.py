@@ -585,6 +585,20 @@ def test_which_episode_something_happens_in_is_answered_leading_with_that_reveal
     assert answered_id(club) == "club-canal"
 
 
+def test_one_question_with_chat_around_it_is_answered_as_asked_alone(lore: Lore) -> None:
+    # The chat after the question pulled the whole message to "did you mean".
+    assert answered_id(lore.ask("roy yunghart's va? the scientist dad")) == "voice-roy"
+    assert answered_id(lore.ask("is jill voiced by yui ogura? she sounds familiar")) == "voice-jill"
+    # A question pointing back to the chat is not asked alone: "she" is Opera, not the Nine.
+    assert answered_id(lore.ask("opera fighting w her HAIR on a flying ship 😭 is she immortal nine too?")) != "immortal-nine"
+    # Nor one whose chat asks something too: "is cyan ok" is not all this message asks.
+    long = "ok so i just binged the whole thing 😭 and im still confused who actually killed roy and also is cyan ok"
+    assert answered_id(lore.ask(long)) != "cyan"
+    # Its question mark stays with it: "afdal is immortal nine?" asks about Afdal at episode 3,
+    # where nothing says he is one.
+    assert answered_id(lore.ask("afdal is immortal nine? im on ep 3 dont spoil pls")) != "immortal-nine"
+
+
 def test_how_many_is_answered_only_by_an_entry_that_tells_a_count(lore: Lore) -> None:
     # The Alter's entry names the Immortal Nine, a name and not a count; the webtoon's entry gives
     # no chapter count: "did you mean", not an answer.

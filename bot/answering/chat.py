@@ -315,7 +315,7 @@ QUESTION_WORDS = frozenset(
     """.split()
 )
 #: Wh-words: a question can start with chatter before them ("ok so wait who ...").
-_WH_WORDS = frozenset(
+WH_WORDS = frozenset(
     "who whos whose whom what whats wat wut wot wht waht whta when whens where wheres wher why whys how hows hwo which wich".split()
 )
 #: Chatter that opens a message or stands alone and asks nothing.
@@ -333,7 +333,7 @@ CHATTER_WORDS = frozenset(
 #: a sentence ends at "." or "!" before a space, except after "vs" and "ep" ("neans vs. proto neans")
 _SENTENCE_END = re.compile(r"(?<!\bvs)(?<!\bep)(?<!\beps)(?<!\bmr)(?<!\bdr)(?<!\bst)[.!]+(?=\s|$)", re.IGNORECASE)
 _QUESTION_MARKS = re.compile(r"[?？¿]+[!.]*")
-_WH_PATTERN = "|".join(sorted(_WH_WORDS, key=len, reverse=True))
+_WH_PATTERN = "|".join(sorted(WH_WORDS, key=len, reverse=True))
 #: where one question ends and the next begins inside a sentence: "and also", "oh and", "also,", or
 #: "and"/"also"/"plus"/"btw"/"but"/"or" right before a question word ("who is rouge and who is gene",
 #: but not "how are rouge and gene related")
@@ -417,7 +417,7 @@ def is_question(text: str, *, asked: bool = False) -> bool:
         return True  # "i wonder who ..."
     if words[0] in ("any", "anyone", "anybody", "someone", "somebody") or words[:2] == ["can", "someone"]:
         return True
-    return any(word in _WH_WORDS for word in words[:4])
+    return any(word in WH_WORDS for word in words[:4])
 
 
 #: a question that goes on from the one before it ("jean yunghart is human right? not a nean?")

@@ -37,7 +37,7 @@ from rapidfuzz import fuzz
 from bot.gc_pause import paused_gc
 from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
-from bot.answering.chat import MAX_QUESTIONS, parse_progress, refers_back, split_questions
+from bot.answering.chat import MAX_QUESTIONS, WH_WORDS, parse_progress, refers_back, split_questions
 from bot.answering.forms import Form, QuestionForm, read_form, shared_question
 from bot.answering.normalize import CHAT_WORDS, ORDINAL_WORDS, VAGUE_WORDS, stem, tokens
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
@@ -100,6 +100,7 @@ _EPISODE_ASKING = re.compile(
     r"|\b(?:in|on)\s+(?:the\s+)?(?:show|anime|series)\b|\bthe\s+show\b|\b(?:actually|finally|even|exactly)\b"
     r"|\b(?:find|finds|found|finding)\s+out\b(?:\s+(?:that|about))?|\b(?:learn|learns|learned|learnt|hear|heard)\s+(?:that|about)\b"
     r"|\b(?:turn|turns|turned)\s+out(?:\s+to\s+be)?\b|\b(?:reveal|reveals|revealed)\b(?:\s+(?:that|about))?"
+    r"|\b(?:is\s+|was\s+)?the\s+one\s+(?:where|with|when|that)\b|\b(?:has|had|have)\s+(?:the|that)\b"
 )
 #: the words of a first appearance: the answer is the first reveal of whom it names
 _FIRST_APPEARANCE = re.compile(
@@ -220,7 +221,34 @@ class LoreView:
             whole = MatchResult(Verdict.UNKNOWN)  # "gm everyone": no word of it names anything
         form = read_form(question)
         by_form = self._by_form(question, form, whole, spoiler_free)
-        return by_form or self._answer_for(whole, question, form, spoiler_free)
+        if by_form is not None:
+            return by_form
+        answer = self._answer_for(whole, question, form, spoiler_free)
+        if answer.status is Verdict.ANSWERED:
+            return answer
+        return self._asked_alone(question, spoiler_free) or answer
+
+    def _asked_alone(self, question: str, spoiler_free: int) -> Answer | None:
+        """"who wrote the screenplays? i keep seeing nemoto and izubuchi both credited": one question
+        with chat around it, whose words pull the whole message to "did you mean". The question
+        alone is answered if it is answered alone, unless it points back to the chat ("is she
+        immortal nine too?"): alone, it would be about someone else."""
+        parts = split_questions(question, topic_words=0, keep_together=False)
+        if len(parts) != 1 or parts[0].strip().lower() == question.strip().lower() or refers_back(parts[0]):
+            return None
+        part = parts[0]
+        start = question.find(part)
+        if start < 0:
+            return None  # a misspelled question word was put right: not the words as typed
+        around = f"{question[:start]} {question[start + len(part):]}"
+        if not WH_WORDS.isdisjoint(re.findall(r"[a-z]+", around.lower())):
+            return None  # the chat asks something too ("im still confused who killed roy")
+        if question[start + len(part):].lstrip().startswith("?"):
+            part += "?"  # "afdal is immortal nine?" asks; without its mark it names a topic
+        result = self._refine(part, read_form(part), self.matcher.match(part))
+        if result.verdict is not Verdict.ANSWERED or result.entry is None:
+            return None
+        return self._reply(result, part, spoiler_free)
 
     def _by_form(self, question: str, form: QuestionForm, whole: MatchResult, spoiler_free: int) -> Answer | None:
         """Where the question's form asks for more than one entry (bot.answering.forms): a comparison
