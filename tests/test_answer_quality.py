@@ -599,6 +599,25 @@ def test_one_question_with_chat_around_it_is_answered_as_asked_alone(lore: Lore)
     assert answered_id(lore.ask("afdal is immortal nine? im on ep 3 dont spoil pls")) != "immortal-nine"
 
 
+def test_a_question_before_a_clause_of_chat_is_answered_as_asked_alone(lore: Lore) -> None:
+    assert answered_id(lore.ask("who's the director on this one, the action scenes are insane")) == "director"
+    voice = "ok dumb question but who voices rouge, her voice is so soft and then she goes full battle mode lol"
+    assert answered_id(lore.ask(voice)) == "voice-rouge"
+    # The clause after it may say what is asked about: "the carnival episode" is episode 5.
+    assert answered_id(lore.ask("whats the name of the carnival episode, ep 5")) != "carnival"
+    # Asked alone, an attribute still needs an entry that tells it: nothing lists Dazbee's songs.
+    assert lore.ask("what other songs has dazbee done, i need more after scarlet").status is not Verdict.ANSWERED
+
+
+def test_it_in_a_question_about_an_episode_is_the_episode_the_asker_is_on(lore: Lore) -> None:
+    answer = lore.ask("im on ep 6 rn who directed it, the animation feels different")
+    assert answered_id(answer) == "episode-staff"
+    assert "Episode 6: directed by" in first_reveal(answer.text) and "Episode 7" not in answer.text
+    assert answered_id(lore.ask("just finished ep 6, what was it called again?")) == "episode-6"
+    # "it" that is the show stays the show: the question is about Eden.
+    assert answered_id(lore.ask("im on ep 4 and i love it, who is eden")) == "eden"
+
+
 def test_how_many_is_answered_only_by_an_entry_that_tells_a_count(lore: Lore) -> None:
     # The Alter's entry names the Immortal Nine, a name and not a count; the webtoon's entry gives
     # no chapter count: "did you mean", not an answer.
@@ -642,13 +661,15 @@ def test_at_the_end_means_the_series_end_not_an_episodes(lore: Lore) -> None:
 
 def test_a_chatty_question_naming_someone_known_gets_did_you_mean_not_i_dont_know(lore: Lore) -> None:
     # Its unknown words ("popping", "everywhere") held it under the suggest bar: "I don't know".
+    # (Its first clause asked alone, "who even is eden" is now answered outright.)
     for question, first in (
         ("who even is eden, he keeps popping up everywhere", "eden"),
         ("how did cyan sneak onto the ship lol", "cyan"),
         ("whats an id in this show, i keep hearing it", "ids"),
     ):
         answer = lore.ask(question)
-        assert answer.status is Verdict.SUGGEST and answer.suggestions[0].entry_id == first, question
+        assert answer.status is not Verdict.UNKNOWN, question
+        assert (answered_id(answer) or answer.suggestions[0].entry_id) == first, question
     # Below the bar it is only ever offered; and what names nothing known stays unknown.
     assert lore.ask("eden popping everywhere sneaking hearing lol").status is not Verdict.ANSWERED
     for question in ("who is naruto", "what did eden have for breakfast on tuesday morning"):

@@ -235,6 +235,9 @@ def test_strip_mentions_removes_only_the_given_users() -> None:
         ("WHO IS ROUGE'S MOM 😭😭😭", ["WHO IS ROUGE'S MOM 😭😭😭"]),
         ("who is rouge?\nwho is rouge?", ["who is rouge"]),
         ("omg!!! who made this show", ["who made this show"]),
+        # a question word with its apostrophe is still a question word, "?" or not
+        ("lol this show is wild. who's naomi", ["who's naomi"]),
+        ("ok what’s the op called, its stuck in my head", ["what's the op called, its stuck in my head"]),
         (f"<@{BOT}> black gladiator", ["black gladiator"]),
     ],
 )

@@ -380,7 +380,8 @@ def _pieces(text: str) -> list[_Piece]:
 
 
 def _words(text: str) -> list[str]:
-    return [word.strip("'") for word in _WORD.findall(fold(text)) if word.strip("'")]
+    """The words of ``text`` as the question words are spelled: "who's" is "whos"."""
+    return [word.replace("'", "") for word in _WORD.findall(fold(text).translate(_APOSTROPHES)) if word.strip("'")]
 
 
 def meaningful_words(text: str) -> list[str]:

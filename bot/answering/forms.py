@@ -176,7 +176,7 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
             "other roles or works",
             r"\bwhat else\b.{0,40}\b(?:been in|voiced?|played?|done|directed|made|worked on|written|wrote|composed)\b"
             r"|\b(?:voiced?|played?|been in|done|directed|made|worked on)\b.{0,20}\bbefore (?:this|that|metallic rouge)\b"
-            r"|\bother (?:roles|works|anime|shows|series|projects)\b|\bknown for\b",
+            r"|\bother (?:roles|works|anime|shows|series|projects|songs|tracks|albums)\b|\bknown for\b",
             "known roles role credits works previously earlier also other",
             False,
         ),

@@ -37,7 +37,7 @@ from rapidfuzz import fuzz
 from bot.gc_pause import paused_gc
 from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
-from bot.answering.chat import MAX_QUESTIONS, WH_WORDS, parse_progress, refers_back, split_questions
+from bot.answering.chat import MAX_QUESTIONS, WH_WORDS, is_question, parse_progress, refers_back, split_questions
 from bot.answering.forms import Form, QuestionForm, read_form, shared_question
 from bot.answering.normalize import CHAT_WORDS, ORDINAL_WORDS, VAGUE_WORDS, stem, tokens
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
@@ -84,6 +84,17 @@ _LAST = frozenset({"last", "final", "finale"})
 _TITLED = frozenset(stem(word) for word in "episode finale song opening ending theme track ost title".split())
 
 
+#: where a question's first clause ends and what the asker says of it begins ("who's the
+#: director on this one, the action scenes are insane")
+_CLAUSE_BREAK = re.compile(r"\s*[,;]\s+|\s+[-–—]\s+")
+#: a question asking what an episode's own entry tells of "it", the episode the asker says they
+#: are on ("just finished ep 4, who directed it?", "im on ep 6, what was it called again")
+_ASKS_OF_THE_EPISODE = re.compile(
+    r"\b(?:directed|direct|directs|director|wrote|written|writer|storyboard\w*|called|titled|named|title|name|aired|air"
+    r"|released|release|come out|came out)\b[^.!?]{0,12}\b(?:it|this one|this ep|this episode|that one|that ep|that episode)\b"
+    r"|\b(?:it|this one|this ep|this episode|that one|that ep|that episode)\b[^.!?]{0,12}\b(?:called|titled|named|directed|written|aired|released)\b"
+)
+_THE_EPISODE = re.compile(r"\b(?:it|this one|this ep|this episode|that one|that ep|that episode)\b")
 #: a question asking in which episode something happens, or someone first appears: "what ep does
 #: cyan first show up", "which ep do we find out who rouge's mom is", "when does jill turn out to
 #: be silvia"
@@ -229,26 +240,34 @@ class LoreView:
         return self._asked_alone(question, spoiler_free) or answer
 
     def _asked_alone(self, question: str, spoiler_free: int) -> Answer | None:
-        """"who wrote the screenplays? i keep seeing nemoto and izubuchi both credited": one question
-        with chat around it, whose words pull the whole message to "did you mean". The question
+        """"who wrote the screenplays? i keep seeing nemoto and izubuchi both credited", "who's the
+        director on this one, the action scenes are insane": one question with chat around it, or
+        after its first clause, whose words pull the whole message to "did you mean". The question
         alone is answered if it is answered alone, unless it points back to the chat ("is she
-        immortal nine too?"): alone, it would be about someone else."""
+        immortal nine too?"): alone, it would be about someone else; nor when the chat asks too."""
         parts = split_questions(question, topic_words=0, keep_together=False)
-        if len(parts) != 1 or parts[0].strip().lower() == question.strip().lower() or refers_back(parts[0]):
+        if len(parts) != 1 or refers_back(parts[0], to_things=False):
             return None
         part = parts[0]
-        start = question.find(part)
-        if start < 0:
-            return None  # a misspelled question word was put right: not the words as typed
-        around = f"{question[:start]} {question[start + len(part):]}"
-        if not WH_WORDS.isdisjoint(re.findall(r"[a-z]+", around.lower())):
-            return None  # the chat asks something too ("im still confused who killed roy")
-        if question[start + len(part):].lstrip().startswith("?"):
-            part += "?"  # "afdal is immortal nine?" asks; without its mark it names a topic
-        result = self._refine(part, read_form(part), self.matcher.match(part))
-        if result.verdict is not Verdict.ANSWERED or result.entry is None:
-            return None
-        return self._reply(result, part, spoiler_free)
+        asked = [part] if part.strip().lower() != question.strip().lower() else []
+        clause, *after = _CLAUSE_BREAK.split(part, maxsplit=1)
+        if after and is_question(clause):
+            asked.append(clause)
+        for alone in asked:
+            start = question.find(alone)
+            if start < 0:
+                continue  # a misspelled question word was put right: not the words as typed
+            around = f"{question[:start]} {question[start + len(alone):]}"
+            if not WH_WORDS.isdisjoint(re.findall(r"[a-z]+", around.lower())):
+                return None  # the chat asks something too ("im still confused who killed roy")
+            if alone is not part and (any(w.isdigit() for w in self._stems(around)) or self.matcher.names_in(self._stems(around))):
+                continue  # the clause after it says of what ("the carnival episode, ep 5"): not asked alone
+            if question[start + len(alone):].lstrip().startswith("?"):
+                alone += "?"  # "afdal is immortal nine?" asks; without its mark it names a topic
+            result = self._refine(alone, read_form(alone), self.matcher.match(alone))
+            if result.verdict is Verdict.ANSWERED and result.entry is not None:
+                return self._reply(result, alone, spoiler_free)
+        return None
 
     def _by_form(self, question: str, form: QuestionForm, whole: MatchResult, spoiler_free: int) -> Answer | None:
         """Where the question's form asks for more than one entry (bot.answering.forms): a comparison
@@ -742,6 +761,11 @@ class Lore:
             upto = stated.episode if upto is None else min(upto, stated.episode)
         if stated.phrases:
             question = stated.text
+            found = _ASKS_OF_THE_EPISODE.search(question)
+            if stated.episode is not None and found and not re.search(r"\d", question):
+                # "im on ep 6 rn who directed it": "it" is the episode the asker is on
+                named = _THE_EPISODE.sub(f"episode {stated.episode}", found.group(0), count=1)
+                question = f"{question[: found.start()]}{named}{question[found.end():]}"
         return self.at(upto).ask(question, spoiler_free=spoiler_free)
 
     def answer_entry(self, entry: Entry | str, *, upto: int | None = None, spoiler_free: int = 0) -> Answer:
