@@ -57,6 +57,13 @@ GUESSES = (
     "who is eva cristella",
     "roug",
     "alien",
+    # which episode, chat around a question, "it" as the episode the asker is on
+    "what ep does cyan first show up",
+    "which ep does jill turn out to be silvia",
+    "when do we find out who rouge's mom is",
+    "who's the puppeteer really, this show is wild",
+    "is the puppeteer roy? he looks familiar lol",
+    "how many of the nine are dead",
 )
 
 
@@ -145,6 +152,8 @@ def test_the_issues_twist_guesses_get_replies_made_from_visible_knowledge_only(
         ("is roy alive", 5),
         ("does cyan die", 12),
         ("how many of the nine are dead by ep 10", 10),
+        ("im on ep 4, who directed it", 4),
+        ("im on ep 4, who directed it", 9),
     ]
     for question, h in cases:
         answer = shipped_lore.ask(question, upto=h)
@@ -378,6 +387,12 @@ def test_noninterference_holds_on_generated_knowledge(seed: int) -> None:
     questions += [q[:-2] + q[-1] for q in questions[::5] if len(q) > 4]  # typos
     questions += ["e3", "e5", "mother or father?", ""]  # entry ids are answered as their entry
     questions += [f"who is {heard}" for heard in HEARD]  # names heard alike: only once visible
+    # the forms read apart: which episode, a question with chat around it, a count
+    named = rng.sample(NAMES, 3)
+    questions += [f"what ep does {named[0]} first show up", f"which ep does {named[1]} turn out to be {named[2]}"]
+    questions += [f"{q.rstrip('?')}? lol {rng.choice(WORDS)} {rng.choice(NAMES)}" for q in questions[:6]]
+    questions += [f"{q.rstrip('?')}, the {rng.choice(WORDS)} is wild" for q in questions[6:12]]
+    questions += [f"how many {rng.choice(WORDS)} does {rng.choice(NAMES)} have", "im on ep 3, what was it called"]
     keys = sorted(kb.mysteries) + ["m", "zorvak"]
     typed = prefixes(questions, 30, seed)
     small_caps = seed % 3 == 0  # exercise the candidate cut-off and the common-word cap too
