@@ -510,6 +510,7 @@ def test_an_episode_named_by_its_place_is_that_episode(lore: Lore) -> None:
         ("rewatching rn, what's the japanese title of ep 9? the kanji one", 9, "The Ones Who Visited"),
         ("what was episode 10 about, i forgot", 10, "Episode 10"),  # was "I don't know"
         ("when did the last episode come out", 13, "Code Eve"),
+        ("when did the last ep drop", 13, "Code Eve"),  # a release, in fan words; was "did you mean"
     ],
 )
 def test_a_question_asking_what_an_episodes_entry_opens_with_gets_that_entry(

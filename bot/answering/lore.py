@@ -67,7 +67,7 @@ MAX_QUESTION_CHARS = 300
 _EPISODE_ASKS = frozenset(
     form
     for word in (
-        "title titled call called name named air aired airing release released date day premiere premiered "
+        "title titled call called name named air aired airing release released drop dropped date day premiere premiered "
         "happen happens happened about recap summary summarise summarize plot explain explained japanese kanji english "
         "japan stream streamed january february march april may june july august september october november december"
     ).split()
