@@ -249,18 +249,19 @@ class LoreView:
         if len(parts) != 1 or refers_back(parts[0], to_things=False):
             return None
         part = parts[0]
-        asked = [part] if part.strip().lower() != question.strip().lower() else []
+        asked = [(part, False)] if part.strip().lower() != question.strip().lower() else []
         clause, *after = _CLAUSE_BREAK.split(part, maxsplit=1)
         if after and is_question(clause):
-            asked.append(clause)
-        for alone in asked:
+            asked.append((clause, True))
+        for alone, first_clause in asked:
             start = question.find(alone)
             if start < 0:
                 continue  # a misspelled question word was put right: not the words as typed
             around = f"{question[:start]} {question[start + len(alone):]}"
             if not WH_WORDS.isdisjoint(re.findall(r"[a-z]+", around.lower())):
                 return None  # the chat asks something too ("im still confused who killed roy")
-            if alone is not part and (any(w.isdigit() for w in self._stems(around)) or self.matcher.names_in(self._stems(around))):
+            said = self._stems(around)
+            if first_clause and (any(word.isdigit() for word in said) or self.matcher.names_in(said)):
                 continue  # the clause after it says of what ("the carnival episode, ep 5"): not asked alone
             if question[start + len(alone):].lstrip().startswith("?"):
                 alone += "?"  # "afdal is immortal nine?" asks; without its mark it names a topic
@@ -449,8 +450,8 @@ class LoreView:
         rest = _EPISODE_ASKING.sub(" ", text)
         if first:
             rest = _FIRST_APPEARANCE.sub(" ", rest)
-        if not tokens(rest, self.kb.series.synonyms):
-            return None
+        if not tokens(rest, self.kb.series.synonyms) or _WHICH_EPISODE.search(rest):
+            return None  # nothing left to ask, or still asking for an episode: not read apart again
         found = self._refine(rest, read_form(rest), self.matcher.match(rest))
         if found.verdict is not Verdict.ANSWERED or found.best is None:
             return None
@@ -459,12 +460,12 @@ class LoreView:
         entry = self.kb.entries[found.best.entry.id]
         shown = visible_reveals(entry, self.horizon)
         lead = shown[0] if first and shown else found.best.focus
-        if lead is None:
+        if lead is None and shown:
             # the first reveal that tells most of what is asked beyond what the entry is about
             asked = set(self._stems(rest)) - set(self._stems(entry.question))
-            telling = [(len(asked & set(self._stems(reveal.text))), -n) for n, reveal in enumerate(shown)]
-            best = max(telling, default=(0, 0))
-            lead = shown[-best[1]] if best[0] else None
+            told = [len(asked & set(self._stems(reveal.text))) for reveal in shown]
+            most = max(range(len(shown)), key=lambda n: (told[n], -n))
+            lead = shown[most] if told[most] else None
         return MatchResult(found.verdict, replace(found.best, focus=lead), found.suggestions)
 
     def _episode_guide(self, number: int) -> Entry | None:
