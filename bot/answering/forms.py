@@ -157,7 +157,7 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
             "tall height metre metres meter meters cm feet size big weight",
             False,
         ),
-        ("a name", r"\b(?:real|first|last|birth|true) name\b|\bsurname\b", "name named names", False),
+        ("a name", r"\b(?:real|first|last|birth|true|full) name\b|\bsurname\b", "name named names", False),
         (
             "a name or title",
             r"\bwhat(?:'?s| is| was| are| were)?\b.{1,40}\bcalled\b|\bits own name\b|\b(?:name|title)s? (?:of|for)\b",
