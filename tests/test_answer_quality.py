@@ -620,6 +620,9 @@ def test_it_in_a_question_about_an_episode_is_the_episode_the_asker_is_on(lore: 
     assert answered_id(answer) == "episode-staff"
     assert "Episode 6: directed by" in first_reveal(answer.text) and "Episode 7" not in answer.text
     assert answered_id(lore.ask("just finished ep 6, what was it called again?")) == "episode-6"
+    # or the one episode the message names
+    tank = lore.ask("the tank scene in ep 7 was so well boarded omg. who directed that one?")
+    assert answered_id(tank) == "episode-staff" and "Episode 7: directed by" in first_reveal(tank.text)
     # "it" that is the show stays the show: the question is about Eden.
     assert answered_id(lore.ask("im on ep 4 and i love it, who is eden")) == "eden"
 

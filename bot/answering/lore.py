@@ -95,6 +95,8 @@ _ASKS_OF_THE_EPISODE = re.compile(
     r"|\b(?:it|this one|this ep|this episode|that one|that ep|that episode)\b[^.!?]{0,12}\b(?:called|titled|named|directed|written|aired|released)\b"
 )
 _THE_EPISODE = re.compile(r"\b(?:it|this one|this ep|this episode|that one|that ep|that episode)\b")
+#: an episode named by its number ("the tank scene in ep 7")
+_EPISODE_NUMBER = re.compile(r"\b(?:ep|eps|episode|episodio|folge)\s*(\d{1,2})\b")
 #: a question asking in which episode something happens, or someone first appears: "what ep does
 #: cyan first show up", "which ep do we find out who rouge's mom is", "when does jill turn out to
 #: be silvia"
@@ -118,6 +120,21 @@ _FIRST_APPEARANCE = re.compile(
     r"\b(?:first|1st)\b|\bshows?\s+up\b|\bshowed\s+up\b|\bappear\w*|\bintroduc\w*|\bdebut\w*|\bin\s+person\b"
     r"|\bpops?\s+up\b|\bcomes?\s+in\b"
 )
+
+
+def _episode_for_it(question: str, stated: int | None) -> str:
+    """"im on ep 6 rn who directed it", "the tank scene in ep 7 was so well boarded, who directed
+    that one": "it" in a question about an episode's title, staff or air date is the one episode
+    the message names, or else the one its asker says they are on."""
+    found = _ASKS_OF_THE_EPISODE.search(question)
+    if found is None:
+        return question
+    named = {int(number) for number in _EPISODE_NUMBER.findall(question[: found.start()])}
+    if re.search(r"\d", question[found.start():]) or len(named) > 1 or (not named and stated is None):
+        return question
+    number = named.pop() if named else stated
+    asked = _THE_EPISODE.sub(f"episode {number}", found.group(0), count=1)
+    return f"{question[: found.start()]}{asked}{question[found.end():]}"
 
 
 def _proper_name_of(things: set[str], text: str) -> bool:
@@ -762,12 +779,7 @@ class Lore:
             upto = stated.episode if upto is None else min(upto, stated.episode)
         if stated.phrases:
             question = stated.text
-            found = _ASKS_OF_THE_EPISODE.search(question)
-            if stated.episode is not None and found and not re.search(r"\d", question):
-                # "im on ep 6 rn who directed it": "it" is the episode the asker is on
-                named = _THE_EPISODE.sub(f"episode {stated.episode}", found.group(0), count=1)
-                question = f"{question[: found.start()]}{named}{question[found.end():]}"
-        return self.at(upto).ask(question, spoiler_free=spoiler_free)
+        return self.at(upto).ask(_episode_for_it(question, stated.episode if stated.phrases else None), spoiler_free=spoiler_free)
 
     def answer_entry(self, entry: Entry | str, *, upto: int | None = None, spoiler_free: int = 0) -> Answer:
         """Answer a known entry (a "did you mean" button, an autocomplete choice), as the knowledge
