@@ -611,6 +611,12 @@ def test_a_question_before_a_clause_of_chat_is_answered_as_asked_alone(lore: Lor
     assert answered_id(lore.ask(voice)) == "voice-rouge"
     # The clause after it may say what is asked about: "the carnival episode" is episode 5.
     assert answered_id(lore.ask("whats the name of the carnival episode, ep 5")) != "carnival"
+    # The question word further in, after chat, in each of two questions of a message.
+    both = lore.ask("this soundtrack goes so hard 🎷 who did the music?\nalso who sings the ending song, its stuck in my head")
+    assert "Who composed the music?" in both.text and "What is the ending song?" in both.text
+    # A question word inside a question is no new question: "who made rouge" is not asked here.
+    relative = lore.ask("i'm on episode 8 — was the blue sister made by the same person who made rouge?")
+    assert answered_id(relative) != "rouge-origin"
     # Asked alone, an attribute still needs an entry that tells it: nothing lists Dazbee's songs.
     assert lore.ask("what other songs has dazbee done, i need more after scarlet").status is not Verdict.ANSWERED
 

@@ -87,6 +87,9 @@ _TITLED = frozenset(stem(word) for word in "episode finale song opening ending t
 #: where a question's first clause ends and what the asker says of it begins ("who's the
 #: director on this one, the action scenes are insane")
 _CLAUSE_BREAK = re.compile(r"\s*[,;]\s+|\s+[-–—]\s+")
+#: a question word after a few words of chat in the same sentence ("this soundtrack goes so hard
+#: 🎷 who did the music"): where the question begins
+_QUESTION_WORD_INSIDE = re.compile(r"(?<=\s)(?:who|whos|who's|what|whats|what's|when|where|why|how|which)\b(?=\s+\w)")
 #: a question asking what an episode's own entry tells of "it", the episode the asker says they
 #: are on ("just finished ep 4, who directed it?", "im on ep 6, what was it called again")
 _ASKS_OF_THE_EPISODE = re.compile(
@@ -254,15 +257,19 @@ class LoreView:
         answer = self._answer_for(whole, question, form, spoiler_free)
         if answer.status is Verdict.ANSWERED:
             return answer
-        return self._asked_alone(question, spoiler_free) or answer
+        alone = self._asked_alone(question)
+        return answer if alone is None else self._reply(alone[1], alone[0], spoiler_free)
 
-    def _asked_alone(self, question: str, spoiler_free: int) -> Answer | None:
+    def _asked_alone(self, question: str) -> tuple[str, MatchResult] | None:
         """"who wrote the screenplays? i keep seeing nemoto and izubuchi both credited", "who's the
-        director on this one, the action scenes are insane": one question with chat around it, or
-        after its first clause, whose words pull the whole message to "did you mean". The question
-        alone is answered if it is answered alone, unless it points back to the chat ("is she
-        immortal nine too?"): alone, it would be about someone else; nor when the chat asks too."""
-        parts = split_questions(question, topic_words=0, keep_together=False)
+        director on this one, the action scenes are insane", "this soundtrack goes so hard 🎷 who
+        did the music": one question with chat around it, before its first clause or its question
+        word, whose words pull the whole message to "did you mean". The question alone (its words
+        and its answer) if it is answered alone; not when it points back to the chat ("is she
+        immortal nine too?": alone, it would be about someone else), nor when the chat asks too,
+        nor when the chat cut off names something or a number ("the carnival episode, ep 5")."""
+        # no piece with a question form: the question word is too far in ("... so hard 🎷 who did")
+        parts = split_questions(question, topic_words=0, keep_together=False) or [question.strip()]
         if len(parts) != 1 or refers_back(parts[0], to_things=False):
             return None
         part = parts[0]
@@ -270,7 +277,11 @@ class LoreView:
         clause, *after = _CLAUSE_BREAK.split(part, maxsplit=1)
         if after and is_question(clause):
             asked.append((clause, True))
-        for alone, first_clause in asked:
+        opening = _QUESTION_WORD_INSIDE.search(part)
+        if opening is not None and not is_question(part[: opening.start()]):
+            # chat before it, not a question whose clause it is ("was she made by the one who made rouge")
+            asked.append((part[opening.start() :], True))
+        for alone, cut_off in asked:
             start = question.find(alone)
             if start < 0:
                 continue  # a misspelled question word was put right: not the words as typed
@@ -278,13 +289,13 @@ class LoreView:
             if not WH_WORDS.isdisjoint(re.findall(r"[a-z]+", around.lower())):
                 return None  # the chat asks something too ("im still confused who killed roy")
             said = self._stems(around)
-            if first_clause and (any(word.isdigit() for word in said) or self.matcher.names_in(said)):
-                continue  # the clause after it says of what ("the carnival episode, ep 5"): not asked alone
+            if cut_off and (any(word.isdigit() for word in said) or self.matcher.names_in(said)):
+                continue  # the chat cut off says of what: not asked alone
             if question[start + len(alone):].lstrip().startswith("?"):
                 alone += "?"  # "afdal is immortal nine?" asks; without its mark it names a topic
             result = self._refine(alone, read_form(alone), self.matcher.match(alone))
             if result.verdict is Verdict.ANSWERED and result.entry is not None:
-                return self._reply(result, alone, spoiler_free)
+                return alone, result
         return None
 
     def _by_form(self, question: str, form: QuestionForm, whole: MatchResult, spoiler_free: int) -> Answer | None:
@@ -319,6 +330,11 @@ class LoreView:
             (part, self._refine(part, read_form(part), self.matcher.match(part)))
             for n, part in enumerate(parts)
             if not (n and refers_back(part))
+        ]
+        # A part with chat around it ("this soundtrack goes so hard 🎷 who did the music"), asked alone.
+        results = [
+            (part, result) if result.verdict is Verdict.ANSWERED else (self._asked_alone(part) or (part, result))
+            for part, result in results
         ]
         found = [(part, r) for part, r in results if r.verdict is Verdict.ANSWERED and r.entry is not None]
         if answered and len({r.entry.id for _, r in found}) < 2:
