@@ -527,19 +527,19 @@ def test_a_question_asking_what_an_episodes_entry_opens_with_gets_that_entry(
     assert said in first_reveal(answer.text)
 
 
-def test_an_episode_question_does_not_scan_every_reveal(monkeypatch: pytest.MonkeyPatch) -> None:
-    """At 100,000 entries a scan of every reveal per question made the reply's p99 187 ms."""
+def test_an_episode_question_does_not_read_the_episodes_reveals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 100,000 entries a scan of every reveal per question made the reply's p99 187 ms; then
+    reading every reveal of the episode, up to three times a question, 44 ms. A warmed view knows
+    each episode's own entry."""
     fresh = Lore.load(KNOWLEDGE).warm()
-    indexed = KnowledgeBase.reveals_in_episode
 
     def scan(kb: KnowledgeBase, number: int) -> list:
-        if kb._by_episode is None:  # it would read every reveal now
-            raise AssertionError("an episode question scanned every reveal")
-        return indexed(kb, number)
+        raise AssertionError("an episode question read the episode's reveals")
 
     monkeypatch.setattr(KnowledgeBase, "reveals_in_episode", scan)
     assert answered_id(fresh.ask("when did ep 7 come out")) == "episode-7"
     assert answered_id(fresh.ask("what was episode 10 about, i forgot", upto=11)) == "episode-10"
+    assert answered_id(fresh.ask("ep 7 airdate? i missed the week it came out on cr")) == "episode-7"
 
 
 def test_an_episode_question_asking_about_someone_in_it_is_not_read_as_the_episode(lore: Lore) -> None:

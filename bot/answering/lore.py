@@ -239,6 +239,7 @@ class LoreView:
         self.kb = kb
         self.matcher = matcher
         self.horizon = horizon
+        self._guides: dict[int, Entry] | None = None  # see _episode_guide()
 
     def ask(self, question: str, *, spoiler_free: int = 0) -> Answer:
         """Answer a free-text question; an entry id (an autocomplete choice) answers that entry."""
@@ -505,8 +506,16 @@ class LoreView:
         """The one entry telling episode ``number`` (tagged ``episode-guide``, with a reveal of that
         episode), found as /episode and the lore site find it; the view's knowledge is cut at its
         horizon, so a later episode has none."""
-        guides = {entry.id: entry for entry, _ in self.kb.reveals_in_episode(number) if EPISODE_GUIDE_TAG in entry.tags}
-        return next(iter(guides.values())) if len(guides) == 1 else None
+        if self._guides is None:
+            # Once per view, over the few guide entries: an episode's reveals are thousands at scale,
+            # and a question may ask for its entry three times (whole, alone, which episode).
+            telling: dict[int, dict[str, Entry]] = {}
+            for entry in self.kb.entries.values():
+                if EPISODE_GUIDE_TAG in entry.tags:
+                    for reveal in entry.reveals:
+                        telling.setdefault(reveal.episode, {})[entry.id] = entry
+            self._guides = {episode: next(iter(guides.values())) for episode, guides in telling.items() if len(guides) == 1}
+        return self._guides.get(number)
 
     def _names_a_topic(self, question: str) -> bool:
         """Whether a word of ``question`` could name something: one that is not chat ("everyone",
@@ -782,7 +791,9 @@ class Lore:
         """Build the view at every horizon now (the store does it off the event loop, so no asker
         waits for a horizon's first use: some 60 ms at 10,000 entries)."""
         for h in (None, *range(self.kb.series.episode_count)):
-            self.at(h).kb.reveals_in_episode(0)  # index its reveals by episode now, not on a question
+            view = self.at(h)
+            view.kb.reveals_in_episode(0)  # index its reveals by episode now, not on a question
+            view._episode_guide(0)  # and find its episodes' own entries
         return self
 
     def ask(self, question: str, *, upto: int | None = None, spoiler_free: int = 0) -> Answer:
