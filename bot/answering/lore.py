@@ -92,12 +92,13 @@ _CLAUSE_BREAK = re.compile(r"\s*[,;]\s+|\s+[-–—]\s+")
 _QUESTION_WORD_INSIDE = re.compile(r"(?<=\s)(?:who|whos|who's|what|whats|what's|when|where|why|how|which)\b(?=\s+\w)")
 #: a question asking what an episode's own entry tells of "it", the episode the asker says they
 #: are on ("just finished ep 4, who directed it?", "im on ep 6, what was it called again")
+_IT = r"\b(?:it|this one|this ep|this episode|that one|that ep|that episode)\b"
 _ASKS_OF_THE_EPISODE = re.compile(
     r"\b(?:directed|direct|directs|director|wrote|written|writer|storyboard\w*|called|titled|named|title|name|aired|air"
-    r"|released|release|come out|came out)\b[^.!?]{0,12}\b(?:it|this one|this ep|this episode|that one|that ep|that episode)\b"
-    r"|\b(?:it|this one|this ep|this episode|that one|that ep|that episode)\b[^.!?]{0,12}\b(?:called|titled|named|directed|written|aired|released)\b"
+    rf"|released|release|come out|came out)\b[^.!?]{{0,12}}{_IT}"
+    rf"|{_IT}[^.!?]{{0,12}}\b(?:called|titled|named|directed|written|aired|released)\b"
 )
-_THE_EPISODE = re.compile(r"\b(?:it|this one|this ep|this episode|that one|that ep|that episode)\b")
+_THE_EPISODE = re.compile(_IT)
 #: an episode named by its number ("the tank scene in ep 7")
 _EPISODE_NUMBER = re.compile(r"\b(?:ep|eps|episode|episodio|folge)\s*(\d{1,2})\b")
 #: a question asking in which episode something happens, or someone first appears: "what ep does
