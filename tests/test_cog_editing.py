@@ -302,6 +302,7 @@ async def test_a_fans_correction_goes_to_the_maintainers_and_back(
     sent = FakeInteraction(bot, user=fan, guild=fan_server)
     await submit_modal(sent, form, {"lore-fix:what": "She is an android, not a girl.", "lore-fix:source": "https://example.org/ep1"})
     assert "sent to the maintainers" in sent.last.content and sent.last.ephemeral
+    assert sent.response.thinking  # answered before posting: the mod-log may be rate limited past 3 s
     post = modlog.messages[-1]
     assert "Correction #" in post.content and "She is an android, not a girl." in post.content
     assert post.button_labels == ["Accept", "Reject"] and post.mentions_none

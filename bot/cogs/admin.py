@@ -346,6 +346,8 @@ class Admin(commands.Cog):
             await self._audit(interaction, "modlog", "mod-log channel cleared")
             await self._reply(interaction, ["Knowledge problems are no longer posted in a channel here."])
             return
+        # Posting there may wait out the channel's rate limit; an answer later than 3 s is lost.
+        await self._defer(interaction)
         await self.bot.storage.set_modlog_channel(interaction.guild_id, channel.id)
         await self._audit(interaction, "modlog", f"mod-log channel set to {channel.id}")
         posted = await self.post_modlog(

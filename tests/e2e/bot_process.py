@@ -307,6 +307,16 @@ async def reply(rec: Any, timeout: float = ANSWER_TIMEOUT) -> dict:
     return data
 
 
+async def deferred_reply(rec: Any, timeout: float = ANSWER_TIMEOUT) -> dict:
+    """The message a deferred interaction (callback type 5, "thinking") was answered with: its
+    first follow-up, as the fake made it. The callback itself must come within Discord's 3 s."""
+    body = await rec.response(timeout=timeout)
+    assert body["type"] == 5, f"expected a deferred reply (5), got callback {body!r}"
+    [message, *_] = await rec.wait_followups(1, timeout=timeout)
+    assert message["mentions"] == [] and message["mention_everyone"] is False, message
+    return message
+
+
 #: the episode named beside a reveal: "(ep 5)", "(production info)", "(ep 7, unconfirmed)"
 EPISODE_TAG = re.compile(r"\((?:ep (\d+)|production info)(?:, unconfirmed)?\)")
 

@@ -28,6 +28,7 @@ from .bot_process import (
     EXPECTED_COMMANDS,
     BotProcess,
     buttons,
+    deferred_reply,
     episodes_shown,
     is_ephemeral,
     new_member,
@@ -353,8 +354,8 @@ async def test_knowledge_edited_while_running_valid_broken_fixed(world: World) -
     edited_line = "Rouge and Gene share a mother; who she is stays a secret for now."
 
     modlog = world.guild.channel("mod-log")
-    answered = await reply(await fake.send_slash_command("lore-admin modlog", {"channel": modlog["id"]},
-                                                         user=fake.moderator, channel="reload"))
+    answered = await deferred_reply(await fake.send_slash_command("lore-admin modlog", {"channel": modlog["id"]},
+                                                                  user=fake.moderator, channel="reload"))
     assert answered["content"] == f"Knowledge problems will be posted in <#{modlog['id']}>."
     hello = await fake.wait_for_message(lambda m: "Knowledge problems will be posted here" in m["content"],
                                         channel=modlog, kind="channel")
