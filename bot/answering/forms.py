@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from bot.answering.normalize import CHAT_WORDS, FILLER_WORDS, fold
+from bot.answering.normalize import CHAT_WORDS, FILLER_WORDS, NUMBER_WORDS, fold
 
 
 class Form(str, Enum):
@@ -64,8 +64,8 @@ class Attribute:
 _QUOTED = re.compile(r'"[^"]+"|“[^”]+”')
 #: a number that counts: digits or a number word ("13 episodes", "four of the nine")
 _COUNT = re.compile(
-    r"\b(?:\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|twenty|thirty|forty|fifty"
-    r"|hundreds?|thousands?|millions?|billions?|dozens?|several|both|half|couple)\b"
+    r"\b(?:\d[\d,.]*|" + "|".join(word for word in NUMBER_WORDS if word not in ("zero", "one"))
+    + r"|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|several|both|half|couple)\b"
 )
 #: numbers that are names or places in a story, not counts: "Immortal Nine", "Noid 262", "episode 6"
 _NOT_A_COUNT = re.compile(r"\bimmortal nine\b|\bnoid[\s-]*\d+|\b(?:episodes?|eps?)\s+\d+(?:\s*(?:-|to|and)\s*\d+)?")

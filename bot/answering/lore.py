@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -240,7 +241,6 @@ class LoreView:
         self.kb = kb
         self.matcher = matcher
         self.horizon = horizon
-        self._guides: dict[int, Entry] | None = None  # see _episode_guide()
 
     def ask(self, question: str, *, spoiler_free: int = 0) -> Answer:
         """Answer a free-text question; an entry id (an autocomplete choice) answers that entry."""
@@ -507,16 +507,20 @@ class LoreView:
         """The one entry telling episode ``number`` (tagged ``episode-guide``, with a reveal of that
         episode), found as /episode and the lore site find it; the view's knowledge is cut at its
         horizon, so a later episode has none."""
-        if self._guides is None:
-            # Once per view, over the few guide entries: an episode's reveals are thousands at scale,
-            # and a question may ask for its entry three times (whole, alone, which episode).
-            telling: dict[int, dict[str, Entry]] = {}
-            for entry in self.kb.entries.values():
-                if EPISODE_GUIDE_TAG in entry.tags:
-                    for reveal in entry.reveals:
-                        telling.setdefault(reveal.episode, {})[entry.id] = entry
-            self._guides = {episode: next(iter(guides.values())) for episode, guides in telling.items() if len(guides) == 1}
-        return self._guides.get(number)
+        guides = self._guides.get(number, ())
+        return guides[0] if len(guides) == 1 else None
+
+    @cached_property
+    def _guides(self) -> dict[int, list[Entry]]:
+        """Episode -> the entries telling it, read once per view (``Lore.warm`` reads it): reading
+        the episode's reveals instead takes thousands of steps at scale, and a question may look
+        for its episode's entry three times (whole, asked alone, which episode)."""
+        guides: dict[int, list[Entry]] = {}
+        for entry in self.kb.entries.values():
+            if EPISODE_GUIDE_TAG in entry.tags:
+                for episode in dict.fromkeys(reveal.episode for reveal in entry.reveals):
+                    guides.setdefault(episode, []).append(entry)
+        return guides
 
     def _names_a_topic(self, question: str) -> bool:
         """Whether a word of ``question`` could name something: one that is not chat ("everyone",
@@ -793,8 +797,8 @@ class Lore:
         waits for a horizon's first use: some 60 ms at 10,000 entries)."""
         for h in (None, *range(self.kb.series.episode_count)):
             view = self.at(h)
-            view.kb.reveals_in_episode(0)  # index its reveals by episode now, not on a question
-            view._episode_guide(0)  # and find its episodes' own entries
+            view.kb.reveals_in_episode(0)  # index its reveals by episode now, not on an /episode
+            view._guides  # and find its episodes' own entries, not on a question
         return self
 
     def ask(self, question: str, *, upto: int | None = None, spoiler_free: int = 0) -> Answer:

@@ -331,10 +331,8 @@ class Matcher:
         self._texts: list[str] = []  # normalised and stemmed, for WRatio
         #: phrasing -> the reveal a twist alias asks about (its episode's), to lead the answer with
         self._phrasing_lead: dict[int, Reveal | None] = {}
-        #: entry id -> each stem of its phrasings -> the first episode a phrasing with it is visible
-        self._entry_words: dict[str, dict[str, int]] = {}
-        #: the same by entry position (the hot path reads it by position)
-        self._entry_words_at: list[dict[str, int]] = []
+        #: entry position -> each stem of its phrasings -> the first episode a phrasing with it is visible
+        self._entry_words: list[dict[str, int]] = []
         # One row per sentence of a reveal, in file order; an entry's are consecutive rows.
         # Sentences, not whole reveals: words that share a sentence are about one thing.
         self._sentence_rows: list[range] = []  # entry position -> its sentence rows
@@ -357,8 +355,7 @@ class Matcher:
         for position, entry in enumerate(self._entry_list):
             first = entry.first_episode
             entry_words: dict[str, int] = {}
-            self._entry_words[entry.id] = entry_words
-            self._entry_words_at.append(entry_words)
+            self._entry_words.append(entry_words)
             phrasings = [(entry.question, first)]
             phrasings += [(alias.text, max(first, alias.episode or 0)) for alias in entry.aliases]
             for text, episode in phrasings:
@@ -726,7 +723,8 @@ class HorizonMatcher:
     def _phrasing_words(self, entry: Entry) -> set[str]:
         """The stems of ``entry``'s phrasings (question and aliases) visible here."""
         h = self.horizon
-        return {word for word, episode in self.index._entry_words[entry.id].items() if h is None or episode <= h}
+        words = self.index._entry_words[self.index._entry_position[entry.id]]
+        return {word for word, episode in words.items() if h is None or episode <= h}
 
     def told_in_reveals(self, question: str, entry: Entry) -> Told:
         """What ``entry``'s visible reveals say of the question beyond what the entry is about
@@ -1093,7 +1091,7 @@ class HorizonMatcher:
     def _phrasing_credit(self, position: int, count: int, pairs: list[tuple[str, int, float]]) -> list[float]:
         """Each of the ``count`` known words' best similarity among the entry's visible phrasings
         (0: none has it); ``pairs``: (stem, known word, similarity) for every stem a word may mean."""
-        titles = self.index._entry_words_at[position]
+        titles = self.index._entry_words[position]
         h = self.horizon
         out = [0.0] * count
         get = titles.get
