@@ -621,6 +621,20 @@ def test_a_question_before_a_clause_of_chat_is_answered_as_asked_alone(lore: Lor
     assert lore.ask("what other songs has dazbee done, i need more after scarlet").status is not Verdict.ANSWERED
 
 
+def test_a_claim_put_up_to_be_checked_is_asked_as_a_yes_no_question(lore: Lore) -> None:
+    # "is it true that" and "someone said..., true?" only lowered the claim's match.
+    assert answered_id(lore.ask("is it true that naomi works for aletheia same as rouge?")) == "naomi"
+    assert answered_id(lore.ask("my friend swears cyan was made by eva cristella, true?")) == "cyan"
+    # A claim the knowledge does not speak of stays unanswered.
+    assert lore.ask("is it true there's a season 2").status is not Verdict.ANSWERED
+
+
+def test_a_question_asking_for_a_whole_group_is_answered_by_the_groups_entry(lore: Lore) -> None:
+    assert answered_id(lore.ask("can someone list all the immortal nine names", upto=8)) == "immortal-nine"
+    # "which of the twins" asks for one of them, not the list.
+    assert lore.ask("which of the twins is older").status is not Verdict.ANSWERED
+
+
 def test_it_in_a_question_about_an_episode_is_the_episode_the_asker_is_on(lore: Lore) -> None:
     answer = lore.ask("im on ep 6 rn who directed it, the animation feels different")
     assert answered_id(answer) == "episode-staff"
@@ -889,6 +903,9 @@ def test_a_slip_in_a_spelling_the_knowledge_maps_still_finds_the_name(lore: Lore
         ("sarah fitzgerald is human or nean?", Form.CHOICE, (), "sarah"),
         ("wait is there an english dub?", Form.TOPIC, (), None),  # "wait" is no subject
         ("afdal is immortal nine", Form.TOPIC, (), None),  # no question mark: a statement, a topic
+        ("list all the immortal nine pls", Form.LIST, (), None),
+        ("who are all the gladiators", Form.LIST, (), None),
+        ("which of the twins is older", Form.WHAT, (), None),  # one of a group, not the list
     ],
 )
 def test_the_form_is_read_from_the_wording(question: str, form: Form, sides: tuple[str, ...], subject: str | None) -> None:

@@ -64,6 +64,10 @@ GUESSES = (
     "who's the puppeteer really, this show is wild",
     "is the puppeteer roy? he looks familiar lol",
     "how many of the nine are dead",
+    # a claim put up to be checked, a whole group asked for
+    "is it true that naomi is human",
+    "someone said giallon killed roy, is that legit?",
+    "can someone list all the immortal nine names",
 )
 
 
@@ -387,12 +391,13 @@ def test_noninterference_holds_on_generated_knowledge(seed: int) -> None:
     questions += [q[:-2] + q[-1] for q in questions[::5] if len(q) > 4]  # typos
     questions += ["e3", "e5", "mother or father?", ""]  # entry ids are answered as their entry
     questions += [f"who is {heard}" for heard in HEARD]  # names heard alike: only once visible
-    # the forms read apart: which episode, a question with chat around it, a count
+    # the forms read apart: which episode, a question with chat around it, a count, a claim, a list
     named = rng.sample(NAMES, 3)
     questions += [f"what ep does {named[0]} first show up", f"which ep does {named[1]} turn out to be {named[2]}"]
     questions += [f"{q.rstrip('?')}? lol {rng.choice(WORDS)} {rng.choice(NAMES)}" for q in questions[:6]]
     questions += [f"{q.rstrip('?')}, the {rng.choice(WORDS)} is wild" for q in questions[6:12]]
     questions += [f"how many {rng.choice(WORDS)} does {rng.choice(NAMES)} have", "im on ep 3, what was it called"]
+    questions += [f"is it true that {named[0]} {rng.choice(WORDS)} {named[1]}", f"list all the {rng.choice(WORDS)} names"]
     keys = sorted(kb.mysteries) + ["m", "zorvak"]
     typed = prefixes(questions, 30, seed)
     small_caps = seed % 3 == 0  # exercise the candidate cut-off and the common-word cap too

@@ -32,6 +32,7 @@ class Form(str, Enum):
     WHY = "why"
     HOW = "how"
     WHAT = "what"
+    LIST = "list"  # "list all the immortal nine", "which of the nine are dead so far"
     TOPIC = "topic"  # no question form: "rouge mother"
 
 
@@ -102,6 +103,13 @@ _DIFFER = re.compile(
 )
 _AND_DIFFERENCE = re.compile(
     r"([^?!.,;]+?)\s+(?:and|&)\s+([^?!.,;]+?)\s*[,;:]?\s*(?:what'?s|whats|what is|what are)\s+(?:the|their)\s+differences?"
+)
+#: a question asking for every one of a group: "list all the immortal nine", "name every
+#: gladiator", "who are all the villains", "which ones are dead so far", "immortal nine names" (not "which of
+#: the twins is older": one of them)
+_LIST = re.compile(
+    r"\b(?:list|name (?:all|every|each)|who (?:are )?all|(?:all|every) (?:of )?(?:the )?[\w ]{1,30}? (?:names|members)"
+    r"|which ones|which (?:characters|members|people)|(?:all|every) (?:the |of the )?(?:members|characters|villains))\b"
 )
 _CHOICE = re.compile(r"\b(?:is|was|are|were|did|does|do|has|had|can|could|will)\b.+\bor\b")
 _YES_NO = re.compile(r"^(?:is|was|are|were|did|does|do|has|had|have|can|could|will|would|should|isn'?t|wasn'?t|didn'?t|doesn'?t)\b")
@@ -293,6 +301,16 @@ def read_form(question: str) -> QuestionForm:
     return replace(_shape(fold(question).strip()), cast=asks_for_cast(question), attribute=attribute_words(question))
 
 
+def read_claim(claim: str) -> QuestionForm:
+    """The form of a claim put up to be checked ("dazbee sings the opening", "the director did
+    cowboy bebop"): a yes/no question about its first word, when its wording asks nothing else."""
+    form = read_form(claim)
+    if form.form is not Form.TOPIC:
+        return form
+    words = [word for word in re.findall(r"[a-z']+", fold(claim)) if word not in _NOT_A_SUBJECT]
+    return replace(form, form=Form.YES_NO, subject=words[0] if words else None)
+
+
 def _shape(text: str) -> QuestionForm:
     parts = _VERSUS.split(text, maxsplit=1)
     if len(parts) == 2:
@@ -307,6 +325,8 @@ def _shape(text: str) -> QuestionForm:
     words = re.findall(r"[a-z']+", text)
     if not words:
         return QuestionForm(Form.TOPIC)
+    if _LIST.search(text) and not _CHOICE.search(text):
+        return QuestionForm(Form.LIST)
     stated = _STATED.match(text)
     if stated and (stated.group(1) in FILLER_WORDS or stated.group(1) in CHAT_WORDS):
         stated = None  # "wait is there an english dub?", "so it was roy?"

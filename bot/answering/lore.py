@@ -39,7 +39,7 @@ from bot.gc_pause import paused_gc
 from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
 from bot.answering.chat import MAX_QUESTIONS, WH_WORDS, is_question, parse_progress, refers_back, split_questions
-from bot.answering.forms import Form, QuestionForm, read_form, shared_question
+from bot.answering.forms import Form, QuestionForm, read_claim, read_form, shared_question
 from bot.answering.normalize import CHAT_WORDS, ORDINAL_WORDS, VAGUE_WORDS, stem, tokens
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
@@ -88,6 +88,21 @@ _TITLED = frozenset(stem(word) for word in "episode finale song opening ending t
 #: where a question's first clause ends and what the asker says of it begins ("who's the
 #: director on this one, the action scenes are insane")
 _CLAUSE_BREAK = re.compile(r"\s*[,;]\s+|\s+[-–—]\s+")
+#: a claim put up to be checked, and where it is: "is it true that naomi works for aletheia",
+#: "someone said giallon killed roy, is that legit?", "my friend swears gene is a nean, true?"
+_CLAIM_ASKED_FIRST = re.compile(r"^\W*(?:(?:so|wait|ok|okay|hey|but|and|also|lol|ngl|tbh)\W+)*(?:is it|is that|it is|its|it's)\s+true\s+(?:that\s+)?(?P<claim>\w.*)$")
+_CLAIM_ASKED_AFTER = re.compile(
+    r"^(?P<claim>.+?)[\s,;:.!-]+(?:(?:is|was)\s+(?:that|it|this)\s+|(?:that'?s|thats|it'?s|its)\s+)?"
+    r"(?:true|legit|right|correct|accurate|real|a thing)\s*(?:\?+|or (?:not|nah|no)\W*|\W*$)\W*$"
+)
+#: who put the claim up, before it: "someone said", "my friend swears (that)", "i heard"
+_CLAIMED_BY = re.compile(
+    r"^\W*(?:(?:so|wait|ok|okay|but|and|lol|ngl)\W+)*(?:(?:someone|somebody|people|my (?:friend|bf|gf|brother|sister)|a friend|"
+    r"(?:some|this) (?:guy|person|dude)|i)\s+(?:\w+\s+)?(?:said|says|told me|swears?|claims?|thinks?|heard|read|saw)|i heard|i read)"
+    r"(?:\s+(?:on|in) \w+)?\s+(?:that\s+)?"
+)
+
+
 #: a question word after a few words of chat in the same sentence ("this soundtrack goes so hard
 #: 🎷 who did the music"): where the question begins
 _QUESTION_WORD_INSIDE = re.compile(r"(?<=\s)(?:who|whos|who's|what|whats|what's|when|where|why|how|which)\b(?=\s+\w)")
@@ -259,8 +274,26 @@ class LoreView:
         answer = self._answer_for(whole, question, form, spoiler_free)
         if answer.status is Verdict.ANSWERED:
             return answer
-        alone = self._asked_alone(question)
+        alone = self._asked_alone(question) or self._claim_checked(question)
         return answer if alone is None else self._reply(alone[1], alone[0], spoiler_free)
+
+    def _claim_checked(self, question: str) -> tuple[str, MatchResult] | None:
+        """"is it true that dazbee sings the opening", "someone said giallon killed roy, is that
+        legit?": a claim put up to be checked is a yes/no question asked in a statement's order
+        ("dazbee sings the opening?"), whose "true" and "someone said" only lower its match. The
+        claim alone (its words and its answer) if it is answered alone."""
+        text = question.strip()
+        found = _CLAIM_ASKED_FIRST.match(text) or _CLAIM_ASKED_AFTER.match(text)
+        if found is None:
+            return None
+        claim = _CLAIMED_BY.sub("", found["claim"]).strip(" ,;:.!?-")
+        if not claim or claim.lower() == text.lower():
+            return None
+        claim += "?"
+        result = self._refine(claim, read_claim(claim), self.matcher.match(claim))
+        if result.verdict is Verdict.ANSWERED and result.entry is not None:
+            return claim, result
+        return None
 
     def _asked_alone(self, question: str) -> tuple[str, MatchResult] | None:
         """"who wrote the screenplays? i keep seeing nemoto and izubuchi both credited", "who's the
@@ -594,7 +627,7 @@ class LoreView:
         both: the best suggestion is answered when it scores ``topic_answer``, leads the others
         by the margin, and mentions every name and number the message does."""
         t = self.matcher.thresholds
-        if form.form not in (Form.TOPIC, Form.WHY) or result.best is None or not result.suggestions:
+        if form.form not in (Form.TOPIC, Form.WHY, Form.LIST) or result.best is None or not result.suggestions:
             return result
         best, *others = result.suggestions
         if best.entry.id != result.best.entry.id or best.score < t.topic_answer:
