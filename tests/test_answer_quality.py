@@ -10,7 +10,7 @@ import pytest
 
 from bot.answering.forms import Form, asks_for_cast, read_form, shared_question
 from bot.answering.lore import Answer, Lore
-from bot.answering.matcher import Verdict
+from bot.answering.matcher import Verdict, spelled_counts
 from bot.answering.normalize import normalize, sound_key, stem, tokens
 from bot.knowledge.model import KnowledgeBase
 
@@ -633,6 +633,16 @@ def test_a_question_asking_for_a_whole_group_is_answered_by_the_groups_entry(lor
     assert answered_id(lore.ask("can someone list all the immortal nine names", upto=8)) == "immortal-nine"
     # "which of the twins" asks for one of them, not the list.
     assert lore.ask("which of the twins is older").status is not Verdict.ANSWERED
+
+
+def test_a_count_spelled_out_need_not_be_mentioned_but_a_number_naming_something_must(lore: Lore) -> None:
+    # "two directors" counts them; the staff entry names them without saying "two".
+    assert answered_id(lore.ask("ep 10 had two directors?? who")) == "episode-staff"
+    assert spelled_counts("ep 10 had two directors", ["episode", "10", "2", "directors"]) == {"2"}
+    # "the nine" and "immortal nine" name the Nine, "episode two" an episode: still to be mentioned.
+    assert "9" not in spelled_counts("one of the nine", ["9"])
+    assert spelled_counts("what happens in episode two", ["happens", "episode", "2"]) == frozenset()
+    assert answered_id(lore.ask("im on ep 3 is the doctor from the bus one of the nine")) is None
 
 
 def test_it_in_a_question_about_an_episode_is_the_episode_the_asker_is_on(lore: Lore) -> None:

@@ -71,7 +71,7 @@ from rapidfuzz import fuzz
 
 from bot.gc_pause import paused_gc
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
-from bot.answering.normalize import CHAT_WORDS, VAGUE_WORDS, fold, sound_key, stem, tokens
+from bot.answering.normalize import CHAT_WORDS, NUMBER_WORDS, VAGUE_WORDS, fold, sound_key, stem, tokens
 
 _VAGUE = frozenset(stem(word) for word in VAGUE_WORDS)
 _CHAT = frozenset(stem(word) for word in CHAT_WORDS)
@@ -610,19 +610,22 @@ class HorizonMatcher:
         # Ranked down to the lower bar at once, for a question naming something known; the verdict
         # reads only what clears the suggest bar.
         floor = min(t.suggest, t.named_suggest)
-        ranking = self._rank(words, prefix=False, floor=floor, need=max(limit, 2), asked=_Asked.of(question, words))
+        asked = _Asked.of(question, words)
+        ranking = self._rank(words, prefix=False, floor=floor, need=max(limit, 2), asked=asked)
         result = self._verdict(ranking.scored, t, limit)
         if result.verdict is Verdict.UNKNOWN:
-            return self._named_below_the_bar(words, ranking, limit) or result
+            return self._named_below_the_bar(words, ranking, limit, asked.counts) or result
         # What the question names comes first: an entry that never mentions one of its names or
         # numbers is not the answer, and is offered after those that mention them all.
-        missing = [sum(w.weight for w in self._unmentioned(words, ranking.analysed, s.entry)) for s in result.suggestions]
+        missing = [
+            sum(w.weight for w in self._unmentioned(words, ranking.analysed, s.entry, asked.counts)) for s in result.suggestions
+        ]
         if not any(missing):
             return result
         if all(missing):
             # None of them mentions all it names ("how did rouge beat giallon outside the ship":
             # Verde's entry, through "rouge beat verde"): those about what it names, if any.
-            named = self._named_below_the_bar(words, ranking, limit)
+            named = self._named_below_the_bar(words, ranking, limit, asked.counts)
             if named is not None:
                 return named
         offered = tuple(s for s, _ in sorted(zip(result.suggestions, missing), key=lambda pair: pair[1]))
@@ -630,7 +633,9 @@ class HorizonMatcher:
             return MatchResult(Verdict.SUGGEST, result.best, offered)
         return MatchResult(result.verdict, result.best, offered)
 
-    def _named_below_the_bar(self, words: list[str], ranking: _Ranking, limit: int) -> MatchResult | None:
+    def _named_below_the_bar(
+        self, words: list[str], ranking: _Ranking, limit: int, counts: frozenset[str] = frozenset()
+    ) -> MatchResult | None:
         """"Did you mean" for a chatty question that names something the knowledge knows, but
         whose unknown words ("popping", "everywhere") hold its score under the suggest bar: the
         entries from ``named_suggest`` whose question names one of its names (what they are
@@ -650,7 +655,7 @@ class HorizonMatcher:
         low = self.thresholds.named_suggest
         # best first: stop at ``limit``, and after as many entries as phrasings are scored in full
         candidates = islice((s for s in ranking.scored if s.score >= low), self.index.CANDIDATES)
-        fitting = (s for s in candidates if about(s.entry) and not self._unmentioned(words, analysed, s.entry))
+        fitting = (s for s in candidates if about(s.entry) and not self._unmentioned(words, analysed, s.entry, counts))
         offered = tuple(islice(fitting, limit))
         return MatchResult(Verdict.SUGGEST, offered[0], offered) if offered else None
 
@@ -712,7 +717,8 @@ class HorizonMatcher:
     def unmentioned(self, question: str, entry: Entry) -> list[str]:
         """The names and numbers of ``question`` that ``entry``'s visible text never mentions."""
         words = self._words(question)
-        return [w.text for w in self._unmentioned(words, self._analyse(words, prefix=False, reveals=True), entry)]
+        analysed = self._analyse(words, prefix=False, reveals=True)
+        return [w.text for w in self._unmentioned(words, analysed, entry, spelled_counts(question, words))]
 
     def meanings(self, question: str) -> list[tuple[str, frozenset[str]]]:
         """Each word of ``question`` as stemmed, with the stems of visible phrasings and reveals it
@@ -754,7 +760,9 @@ class HorizonMatcher:
                 best, reveal = held, index._sentence_reveal[row]
         return Told(best, sum(1 for word in asked if not word.stems), len(asked), reveal)
 
-    def _unmentioned(self, words: list[str], analysed: list[_Word], entry: Entry) -> list[_Word]:
+    def _unmentioned(
+        self, words: list[str], analysed: list[_Word], entry: Entry, counts: frozenset[str] = frozenset()
+    ) -> list[_Word]:
         """The names and numbers of the question that the entry's visible text never mentions.
 
         An answer is about what the question names: "noid's favourite food" is not answered by
@@ -768,6 +776,8 @@ class HorizonMatcher:
         missing = []
         for word in analysed:
             if word.text.isdigit():
+                if word.text in counts:
+                    continue  # "had two directors": a count, not a name
                 if word.text not in (episodes if word.text in of_episode else own):
                     missing.append(word)
             elif word.stems and not names.isdisjoint(word.stems) and own.isdisjoint(word.stems):
@@ -1190,15 +1200,34 @@ def episode_numbers(words: list[str]) -> frozenset[str]:
     return frozenset(n for word, n in zip(words, words[1:]) if word == "episode" and n.isdigit())
 
 
+def spelled_counts(question: str, words: list[str]) -> frozenset[str]:
+    """The numbers ``question`` spells out as counts ("ep 10 had two directors": {"2"}): not typed
+    as digits, nor after "episode" ("episode two" names an episode). A count is no name: an
+    entry need not mention it to answer ("Episode 10 was directed by X and Y")."""
+    typed = re.findall(r"[a-z]+|\d+", fold(question))
+    spelled = {
+        NUMBER_WORDS[word]
+        for before, word in zip(["", *typed], typed)
+        if word in NUMBER_WORDS and before not in _NAMING_A_NUMBER
+    }
+    return frozenset(spelled - {word for word in typed if word.isdigit()} - episode_numbers(words))
+
+
+#: words before a spelled-out number that make it a name: "the nine", "immortal nine", "episode two"
+_NAMING_A_NUMBER = frozenset({"the", "immortal", "episode", "ep", "eps", "season", "part", "noid", "mk"})
+
+
 class _Asked(NamedTuple):
     """What a question asks for beyond its words: its question word and the episodes it names."""
 
     form: str
     episodes: frozenset[str]
+    #: numbers it spells out as counts (:func:`spelled_counts`)
+    counts: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, question: str, words: list[str]) -> _Asked:
-        return cls(asked_form(question), episode_numbers(words))
+        return cls(asked_form(question), episode_numbers(words), spelled_counts(question, words))
 
 
 def asked_form(text: str) -> str:
