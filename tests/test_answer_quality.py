@@ -645,6 +645,13 @@ def test_a_count_spelled_out_need_not_be_mentioned_but_a_number_naming_something
     assert answered_id(lore.ask("im on ep 3 is the doctor from the bus one of the nine")) is None
 
 
+def test_a_message_naming_someone_and_asking_nothing_is_about_them(lore: Lore) -> None:
+    # Club Canal's phrasing "where does sarah fitzgerald sing" holds every word of it.
+    assert answered_id(lore.ask("sara fitzgerald the singer")) == "sarah-fitzgerald"
+    # A question asked of them is not moved: where she sings is the club's.
+    assert answered_id(lore.ask("where does sarah fitzgerald sing")) == "club-canal"
+
+
 def test_it_in_a_question_about_an_episode_is_the_episode_the_asker_is_on(lore: Lore) -> None:
     answer = lore.ask("im on ep 6 rn who directed it, the animation feels different")
     assert answered_id(answer) == "episode-staff"

@@ -462,6 +462,8 @@ class LoreView:
             result = self._topic_or_cause(question, form, result)
         if result.verdict is Verdict.SUGGEST:
             result = self._only_one_tells_it(question, form, result)
+        if result.verdict is Verdict.ANSWERED and result.best is not None:
+            result = self._about_named_topic(question, form, result)
         for check in (self._about_subject, self._cast_entry):
             if result.verdict is not Verdict.ANSWERED or result.best is None:
                 return result
@@ -581,6 +583,30 @@ class LoreView:
             return result
         for suggestion in result.suggestions:
             if self._names_subject(form, suggestion.entry):
+                return MatchResult(Verdict.ANSWERED, suggestion, result.suggestions)
+        return result
+
+    def _about_named_topic(self, question: str, form: QuestionForm, result: MatchResult) -> MatchResult:
+        """"sara fitzgerald the singer" names Sarah and asks nothing of her: Club Canal's phrasing
+        "where does sarah fitzgerald sing" holds every word of it, yet the message is about her.
+        A message without a question form answered by an entry whose question names none of the
+        message's names goes to a suggestion that clears the answer bar, whose question names one,
+        and that mentions all of them."""
+        if form.form is not Form.TOPIC or result.best is None:
+            return result
+        meant = [means for _, means in self.matcher.meanings(question) if self.matcher.names_in(means)]
+        if not meant:
+            return result
+
+        def about(entry: Entry) -> bool:
+            own = self.matcher.index.question_stems(entry)
+            return any(not own.isdisjoint(means) for means in meant)
+
+        if about(result.best.entry):
+            return result
+        t = self.matcher.thresholds
+        for suggestion in result.suggestions:
+            if suggestion.score >= t.answer and about(suggestion.entry) and not self.matcher.unmentioned(question, suggestion.entry):
                 return MatchResult(Verdict.ANSWERED, suggestion, result.suggestions)
         return result
 
