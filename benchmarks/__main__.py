@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             goals += _quality(args, base, tuning, tuning_files)
 
-    if args.only in (None, "speed"):
+    if args.only in (None, "speed") and not args.tune:  # a sweep is about quality alone
         sizes = list(iter_sizes(args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)))
         results = speed.run(base, sizes, quick=args.quick, log=log, fan_questions=[case.q for case in tuning])
         print(speed.render(results))

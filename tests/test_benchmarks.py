@@ -153,3 +153,17 @@ def test_a_tuning_question_may_list_every_entry_that_answers_it(tmp_path, kb):
     path.write_text('- {q: "x", expect: [rouge, nobody]}\n', "utf-8")
     with pytest.raises(ValueError, match="nobody"):
         cases.load_tuning(path, kb)
+
+
+def test_a_threshold_sweep_measures_quality_only(tmp_path, monkeypatch, capsys):
+    """``--tune`` prints the sweep and stops: it once went on to the twenty-minute speed run."""
+    from benchmarks import __main__ as bench, speed
+
+    def no_speed_run(*args, **kwargs):
+        raise AssertionError("a sweep ran the speed benchmarks")
+
+    monkeypatch.setattr(speed, "run", no_speed_run)
+    asked = tmp_path / "questions.yaml"
+    asked.write_text('- {q: "who made the show", expect: studio}\n', encoding="utf-8")
+    assert bench.main(["--tune", "--grid", "answer=80", "--questions", str(asked), "--no-pin"]) == 0
+    assert "Threshold sweep on the tuning set" in capsys.readouterr().out
