@@ -874,6 +874,9 @@ def test_the_issues_examples_are_answered_right_or_honestly_declined(lore: Lore)
         ("hiii whos rouges mom", "whos rouges mom"),  # drawn-out greeting
         ("bro ngl who is rouges mom lmaooo", "who is rouges mom"),  # chat slang
         ("whooo is rouuuge's mom", "who is rouge's mom"),
+        ("watched up to ep 3 what is the c f n", "watched up to ep 3 what is the cfn"),  # spelled out, as dictated
+        ("what is the I.D. rouge takes from them", "what is the id rouge takes from them"),
+        ("u r a legend who is rouges mom", "a legend who is rouges mom"),  # "you are", not a word spelled out
     ],
 )
 def test_chat_spelling_reads_like_the_plain_question(lore: Lore, typed: str, plain: str) -> None:

@@ -258,6 +258,16 @@ _WHAT_CALLED = re.compile(
 )
 
 
+#: a word spelled out letter by letter, as dictation and some typists write an acronym ("the c f n",
+#: "what are i d s", "c.f.n."): three letters or more apart, or two or more each with a dot (not
+#: "u r a legend": "you are")
+_SPELLED_OUT = re.compile(r"(?<![\w'])(?!u r |r u )(?:[a-z] ){2,}[a-z](?![\w'])|(?<![\w'])(?:[a-z]\. ?){2,}")
+
+
+def _letters_joined(found: re.Match[str]) -> str:
+    return re.sub(r"[ .]", "", found.group(0)) + " "
+
+
 #: phrases rewritten before the words are split: (substrings one of which the text must hold for
 #: the pattern to be tried, pattern, replacement), in this order
 _PHRASES: tuple[tuple[tuple[str, ...], re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
@@ -273,6 +283,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], re.Pattern[str], str | Callable[[re.Match
     (("5", "five"), _LIKE_IM_FIVE, " "),
     ((" ep",), _ORDINAL_EPISODE, _episode_in_place),
     (("called", "named"), _WHAT_CALLED, r"\1"),
+    ((" ", "."), _SPELLED_OUT, _letters_joined),
 )
 
 
