@@ -629,6 +629,14 @@ def test_a_claim_put_up_to_be_checked_is_asked_as_a_yes_no_question(lore: Lore) 
     assert lore.ask("is it true there's a season 2").status is not Verdict.ANSWERED
 
 
+def test_a_question_asked_of_the_show_is_the_question_inside_it(lore: Lore) -> None:
+    # "does the show ever explain" only lowered the match of "why roy did all this".
+    assert answered_id(lore.ask("does the show ever explain why roy did all this")) == "roy-junghardt"
+    assert answered_id(lore.ask("do we ever find out who rouges mom is")) == "rouge-mother"
+    # Asked at a horizon, it is answered with what the horizon holds: before episode 5, nothing.
+    assert lore.ask("do we ever find out who rouges mom is", upto=4).status is not Verdict.ANSWERED
+
+
 def test_a_question_asking_for_a_whole_group_is_answered_by_the_groups_entry(lore: Lore) -> None:
     assert answered_id(lore.ask("can someone list all the immortal nine names", upto=8)) == "immortal-nine"
     # "which of the twins" asks for one of them, not the list.

@@ -68,6 +68,7 @@ GUESSES = (
     "is it true that naomi is human",
     "someone said giallon killed roy, is that legit?",
     "can someone list all the immortal nine names",
+    "do we ever find out who rouge's mom is",
 )
 
 

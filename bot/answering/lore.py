@@ -88,6 +88,13 @@ _TITLED = frozenset(stem(word) for word in "episode finale song opening ending t
 #: where a question's first clause ends and what the asker says of it begins ("who's the
 #: director on this one, the action scenes are insane")
 _CLAUSE_BREAK = re.compile(r"\s*[,;]\s+|\s+[-–—]\s+")
+#: a question asked of the show itself, and the question in it: "does the show ever explain why roy
+#: did all this", "do we ever find out who rouge's mom is", "is it ever revealed what code eve does"
+_ASKED_OF_THE_SHOW = re.compile(
+    r"^\W*(?:(?:so|wait|but|and|ok|okay|also|ngl|tbh)\W+)*(?:(?:do|does|did|will)\s+(?:they|we|you|the\s+(?:show|anime|series|story|finale|ending))"
+    r"\s+(?:\w+\s+)?(?:explain|reveal|say|find\s+out|show|tell(?:\s+us)?|learn|mention|clarify|get\s+to\s+(?:know|see)|know|see)"
+    r"|is\s+it\s+(?:\w+\s+)?(?:explained|revealed|said|shown|mentioned|ever\s+explained))\s+(?:about\s+)?(?P<asked>\w.*)$"
+)
 #: a claim put up to be checked, and where it is: "is it true that naomi works for aletheia",
 #: "someone said giallon killed roy, is that legit?", "my friend swears gene is a nean, true?"
 _CLAIM_ASKED_FIRST = re.compile(r"^\W*(?:(?:so|wait|ok|okay|hey|but|and|also|lol|ngl|tbh)\W+)*(?:is it|is that|it is|its|it's)\s+true\s+(?:that\s+)?(?P<claim>\w.*)$")
@@ -274,7 +281,7 @@ class LoreView:
         answer = self._answer_for(whole, question, form, spoiler_free)
         if answer.status is Verdict.ANSWERED:
             return answer
-        alone = self._asked_alone(question) or self._claim_checked(question)
+        alone = self._asked_alone(question) or self._claim_checked(question) or self._asked_of_the_show(question)
         return answer if alone is None else self._reply(alone[1], alone[0], spoiler_free)
 
     def _claim_checked(self, question: str) -> tuple[str, MatchResult] | None:
@@ -293,6 +300,22 @@ class LoreView:
         result = self._refine(claim, read_claim(claim), self.matcher.match(claim))
         if result.verdict is Verdict.ANSWERED and result.entry is not None:
             return claim, result
+        return None
+
+    def _asked_of_the_show(self, question: str) -> tuple[str, MatchResult] | None:
+        """"does the show ever explain why roy did all this": a question asked of the show holds the
+        question a fan wants answered ("why roy did all this"), and the words around it only lower
+        its match. That question alone (its words and its answer) if it is answered alone; what the
+        asker's horizon holds is all it can be answered with, as for any question."""
+        found = _ASKED_OF_THE_SHOW.match(question.strip().lower())
+        if found is None:
+            return None
+        asked = found["asked"].strip(" ,;:.!-")
+        if not tokens(asked, self.kb.series.synonyms):
+            return None
+        result = self._refine(asked, read_form(asked), self.matcher.match(asked))
+        if result.verdict is Verdict.ANSWERED and result.entry is not None:
+            return asked, result
         return None
 
     def _asked_alone(self, question: str) -> tuple[str, MatchResult] | None:
