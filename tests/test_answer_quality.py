@@ -637,6 +637,15 @@ def test_a_question_asked_of_the_show_is_the_question_inside_it(lore: Lore) -> N
     assert lore.ask("do we ever find out who rouges mom is", upto=4).status is not Verdict.ANSWERED
 
 
+def test_a_why_question_leads_with_the_reveal_giving_a_reason(lore: Lore) -> None:
+    answer = lore.ask("why did roy do all this")
+    assert answered_id(answer) == "roy-junghardt"
+    assert "motives are never explained" in first_reveal(answer.text) and "(ep 13)" in first_reveal(answer.text)
+    # At episode 8 the reason told so far leads: Gene's account of Roy's wish.
+    earlier = lore.ask("why did roy do all this", upto=8)
+    assert "Roy's wish" in first_reveal(earlier.text) and "(ep 8)" in first_reveal(earlier.text)
+
+
 def test_a_question_asking_for_a_whole_group_is_answered_by_the_groups_entry(lore: Lore) -> None:
     assert answered_id(lore.ask("can someone list all the immortal nine names", upto=8)) == "immortal-nine"
     # "which of the twins" asks for one of them, not the list.

@@ -110,6 +110,8 @@ _CLAIMED_BY = re.compile(
 )
 
 
+#: words giving a reason: "because", "to stop them", "out of love", "his motives"
+_A_REASON = re.compile(r"\b(?:because|since|so that|in order to|out of|motives?|reasons?|why|wish(?:es)?|wants?|wanted|meant to|to (?:stop|protect|free|save|punish|liberate|pressure|find|get|make))\b")
 #: a question word after a few words of chat in the same sentence ("this soundtrack goes so hard
 #: 🎷 who did the music"): where the question begins
 _QUESTION_WORD_INSIDE = re.compile(r"(?<=\s)(?:who|whos|who's|what|whats|what's|when|where|why|how|which)\b(?=\s+\w)")
@@ -495,7 +497,24 @@ class LoreView:
             result = self._vague_through_a_name(question, result)
         if result.verdict is Verdict.ANSWERED and result.best is not None:
             result = self._tells_attribute(question, form, result, result.best.entry)
+        if result.verdict is Verdict.ANSWERED and result.best is not None and result.best.focus is None:
+            result = self._led_by_a_reason(question, form, result)
         return result
+
+    def _led_by_a_reason(self, question: str, form: QuestionForm, result: MatchResult) -> MatchResult:
+        """"why did roy do all this" is answered by Roy's entry, which tells his reasons in one
+        reveal ("his motives are never explained", episode 13) and his story in the others: when no
+        reveal was found to lead, a why-question leads with the visible reveal that gives a reason
+        and shares most of the question's words (the latest on a tie). The rest follows as ever."""
+        if form.form is not Form.WHY or result.best is None:
+            return result
+        shown = visible_reveals(self.kb.entries[result.best.entry.id], self.horizon)
+        giving = [reveal for reveal in shown if _A_REASON.search(reveal.text.lower())]
+        if not giving:
+            return result
+        asked = set(self._stems(question))
+        lead = max(range(len(giving)), key=lambda i: (len(asked & set(self._stems(giving[i].text))), i))
+        return MatchResult(result.verdict, replace(result.best, focus=giving[lead]), result.suggestions)
 
     def _episode_asked(self, question: str, result: MatchResult) -> MatchResult | None:
         """"ep 7 title", "when did ep 7 come out", "what was episode 10 about, i forgot": a question
