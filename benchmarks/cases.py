@@ -6,10 +6,10 @@ whose answer is right (none: the honest reply is to decline).
   knowledge does not answer it) or ``{withheld: id}`` (the answer is past the asker's ``upto``). Thresholds and the baselines' cutoffs are chosen on it.
 * A tuning file may also be **fact-labelled** like the held-out sets (``tests/data/tuning_facts.yaml``,
   ``tests/data/tuning_chat.yaml``).
-* The **held-out sets** (``tests/data/heldout.yaml``, ``heldout2.yaml``, ``heldout3.yaml``): ``{q, facts, upto, horizon, form}``, written
-  from the fact sheet alone by people who did not look at the knowledge. ``facts`` lists fact
-  references (``topic/n``: the n-th fact of that topic in ``sources/metallic-rouge-facts.yaml``);
-  ``[]`` means the sheet cannot answer it. ``upto`` is passed to the bot; ``horizon`` is the
+* The **held-out sets** (``tests/data/heldout.yaml``, ``heldout2.yaml``, ``heldout3.yaml``,
+  ``heldout4.yaml``): ``{q, facts, upto, horizon, form}``, written from the fact sheet alone by
+  people who did not look at the knowledge. ``facts`` lists fact references (``topic/n``: the
+  n-th fact of that topic in ``sources/metallic-rouge-facts.yaml``); ``[]`` means the sheet cannot answer it. ``upto`` is passed to the bot; ``horizon`` is the
   asker's effective horizon (the lower of ``upto`` and progress stated in the question). It is
   resolved through the knowledge's own citations: the right entries are those with a reveal
   visible at the horizon whose ``facts:`` cite one of the question's facts. Nothing is ever

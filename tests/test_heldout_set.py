@@ -16,7 +16,7 @@ from benchmarks.check_heldout import check, read_facts
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("name", ["heldout.yaml", "heldout2.yaml", "heldout3.yaml", "tuning_facts.yaml", "tuning_chat.yaml"])
+@pytest.mark.parametrize("name", ["heldout.yaml", "heldout2.yaml", "heldout3.yaml", "heldout4.yaml", "tuning_facts.yaml", "tuning_chat.yaml"])
 def test_fact_labelled_set_is_well_formed(name: str) -> None:
     questions = yaml.safe_load((ROOT / "tests" / "data" / name).read_text(encoding="utf-8"))
     episodes, low = read_facts(ROOT / "sources" / "metallic-rouge-facts.yaml")
