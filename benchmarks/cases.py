@@ -9,11 +9,11 @@ whose answer is right (none: the honest reply is to decline).
 * The **held-out sets** (``tests/data/heldout.yaml``, ``heldout2.yaml``, ``heldout3.yaml``,
   ``heldout4.yaml``): ``{q, facts, upto, horizon, form}``, written from the fact sheet alone by
   people who did not look at the knowledge. ``facts`` lists fact references (``topic/n``: the
-  n-th fact of that topic in ``sources/metallic-rouge-facts.yaml``); ``[]`` means the sheet cannot answer it. ``upto`` is passed to the bot; ``horizon`` is the
-  asker's effective horizon (the lower of ``upto`` and progress stated in the question). It is
-  resolved through the knowledge's own citations: the right entries are those with a reveal
-  visible at the horizon whose ``facts:`` cite one of the question's facts. Nothing is ever
-  chosen or tuned on it.
+  n-th fact of that topic in ``sources/metallic-rouge-facts.yaml``); ``[]`` means the sheet
+  cannot answer it. ``upto`` is passed to the bot; ``horizon`` is the asker's effective horizon
+  (the lower of ``upto`` and progress stated in the question). It is resolved through the
+  knowledge's own citations: the right entries are those with a reveal visible at the horizon
+  whose ``facts:`` cite one of the question's facts. Nothing is ever chosen or tuned on it.
 """
 
 from __future__ import annotations
