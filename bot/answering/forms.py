@@ -32,7 +32,7 @@ class Form(str, Enum):
     WHY = "why"
     HOW = "how"
     WHAT = "what"
-    LIST = "list"  # "list all the immortal nine", "which of the nine are dead so far"
+    LIST = "list"  # "list all the immortal nine", "which ones are dead so far"
     TOPIC = "topic"  # no question form: "rouge mother"
 
 
@@ -105,8 +105,8 @@ _AND_DIFFERENCE = re.compile(
     r"([^?!.,;]+?)\s+(?:and|&)\s+([^?!.,;]+?)\s*[,;:]?\s*(?:what'?s|whats|what is|what are)\s+(?:the|their)\s+differences?"
 )
 #: a question asking for every one of a group: "list all the immortal nine", "name every
-#: gladiator", "who are all the villains", "which ones are dead so far", "immortal nine names" (not "which of
-#: the twins is older": one of them)
+#: gladiator", "who are all the villains", "which ones are dead so far", "immortal nine names"
+#: (not "which of the twins is older": one of them)
 _LIST = re.compile(
     r"\b(?:list|name (?:all|every|each)|who (?:are )?all|(?:all|every) (?:of )?(?:the )?[\w ]{1,30}? (?:names|members)"
     r"|which ones|which (?:characters|members|people)|(?:all|every) (?:the |of the )?(?:members|characters|villains))\b"

@@ -91,27 +91,34 @@ _CLAUSE_BREAK = re.compile(r"\s*[,;]\s+|\s+[-–—]\s+")
 #: a question asked of the show itself, and the question in it: "does the show ever explain why roy
 #: did all this", "do we ever find out who rouge's mom is", "is it ever revealed what code eve does"
 _ASKED_OF_THE_SHOW = re.compile(
-    r"^\W*(?:(?:so|wait|but|and|ok|okay|also|ngl|tbh)\W+)*(?:(?:do|does|did|will)\s+(?:they|we|you|the\s+(?:show|anime|series|story|finale|ending))"
-    r"\s+(?:\w+\s+)?(?:explain|reveal|say|find\s+out|show|tell(?:\s+us)?|learn|mention|clarify|get\s+to\s+(?:know|see)|know|see)"
-    r"|is\s+it\s+(?:\w+\s+)?(?:explained|revealed|said|shown|mentioned|ever\s+explained))\s+(?:about\s+)?(?P<asked>\w.*)$"
+    r"^\W*(?:(?:so|wait|but|and|ok|okay|also|ngl|tbh)\W+)*"
+    r"(?:(?:do|does|did|will)\s+(?:they|we|you|the\s+(?:show|anime|series|story|finale|ending))\s+(?:\w+\s+)?"
+    r"(?:explain|reveal|say|find\s+out|show|tell(?:\s+us)?|learn|mention|clarify|get\s+to\s+(?:know|see)|know|see)"
+    r"|is\s+it\s+(?:\w+\s+)?(?:explained|revealed|said|shown|mentioned))"
+    r"\s+(?:about\s+)?(?P<asked>\w.*)$"
 )
 #: a claim put up to be checked, and where it is: "is it true that naomi works for aletheia",
 #: "someone said giallon killed roy, is that legit?", "my friend swears gene is a nean, true?"
-_CLAIM_ASKED_FIRST = re.compile(r"^\W*(?:(?:so|wait|ok|okay|hey|but|and|also|lol|ngl|tbh)\W+)*(?:is it|is that|it is|its|it's)\s+true\s+(?:that\s+)?(?P<claim>\w.*)$")
+_CLAIM_ASKED_FIRST = re.compile(
+    r"^\W*(?:(?:so|wait|ok|okay|hey|but|and|also|lol|ngl|tbh)\W+)*(?:is it|is that|it is|its|it's)\s+true\s+"
+    r"(?:that\s+)?(?P<claim>\w.*)$"
+)
 _CLAIM_ASKED_AFTER = re.compile(
     r"^(?P<claim>.+?)[\s,;:.!-]+(?:(?:is|was)\s+(?:that|it|this)\s+|(?:that'?s|thats|it'?s|its)\s+)?"
     r"(?:true|legit|right|correct|accurate|real|a thing)\s*(?:\?+|or (?:not|nah|no)\W*|\W*$)\W*$"
 )
 #: who put the claim up, before it: "someone said", "my friend swears (that)", "i heard"
 _CLAIMED_BY = re.compile(
-    r"^\W*(?:(?:so|wait|ok|okay|but|and|lol|ngl)\W+)*(?:(?:someone|somebody|people|my (?:friend|bf|gf|brother|sister)|a friend|"
-    r"(?:some|this) (?:guy|person|dude)|i)\s+(?:\w+\s+)?(?:said|says|told me|swears?|claims?|thinks?|heard|read|saw)|i heard|i read)"
+    r"^\W*(?:(?:so|wait|ok|okay|but|and|lol|ngl)\W+)*"
+    r"(?:(?:someone|somebody|people|my (?:friend|bf|gf|brother|sister)|a friend|(?:some|this) (?:guy|person|dude)|i)"
+    r"\s+(?:\w+\s+)?(?:said|says|told me|swears?|claims?|thinks?|heard|read|saw)|i heard|i read)"
     r"(?:\s+(?:on|in) \w+)?\s+(?:that\s+)?"
 )
-
-
 #: words giving a reason: "because", "to stop them", "out of love", "his motives"
-_A_REASON = re.compile(r"\b(?:because|since|so that|in order to|out of|motives?|reasons?|why|wish(?:es)?|wants?|wanted|meant to|to (?:stop|protect|free|save|punish|liberate|pressure|find|get|make))\b")
+_A_REASON = re.compile(
+    r"\b(?:because|since|so that|in order to|out of|motives?|reasons?|why|wish(?:es)?|wants?|wanted|meant to"
+    r"|to (?:stop|protect|free|save|punish|liberate|pressure|find|get|make))\b"
+)
 #: a question word after a few words of chat in the same sentence ("this soundtrack goes so hard
 #: 🎷 who did the music"): where the question begins
 _QUESTION_WORD_INSIDE = re.compile(r"(?<=\s)(?:who|whos|who's|what|whats|what's|when|where|why|how|which)\b(?=\s+\w)")
