@@ -306,10 +306,7 @@ class LoreView:
         if not claim or claim.lower() == text.lower():
             return None
         claim += "?"
-        result = self._refine(claim, read_claim(claim), self.matcher.match(claim))
-        if result.verdict is Verdict.ANSWERED and result.entry is not None:
-            return claim, result
-        return None
+        return self._answered_alone(claim, read_claim(claim))
 
     def _asked_of_the_show(self, question: str) -> tuple[str, MatchResult] | None:
         """"does the show ever explain why roy did all this": a question asked of the show holds the
@@ -322,9 +319,14 @@ class LoreView:
         asked = found["asked"].strip(" ,;:.!-")
         if not tokens(asked, self.kb.series.synonyms):
             return None
-        result = self._refine(asked, read_form(asked), self.matcher.match(asked))
+        return self._answered_alone(asked)
+
+    def _answered_alone(self, text: str, form: QuestionForm | None = None) -> tuple[str, MatchResult] | None:
+        """``text`` and its answer, if it is answered as a question of its own (the form's checks
+        included); None when it is not."""
+        result = self._refine(text, form or read_form(text), self.matcher.match(text))
         if result.verdict is Verdict.ANSWERED and result.entry is not None:
-            return asked, result
+            return text, result
         return None
 
     def _asked_alone(self, question: str) -> tuple[str, MatchResult] | None:
@@ -360,9 +362,9 @@ class LoreView:
                 continue  # the chat cut off says of what: not asked alone
             if question[start + len(alone):].lstrip().startswith("?"):
                 alone += "?"  # "afdal is immortal nine?" asks; without its mark it names a topic
-            result = self._refine(alone, read_form(alone), self.matcher.match(alone))
-            if result.verdict is Verdict.ANSWERED and result.entry is not None:
-                return alone, result
+            answered = self._answered_alone(alone)
+            if answered is not None:
+                return answered
         return None
 
     def _by_form(self, question: str, form: QuestionForm, whole: MatchResult, spoiler_free: int) -> Answer | None:
