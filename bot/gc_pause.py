@@ -22,3 +22,16 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def keep_for_good() -> None:
+    """Put every object alive now out of the collector's reach (``gc.freeze``), inside a paused
+    block that built what the bot keeps until the next reload: the knowledge and its index.
+
+    Built with the collector paused, they were never scanned; its first full collection would
+    scan them all, holding the interpreter about 0.4 s at 10,000 entries and 4 s at 100,000, a
+    stall of the event loop. Frozen, they are freed as ever by reference counting, never by the
+    collector: what they replace must leave no reference cycle (``Lore.close``), or it is kept.
+    """
+    gc.freeze()
+

@@ -902,6 +902,12 @@ class Lore:
                 view = self._views.setdefault(h, LoreView(cut(self.kb, h), self.matcher.at(h), h))
         return view
 
+    def close(self) -> None:
+        """Forget the views (see :meth:`Matcher.close`): replaced, this knowledge is freed as soon
+        as the last reply using it is done. It still answers afterwards, building views anew."""
+        self._views.clear()
+        self.matcher.close()
+
     def warm(self) -> Lore:
         """Build the view at every horizon now (the store does it off the event loop, so no asker
         waits for a horizon's first use: some 60 ms at 10,000 entries)."""

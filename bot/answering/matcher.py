@@ -520,6 +520,11 @@ class Matcher:
                 view = self._views.setdefault(h, HorizonMatcher(self, h))
         return view
 
+    def close(self) -> None:
+        """Forget the horizon views: each refers back to this index, so without them reference
+        counting frees a replaced index at once, with no cycle left for the collector."""
+        self._views.clear()
+
     # -- shorthands ------------------------------------------------------------------------------
     def match(self, question: str, upto: int | None = None, *, limit: int = 3) -> MatchResult:
         """Match a whole question for an asker who has watched up to ``upto`` (None: all)."""

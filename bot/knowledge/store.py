@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.gc_pause import keep_for_good, paused_gc
 from bot.knowledge.loader import KnowledgeError, Problem, load_knowledge, more_problems, summarize
 from bot.answering.lore import Lore
 
@@ -50,7 +51,10 @@ class KnowledgeStore:
     @classmethod
     def open(cls, folder: str | Path) -> KnowledgeStore:
         """Load at start-up; raises KnowledgeError, since there is no last good version yet."""
-        return cls(folder, Lore.load(folder).warm())
+        with paused_gc():
+            lore = Lore.load(folder).warm()
+            keep_for_good()  # never scanned by the collector: see bot/gc_pause.py
+        return cls(folder, lore)
 
     @property
     def lore(self) -> Lore:
@@ -58,7 +62,14 @@ class KnowledgeStore:
 
     def reload(self) -> ReloadOutcome:
         try:
-            kb = load_knowledge(self.folder)
+            with paused_gc():  # the new knowledge is never scanned by the collector (bot/gc_pause.py)
+                kb = load_knowledge(self.folder)
+                lore = Lore(kb).warm()  # in the reload's thread: no asker pays for a horizon's first use
+                changed = kb.entries != self._lore.kb.entries or kb.series != self._lore.kb.series
+                replaced, self._lore = self._lore, lore
+                replaced.close()  # freed once the replies using it are done, with no cycle left behind
+                del replaced
+                keep_for_good()
         except KnowledgeError as error:
             self.last_problems = tuple(error.problems)
             for problem in error.problems:
@@ -67,8 +78,6 @@ class KnowledgeStore:
                 log.warning("knowledge problem: %s", more_problems(error.omitted))
             log.warning("knowledge not reloaded; still serving the last good version")
             return ReloadOutcome(False, summarize(self._lore.kb), tuple(error.problems), omitted=error.omitted)
-        changed = kb.entries != self._lore.kb.entries or kb.series != self._lore.kb.series
-        self._lore = Lore(kb).warm()  # in the reload's thread: no asker pays for a horizon's first use
         self.loaded_at = time.time()
         self.last_problems = ()
         log.info("knowledge loaded from %s: %s", self.folder, summarize(kb))

@@ -272,4 +272,8 @@ def preview(kb: KnowledgeBase, entry_id: str, *, episode: int | None, spoiler_fr
     entry = kb.entry(entry_id)
     if entry is None:
         return "(the entry is gone)"
-    return Lore(kb).answer_entry(entry, upto=episode, spoiler_free=spoiler_free).text
+    lore = Lore(kb)
+    try:
+        return lore.answer_entry(entry, upto=episode, spoiler_free=spoiler_free).text
+    finally:
+        lore.close()  # no cycle left behind: a freeze (bot/gc_pause.py) would keep it for good
