@@ -1205,6 +1205,10 @@ def episode_numbers(words: list[str]) -> frozenset[str]:
     return frozenset(n for word, n in zip(words, words[1:]) if word == "episode" and n.isdigit())
 
 
+#: words before a spelled-out number that make it a name: "the nine", "immortal nine", "episode two"
+_NAMING_A_NUMBER = frozenset({"the", "immortal", "episode", "ep", "eps", "season", "part", "noid", "mk"})
+
+
 def spelled_counts(question: str, words: list[str]) -> frozenset[str]:
     """The numbers ``question`` spells out as counts ("ep 10 had two directors": {"2"}): not typed
     as digits, nor after "episode" ("episode two" names an episode). A count is no name: an
@@ -1216,10 +1220,6 @@ def spelled_counts(question: str, words: list[str]) -> frozenset[str]:
         if word in NUMBER_WORDS and before not in _NAMING_A_NUMBER
     }
     return frozenset(spelled - {word for word in typed if word.isdigit()} - episode_numbers(words))
-
-
-#: words before a spelled-out number that make it a name: "the nine", "immortal nine", "episode two"
-_NAMING_A_NUMBER = frozenset({"the", "immortal", "episode", "ep", "eps", "season", "part", "noid", "mk"})
 
 
 class _Asked(NamedTuple):

@@ -207,10 +207,6 @@ class Admin(commands.Cog):
         for text in messages:
             await common.send(interaction, text, ephemeral=True)
 
-    async def _defer(self, interaction: discord.Interaction) -> None:
-        if not interaction.response.is_done():
-            await interaction.response.defer(ephemeral=True, thinking=True)
-
     async def _audit(self, interaction: discord.Interaction, action: str, detail: str) -> None:
         await self.bot.storage.audit(interaction.guild_id, interaction.user.id, action, detail)
 
@@ -264,7 +260,7 @@ class Admin(commands.Cog):
         if not await self.is_maintainer(interaction):
             await self._reply(interaction, [REFUSAL_RELOAD])
             return
-        await self._defer(interaction)
+        await common.think_privately(interaction)
         assert self.reloader is not None
         outcome = await self.reloader.reload_now()
         await self._audit(interaction, "reload", "ok: " + outcome.summary if outcome.ok else f"failed: {outcome.problem_count} problem(s)")
@@ -273,7 +269,7 @@ class Admin(commands.Cog):
 
     @admin.command(name="check", description="Check the knowledge files without reloading them")
     async def check(self, interaction: discord.Interaction) -> None:
-        await self._defer(interaction)
+        await common.think_privately(interaction)
         folder = self.bot.knowledge.folder
         shown = escape(display_path(folder))
         try:
@@ -347,7 +343,7 @@ class Admin(commands.Cog):
             await self._reply(interaction, ["Knowledge problems are no longer posted in a channel here."])
             return
         # Posting there may wait out the channel's rate limit; an answer later than 3 s is lost.
-        await self._defer(interaction)
+        await common.think_privately(interaction)
         await self.bot.storage.set_modlog_channel(interaction.guild_id, channel.id)
         await self._audit(interaction, "modlog", f"mod-log channel set to {channel.id}")
         posted = await self.post_modlog(
@@ -447,7 +443,7 @@ class Admin(commands.Cog):
         if not await self.is_maintainer(interaction):
             await self._propose_alias(interaction, question, entry.strip(), episode)
             return
-        await self._defer(interaction)
+        await common.think_privately(interaction)
         assert self.reloader is not None
         store = self.bot.knowledge
         entry_id = entry.strip()

@@ -193,6 +193,13 @@ async def send(
     return _jump_url(interaction, callback)
 
 
+async def think_privately(interaction: discord.Interaction[Any]) -> None:
+    """Answer "thinking", privately, unless the interaction is answered already: the reply then
+    follows up (:func:`send`) and may take longer than Discord's 3 s for a first answer."""
+    if not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+
 async def send_quietly(interaction: discord.Interaction[Any], content: str) -> None:
     """An ephemeral notice on a path that is already failing: a failure to send is only logged."""
     if interaction.type is discord.InteractionType.autocomplete:

@@ -228,9 +228,8 @@ class CorrectionsCog(commands.Cog, name="Corrections"):
             log.warning("could not store a correction: %s", error)
             await common.send(interaction, "Sorry, I could not send that right now; please try again in a moment.", ephemeral=True)
             return
-        if not interaction.response.is_done():
-            # Posting may wait out the mod-log's rate limit; an answer later than 3 s is lost.
-            await interaction.response.defer(ephemeral=True, thinking=True)
+        # Posting may wait out the mod-log's rate limit; an answer later than 3 s is lost.
+        await common.think_privately(interaction)
         if proposal.message_id is None and not await self.post(proposal):
             # not left pending unposted (the generic queue would re-post it without this cog's buttons)
             await self.bot.storage.claim_proposal(proposal.id, interaction.user.id)

@@ -119,8 +119,7 @@ class ProposalsCog(commands.Cog, name="Proposals"):
     # -- proposing -------------------------------------------------------------------------------
     async def propose(self, interaction: discord.Interaction[Any], kind: str, payload: Mapping[str, Any]) -> None:
         """Store a proposed change, post it to the maintainers, and tell the proposer (ephemerally)."""
-        if not interaction.response.is_done():
-            await interaction.response.defer(ephemeral=True, thinking=True)
+        await common.think_privately(interaction)
         assert interaction.guild_id is not None
         storage = self.bot.storage
         try:
