@@ -566,6 +566,18 @@ def test_a_message_naming_a_topic_is_answered_with_that_topics_entry(lore: Lore)
         assert lore.ask(message).status is not Verdict.ANSWERED, message
 
 
+def test_the_one_offered_entry_whose_reveals_tell_the_detail_is_answered(lore: Lore) -> None:
+    # Three entries were offered; only who killed Roy says anyone was blamed.
+    blamed = lore.ask("who got blamed for roy's death at the start", upto=2)
+    assert answered_id(blamed) == "who-killed-roy"
+    assert "blamed" in first_reveal(blamed.text)
+    # Only the CFN's reveals tell of the police raid and the accusation.
+    raid = lore.ask("what did rouge do when the police stormed in, didnt the cfn accuse her")
+    assert answered_id(raid) == "cfn"
+    # Two entries scoring all but the same stay a question, whatever one reveal says ("robot").
+    assert lore.ask("robot of aliens?").status is Verdict.SUGGEST
+
+
 def test_who_leads_something_is_answered_only_by_an_entry_that_tells_a_leader(lore: Lore) -> None:
     # The Sons of Ares' entry never says who leads them ("sons" is not a question about children).
     assert lore.ask("who's the leader of the sons of ares").status is not Verdict.ANSWERED

@@ -724,16 +724,24 @@ class LoreView:
         this one still apply. It stays "did you mean" when its reveals add nothing asked (the
         knowledge may not hold it: "how many chapters has the webtoon"), or when words nothing
         here knows weigh as much and make a good part of the question ("naruto mother identity").
+        With others offered beside it ("who got blamed for roy's death at the start": who killed
+        Roy, the deaths, the premiere), the best is answered so when it scores ``told_answer``,
+        leads them by ``told_margin``, and none of their reveals tells as much of the question.
         A cast entry offered beside it is no rival unless the question asks for the cast ("just
         finished ep 8, who's gene's real dad": Gene, then who voices him)."""
         rivals = result.suggestions if form.cast else [s for s in result.suggestions if "cast" not in s.entry.tags]
-        if len(rivals) != 1 or result.best is None:
+        if not rivals or result.best is None:
             return result
-        offered = rivals[0]
+        offered, *others = rivals
         if offered.entry.id != result.best.entry.id or self.matcher.unmentioned(question, offered.entry):
             return result
+        t = self.matcher.thresholds
+        if others and (offered.score < t.told_answer or offered.score - max(o.score for o in others) < t.told_margin):
+            return result
         told = self.matcher.told_in_reveals(question, offered.entry)
-        if told.words < self.matcher.thresholds.lone_evidence:
+        if told.words < t.lone_evidence:
+            return result
+        if any(self.matcher.told_in_reveals(question, other.entry).words >= told.words for other in others):
             return result
         if told.unknown >= told.words and told.unknown * 4 > told.asked:
             return result

@@ -126,6 +126,10 @@ class Thresholds:
     #: the same for the one entry offered as "did you mean", for it to be answered instead
     #: (bot.answering.lore): its reveals tell something of the question beyond its subject
     lone_evidence: int = 1
+    #: with others offered beside it, the best suggestion is answered so only from this score, by
+    #: this lead, and when no other's reveals tell as much of the question (bot.answering.lore)
+    told_answer: float = 65.0
+    told_margin: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
