@@ -10,7 +10,7 @@ import pytest
 
 from bot.answering.forms import Form, asks_for_cast, read_form, shared_question
 from bot.answering.lore import Answer, Lore
-from bot.answering.matcher import Verdict, spelled_counts
+from bot.answering.matcher import Verdict, asked_between, spelled_counts
 from bot.answering.normalize import normalize, sound_key, stem, tokens
 from bot.knowledge.model import KnowledgeBase
 
@@ -791,6 +791,16 @@ def test_a_choice_about_someone_is_settled_by_their_entry(lore: Lore) -> None:
     # A choice between two accounts of an event is answered by the event's entry, not moved to
     # the entry of the one it names first.
     assert answered_id(lore.ask("did giallon really kill roy or was he lying")) == "who-killed-roy"
+
+
+def test_a_choice_between_two_names_is_answered_by_an_entry_naming_one(lore: Lore) -> None:
+    # Episode 11's entry never says "10": it need not, to tell which episode it was.
+    assert answered_id(lore.ask("is target planet ep 11 or ep 10", upto=11)) == "episode-11"
+    assert answered_id(lore.ask("was it gene or roy playing the piano")) == "piano-player"
+    # Both sides are read as the matcher reads them ("jaron" is Giallon); "was he" names no one.
+    tokens = lore.matcher.question_tokens
+    assert asked_between("was it jaron or verde", tokens) == {("giallon", "verde")}
+    assert asked_between("did giallon really kill roy or was he lying", tokens) == frozenset()
 
 
 def test_when_no_offer_mentions_who_is_named_those_about_them_are_offered(lore: Lore) -> None:

@@ -60,7 +60,7 @@ import heapq
 import math
 import re
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
@@ -619,22 +619,22 @@ class HorizonMatcher:
         # Ranked down to the lower bar at once, for a question naming something known; the verdict
         # reads only what clears the suggest bar.
         floor = min(t.suggest, t.named_suggest)
-        asked = _Asked.of(question, words)
+        asked = self._asked(question, words)
         ranking = self._rank(words, prefix=False, floor=floor, need=max(limit, 2), asked=asked)
         result = self._verdict(ranking.scored, t, limit)
         if result.verdict is Verdict.UNKNOWN:
-            return self._named_below_the_bar(words, ranking, limit, asked.counts) or result
+            return self._named_below_the_bar(words, ranking, limit, asked) or result
         # What the question names comes first: an entry that never mentions one of its names or
         # numbers is not the answer, and is offered after those that mention them all.
         missing = [
-            sum(w.weight for w in self._unmentioned(words, ranking.analysed, s.entry, asked.counts)) for s in result.suggestions
+            sum(w.weight for w in self._unmentioned(words, ranking.analysed, s.entry, asked)) for s in result.suggestions
         ]
         if not any(missing):
             return result
         if all(missing):
             # None of them mentions all it names ("how did rouge beat giallon outside the ship":
             # Verde's entry, through "rouge beat verde"): those about what it names, if any.
-            named = self._named_below_the_bar(words, ranking, limit, asked.counts)
+            named = self._named_below_the_bar(words, ranking, limit, asked)
             if named is not None:
                 return named
         offered = tuple(s for s, _ in sorted(zip(result.suggestions, missing), key=lambda pair: pair[1]))
@@ -643,7 +643,7 @@ class HorizonMatcher:
         return MatchResult(result.verdict, result.best, offered)
 
     def _named_below_the_bar(
-        self, words: list[str], ranking: _Ranking, limit: int, counts: frozenset[str] = frozenset()
+        self, words: list[str], ranking: _Ranking, limit: int, asked: _Asked
     ) -> MatchResult | None:
         """"Did you mean" for a chatty question that names something the knowledge knows, but
         whose unknown words ("popping", "everywhere") hold its score under the suggest bar: the
@@ -664,7 +664,7 @@ class HorizonMatcher:
         low = self.thresholds.named_suggest
         # best first: stop at ``limit``, and after as many entries as phrasings are scored in full
         candidates = islice((s for s in ranking.scored if s.score >= low), self.index.CANDIDATES)
-        fitting = (s for s in candidates if about(s.entry) and not self._unmentioned(words, analysed, s.entry, counts))
+        fitting = (s for s in candidates if about(s.entry) and not self._unmentioned(words, analysed, s.entry, asked))
         offered = tuple(islice(fitting, limit))
         return MatchResult(Verdict.SUGGEST, offered[0], offered) if offered else None
 
@@ -700,7 +700,7 @@ class HorizonMatcher:
         words = self._words(question)
         return [
             (s.score, s.entry.id, s.phrasing + (f" | {s.focus.text}" if s.focus else ""))
-            for s in self._rank(words, prefix=False, floor=0.0, need=None, asked=_Asked.of(question, words)).scored
+            for s in self._rank(words, prefix=False, floor=0.0, need=None, asked=self._asked(question, words)).scored
         ]
 
     # -- the verdict -----------------------------------------------------------------------------
@@ -727,7 +727,7 @@ class HorizonMatcher:
         """The names and numbers of ``question`` that ``entry``'s visible text never mentions."""
         words = self._words(question)
         analysed = self._analyse(words, prefix=False, reveals=True)
-        return [w.text for w in self._unmentioned(words, analysed, entry, spelled_counts(question, words))]
+        return [w.text for w in self._unmentioned(words, analysed, entry, self._asked(question, words))]
 
     def meanings(self, question: str) -> list[tuple[str, frozenset[str]]]:
         """Each word of ``question`` as stemmed, with the stems of visible phrasings and reveals it
@@ -770,7 +770,7 @@ class HorizonMatcher:
         return Told(best, sum(1 for word in asked if not word.stems), len(asked), reveal)
 
     def _unmentioned(
-        self, words: list[str], analysed: list[_Word], entry: Entry, counts: frozenset[str] = frozenset()
+        self, words: list[str], analysed: list[_Word], entry: Entry, asked: _Asked
     ) -> list[_Word]:
         """The names and numbers of the question that the entry's visible text never mentions.
 
@@ -778,20 +778,32 @@ class HorizonMatcher:
         Rouge's favourite food, nor "who directed episode 11" by the staff of episodes 4 to 10.
         A number after "episode" is mentioned by the entry's phrasings ("who wrote episode 5") or
         by a reveal of that episode ("who killed juval in ep 3"), not by a date in its text ("10
-        January"). Such a match is offered as "did you mean", not answered."""
+        January"). Such a match is offered as "did you mean", not answered. Of two names asked
+        between ("is target planet ep 11 or ep 10"), an entry mentioning one tells which."""
         names = self._stats.names
         own, episodes = self._mentions(self.index._entry_position[entry.id])
         of_episode = episode_numbers(words)
         missing = []
         for word in analysed:
             if word.text.isdigit():
-                if word.text in counts:
+                if word.text in asked.counts:
                     continue  # "had two directors": a count, not a name
                 if word.text not in (episodes if word.text in of_episode else own):
                     missing.append(word)
             elif word.stems and not names.isdisjoint(word.stems) and own.isdisjoint(word.stems):
                 missing.append(word)
+        if missing and asked.either:
+            lacking = {word.text for word in missing}
+            told = {
+                word.text for word in analysed if word.text not in lacking
+                and (word.text.isdigit() or word.stems and not names.isdisjoint(word.stems))
+            }
+            either = {one for pair in asked.either for one, other in (pair, pair[::-1]) if other in told}
+            missing = [word for word in missing if word.text not in either]
         return missing
+
+    def _asked(self, question: str, words: list[str]) -> _Asked:
+        return _Asked.of(question, words, self.index.question_tokens)
 
     def _mentions(self, position: int) -> tuple[frozenset[str], frozenset[str]]:
         """The stems an entry's visible text uses, and the episodes it tells or names, kept for
@@ -1233,10 +1245,29 @@ class _Asked(NamedTuple):
     episodes: frozenset[str]
     #: numbers it spells out as counts (:func:`spelled_counts`)
     counts: frozenset[str] = frozenset()
+    #: pairs of words it asks between (:func:`asked_between`)
+    either: frozenset[tuple[str, str]] = frozenset()
 
     @classmethod
-    def of(cls, question: str, words: list[str]) -> _Asked:
-        return cls(asked_form(question), episode_numbers(words), spelled_counts(question, words))
+    def of(cls, question: str, words: list[str], tokens: Callable[[str], list[str]]) -> _Asked:
+        return cls(
+            asked_form(question), episode_numbers(words), spelled_counts(question, words), asked_between(question, tokens)
+        )
+
+
+#: two things asked between: "was it jaron or verde", "is target planet ep 11 or ep 10"
+_EITHER = re.compile(r"([\w']+)\s+or\s+((?:(?:the|a|an|ep|eps|episode)\s+)?[\w']+)")
+
+
+def asked_between(question: str, tokens: Callable[[str], list[str]]) -> frozenset[tuple[str, str]]:
+    """The words on each side of "or", as ``tokens`` reads them: ("giallon", "verde") for "was
+    it jaron or verde". An answer naming one of them need not name the other."""
+    pairs = set()
+    for found in _EITHER.finditer(fold(question)):
+        left, right = tokens(found.group(1)), tokens(found.group(2))
+        if left and right and left[-1] != right[-1]:
+            pairs.add((left[-1], right[-1]))
+    return frozenset(pairs)
 
 
 def asked_form(text: str) -> str:
