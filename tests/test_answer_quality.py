@@ -258,6 +258,9 @@ def test_the_shows_title_is_the_show_not_its_heroine(lore: Lore) -> None:
         assert answered_id(lore.ask(question)) in ("deaths", "ending"), question
     # Read as the show, a misspelled title gets the answer the right spelling gets.
     assert answered_id(lore.ask("who made metallic rougue")) == answered_id(lore.ask("who made metallic rouge"))
+    # Spelled as it sounds ("rooj", a synonym of Rouge), the title is the show too.
+    assert answered_id(lore.ask("is there a manga of metallic rooj or was it original")) == "source-material"
+    assert answered_id(lore.ask("who directed metallic rooj")) == "director"
 
 
 def test_which_ones_are_dead_so_far_asks_who_has_died(lore: Lore) -> None:

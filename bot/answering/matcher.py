@@ -494,7 +494,8 @@ class Matcher:
         return self._title.sub("anime", folded) if self._title_start in folded else folded
 
     def _as_the_show_typed(self, folded: str) -> str:
-        """:meth:`_as_the_show`, and the title typed with a slip in each word (a typo's similarity)."""
+        """:meth:`_as_the_show`, and the title typed with a slip in each word (a typo's similarity,
+        or a spelling the knowledge's synonyms map to it: "metallic rooj")."""
         folded = self._as_the_show(folded)
         assert self._near_title is not None
         typed: list[tuple[int, int]] = []
@@ -503,7 +504,10 @@ class Matcher:
             if typed and start < typed[-1][1]:
                 continue  # inside the title just read
             words = found.group(1).split()
-            if all(fuzz.ratio(word, own) >= self.thresholds.word for word, own in zip(words, self._title_words)):
+            if all(
+                fuzz.ratio(word, own) >= self.thresholds.word or self.synonyms.get(word) == own
+                for word, own in zip(words, self._title_words)
+            ):
                 typed.append((start, end))
         for start, end in reversed(typed):
             folded = f"{folded[:start]}anime{folded[end:]}"
