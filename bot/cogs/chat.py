@@ -289,7 +289,7 @@ class ChatCog(commands.Cog, name="Chat"):
             # Discord delivers an interaction response whatever the bot's channel permissions.
             await common.send(interaction, f"Re: {message.jump_url}\n{reply.text}", ephemeral=False)
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await common.think_privately(interaction)
         posted = self.recent.claim(channel_id, reply.key, reply.text)
         sent = await self._reply(message, reply.text)
         if sent is None:

@@ -524,7 +524,7 @@ class EditingCog(commands.Cog, name="Editing"):
         except ChangeRefused as refused:
             await self.show_errors(interaction, draft, refused)
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await common.think_privately(interaction)
         draft.entry_id = change.entry_id
         try:
             draft.prepared = await asyncio.to_thread(prepare, self.bot.knowledge.folder, change)
@@ -639,7 +639,7 @@ class EditingCog(commands.Cog, name="Editing"):
         if last is None:
             await common.send(interaction, f"There is no edit of '{escape(entry_id)}' made from Discord to undo.", ephemeral=True)
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await common.think_privately(interaction)
         change = Change(UNDO, entry_id, last.file, restore=last.before, expected=last.after)
         try:
             prepared = await self.write(change, expected_before=None)
