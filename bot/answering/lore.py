@@ -645,19 +645,16 @@ class LoreView:
         and that mentions all of them."""
         if form.form is not Form.TOPIC or result.best is None:
             return result
-        meant = [means for _, means in self.matcher.meanings(question) if self.matcher.names_in(means)]
-        if not meant:
-            return result
-
-        def about(entry: Entry) -> bool:
-            own = self.matcher.index.question_stems(entry)
-            return any(not own.isdisjoint(means) for means in meant)
-
-        if about(result.best.entry):
+        named = self.matcher.names_asked(question)
+        if not named or self.matcher.is_about(result.best.entry, named):
             return result
         t = self.matcher.thresholds
         for suggestion in result.suggestions:
-            if suggestion.score >= t.answer and about(suggestion.entry) and not self.matcher.unmentioned(question, suggestion.entry):
+            if (
+                suggestion.score >= t.answer
+                and self.matcher.is_about(suggestion.entry, named)
+                and not self.matcher.unmentioned(question, suggestion.entry)
+            ):
                 return MatchResult(Verdict.ANSWERED, suggestion, result.suggestions)
         return result
 

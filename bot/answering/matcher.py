@@ -655,22 +655,33 @@ class HorizonMatcher:
         about) and whose text mentions all its names and numbers ("rouge mom" before episode 1 is
         not offered Aletheia, whose alias says "who does rouge work for"). Never an answer; None
         when no entry is about what it names."""
-        names = self._stats.names
         analysed = ranking.analysed
-        named = [names.intersection(word.stems) for word in analysed if word.stems and not names.isdisjoint(word.stems)]
+        named = self._named(analysed)
         if not named:
             return None
-
-        def about(entry: Entry) -> bool:  # its question names one of them: what the entry is about
-            own = self.index.question_stems(entry)
-            return any(not own.isdisjoint(stems) for stems in named)
-
         low = self.thresholds.named_suggest
         # best first: stop at ``limit``, and after as many entries as phrasings are scored in full
         candidates = islice((s for s in ranking.scored if s.score >= low), self.index.CANDIDATES)
-        fitting = (s for s in candidates if about(s.entry) and not self._unmentioned(words, analysed, s.entry, asked))
+        fitting = (
+            s for s in candidates if self.is_about(s.entry, named) and not self._unmentioned(words, analysed, s.entry, asked)
+        )
         offered = tuple(islice(fitting, limit))
         return MatchResult(Verdict.SUGGEST, offered[0], offered) if offered else None
+
+    def names_asked(self, question: str) -> list[frozenset[str]]:
+        """For each word of ``question`` naming someone or something visible here, the names it
+        may stand for ("sara": {"sarah"})."""
+        return self._named(self._analyse(self._words(question), prefix=False, reveals=True))
+
+    def _named(self, analysed: list[_Word]) -> list[frozenset[str]]:
+        names = self._stats.names
+        return [frozenset(names.intersection(word.stems)) for word in analysed if not names.isdisjoint(word.stems)]
+
+    def is_about(self, entry: Entry, named: list[frozenset[str]]) -> bool:
+        """Whether ``entry``'s question names one of ``named`` (:meth:`names_asked`): what the
+        entry is about, not only a name its text mentions."""
+        own = self.index.question_stems(entry)
+        return any(not own.isdisjoint(names) for names in named)
 
     def complete(self, typed: str, *, limit: int = 25) -> list[Entry]:
         """Entries to offer while the asker types (matched on their phrasings only)."""
