@@ -41,12 +41,11 @@ from bot.knowledge.loader import load_knowledge
 from bot.answering.chat import MAX_QUESTIONS, WH_WORDS, is_question, parse_progress, refers_back, split_questions
 from bot.answering.forms import Form, QuestionForm, read_claim, read_form, shared_question
 from bot.answering.normalize import CHAT_WORDS, ORDINAL_WORDS, VAGUE_WORDS, stem, tokens
-from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict
+from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict, episode_numbers
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
 from bot.answering.render import (
     clip,
     combine_answers,
-    EPISODE_GUIDE_TAG,
     escape,
     MESSAGE_LIMIT,
     quote_user,
@@ -131,8 +130,6 @@ _ASKS_OF_THE_EPISODE = re.compile(
     rf"|{_IT}[^.!?]{{0,12}}\b(?:called|titled|named|directed|written|aired|released)\b"
 )
 _THE_EPISODE = re.compile(_IT)
-#: an episode named by its number ("the tank scene in ep 7")
-_EPISODE_NUMBER = re.compile(r"\b(?:ep|eps|episode|episodio|folge)\s*(\d{1,2})\b")
 #: a question asking in which episode something happens, or someone first appears: "what ep does
 #: cyan first show up", "which ep do we find out who rouge's mom is", "when does jill turn out to
 #: be silvia"
@@ -165,7 +162,7 @@ def _episode_for_it(question: str, stated: int | None) -> str:
     found = _ASKS_OF_THE_EPISODE.search(question)
     if found is None:
         return question
-    named = {int(number) for number in _EPISODE_NUMBER.findall(question[: found.start()])}
+    named = {int(number) for number in episode_numbers(tokens(question[: found.start()]))}
     if re.search(r"\d", question[found.start():]) or len(named) > 1 or (not named and stated is None):
         return question
     number = named.pop() if named else stated
@@ -603,7 +600,7 @@ class LoreView:
         for its episode's entry three times (whole, asked alone, which episode)."""
         guides: dict[int, list[Entry]] = {}
         for entry in self.kb.entries.values():
-            if EPISODE_GUIDE_TAG in entry.tags:
+            if entry.is_episode_guide:
                 for episode in dict.fromkeys(reveal.episode for reveal in entry.reveals):
                     guides.setdefault(episode, []).append(entry)
         return guides

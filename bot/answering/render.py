@@ -24,7 +24,6 @@ from bot.knowledge.horizon import link_first_visible
 from bot.knowledge.model import OFF_SCREEN_EPISODE, Entry, KnowledgeBase, Reveal, Series
 
 MESSAGE_LIMIT = 2000
-EPISODE_GUIDE_TAG = "episode-guide"
 ECHO_LIMIT = 200  # how much of a user's question is quoted back
 
 _MARKDOWN = re.compile(r"([\\*_~`|>\[\]])")
@@ -249,7 +248,7 @@ def render_episode(
     reveals = [
         (entry, reveal)
         for entry, reveal in kb.reveals_in_episode(number)
-        if EPISODE_GUIDE_TAG not in entry.tags
+        if not entry.is_episode_guide
     ]
     if reveals:
         lines.append("Revealed in this episode:")

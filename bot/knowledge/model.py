@@ -13,6 +13,10 @@ from pathlib import Path
 OFF_SCREEN_EPISODE = 0
 
 
+#: the tag of an entry telling one episode (:attr:`Entry.is_episode_guide`)
+EPISODE_GUIDE_TAG = "episode-guide"
+
+
 @dataclass(frozen=True, slots=True)
 class Reveal:
     episode: int
@@ -58,6 +62,12 @@ class Entry:
     @property
     def last_episode(self) -> int:
         return self.reveals[-1].episode
+
+    @property
+    def is_episode_guide(self) -> bool:
+        """It tells one episode (tagged ``episode-guide``): the episode's guide for /episode, the
+        lore site and questions naming the episode, not one of the things the episode reveals."""
+        return EPISODE_GUIDE_TAG in self.tags
 
     def visible_to(self, upto: int | None) -> bool:
         """Whether an asker who has watched up to ``upto`` (None: everything) may see the entry."""

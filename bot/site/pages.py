@@ -23,7 +23,7 @@ from functools import cached_property
 from urllib.parse import urlsplit
 
 from bot.answering.normalize import FILLER_WORDS
-from bot.answering.render import EPISODE_GUIDE_TAG, clip
+from bot.answering.render import clip
 from bot.knowledge.horizon import link_first_visible
 from bot.knowledge.model import OFF_SCREEN_EPISODE, Entry, KnowledgeBase, Reveal
 from bot.site import urls
@@ -459,13 +459,13 @@ def episode_page(tree: Tree, number: int) -> str:
         summary = f"<p>{esc(episode.summary)}</p>"
         heading += spoiler(summary, "Summary") if tree.spoilers else summary
     found = kb.reveals_in_episode(number)
-    guides = [entry for entry, _ in found if EPISODE_GUIDE_TAG in entry.tags]
+    guides = [entry for entry, _ in found if entry.is_episode_guide]
     items = [
         f'<li><p class="when">{entry_link(entry, up, f"#ep-{number}")}'
         + (' <strong class="flag">unconfirmed</strong>' if reveal.unconfirmed else "")
         + f'</p><p class="text">{esc(reveal.text)}</p></li>'
         for entry, reveal in found
-        if EPISODE_GUIDE_TAG not in entry.tags
+        if not entry.is_episode_guide
     ]
     revealed = f'<ul class="revealed">{"".join(items)}</ul>' if items else "<p>Nothing recorded.</p>"
     if guides:
