@@ -136,6 +136,7 @@ CAST_WORDS = frozenset("va vas voice voices voiced voicing seiyuu seiyu seiyuus 
 _NOT_CAST = re.compile(
     r"\bvoices? (?:in|inside) (?:\w+'?s|her|his|their|my|your) (?:head|mind)\b"
     r"|\b(?:plays?|played|playing) (?:the |a |that )?(?:piano|song|tune|music|guitar|violin|game|games|dead|along)\b"
+    r"|\bvoices? (?:that )?(?:comes?|coming|came|talks?|talking|speaks?|speaking) (?:out of|from|through)\b"
 )
 
 
@@ -165,7 +166,7 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
             "tall height metre metres meter meters cm feet size big weight",
             False,
         ),
-        ("a name", r"\b(?:real|first|last|birth|true|full) name\b|\bsurname\b", "name named names", False),
+        ("a name", r"\b(?:real|first|last|birth|true|full|actual) name\b|\bsurname\b", "name named names credited", False),
         (
             "a name or title",
             r"\bwhat(?:'?s| is| was| are| were)?\b.{1,40}\bcalled\b|\bits own name\b|\b(?:name|title)s? (?:of|for)\b",

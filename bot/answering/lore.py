@@ -796,7 +796,11 @@ class LoreView:
         words = tokens(question, self.kb.series.synonyms)
         # The question's words as the matcher reads them ("naomis bird" is Naomi's), but for those
         # asking for the attribute ("called", "name")
-        read = [(word, means | {word}) for word, means in self.matcher.meanings(question) if not attribute.told_by(word)]
+        read = [
+            (word, means | {word})
+            for word, means in self.matcher.meanings(question)
+            if not attribute.told_by(word) and word not in VAGUE_WORDS
+        ]
         # What it asks the attribute of beyond what the entry is about: a quoted title is the name of
         # an episode or a song, or of what the entry is about, not of a luxury liner its episode's
         # entry mentions ("whats the name of the luxury liner").
