@@ -472,9 +472,15 @@ def test_a_cast_question_gets_the_cast_entry_not_the_character(lore: Lore) -> No
         # in doubt between the character and their cast entry: the cast entry
         ("grauphon va", "voice-graufon"),
         ("giallons japanese voice?", "voice-giallon"),
+        # offered first, about the one named, with chat around it
+        ("graufon va pls he has the deepest voice", "voice-graufon"),
+        ("operas voice actress", "voice-opera"),
     ):
         answer = lore.ask(question)
         assert answered_id(answer) == expected, question
+    # Not what the cast entry tells: another role, or a dub other than the English one.
+    for question in ("did hiroyuki yoshino voice anyone else in this show besides jaron", "naomi latin american dub voice"):
+        assert lore.ask(question).status is not Verdict.ANSWERED, question
     # Dubbing is a release, not a voice actor.
     dub = lore.ask("is there an english dub?")
     assert dub.entry is None or "cast" not in dub.entry.tags

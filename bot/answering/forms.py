@@ -152,6 +152,14 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
     (re.compile(pattern), Attribute(what, frozenset(words.split()), quoted, *counted))
     for what, pattern, words, quoted, *counted in (
         (
+            "another dub than the English one",
+            r"\b(?:latin|latino|latam|spanish|castilian|german|french|portuguese|brazilian|italian|hindi|arabic|korean"
+            r"|chinese|russian|polish|turkish|indonesian|tagalog|thai)\b.{0,20}\b(?:dub|dubbed|dubbing|audio|version)\b",
+            "latin latino latam spanish castilian german french portuguese brazilian italian hindi arabic korean chinese"
+            " russian polish turkish indonesian tagalog thai",
+            False,
+        ),
+        (
             "a dub's cast",
             r"\b(?:english|eng|dub|dubbed)\b.{0,30}\b(?:va|vas|voice|voices|voiced|voice actor|actress|cast)\b"
             r"|\b(?:va|vas|voice|voices|voiced|actor|actress|cast|plays?|played)\b.{0,40}\b(?:english|eng|dub|dubbed)\b",

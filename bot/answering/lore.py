@@ -490,6 +490,8 @@ class LoreView:
         if result.verdict is Verdict.SUGGEST:
             result = self._cast_suggested(form, result)
         if result.verdict is Verdict.SUGGEST:
+            result = self._cast_of_the_named(question, form, result)
+        if result.verdict is Verdict.SUGGEST:
             result = self._topic_or_cause(question, form, result)
         if result.verdict is Verdict.SUGGEST:
             result = self._only_one_tells_it(question, form, result)
@@ -754,6 +756,24 @@ class LoreView:
                     return MatchResult(Verdict.ANSWERED, suggestion, result.suggestions)
         return result
 
+    def _cast_of_the_named(self, question: str, form: QuestionForm, result: MatchResult) -> MatchResult:
+        """"graufon va pls he has the deepest voice", "who voices jean young heart": a cast question
+        whose best suggestion is the cast entry of someone it names is answered with it, when no
+        other cast entry offered is about someone it names, and it mentions all it names. Not a
+        yes/no question: "did hiroyuki yoshino voice anyone else" asks what the entry may not hold."""
+        if not form.cast or form.form in (Form.YES_NO, Form.CHOICE) or result.best is None or not result.suggestions:
+            return result
+        best = result.suggestions[0]
+        if best.entry.id != result.best.entry.id or "cast" not in best.entry.tags:
+            return result
+        named = self.matcher.names_asked(question)
+        if not named or not self.matcher.is_about(best.entry, named):
+            return result
+        others = [s for s in result.suggestions[1:] if "cast" in s.entry.tags and self.matcher.is_about(s.entry, named)]
+        if others or self.matcher.unmentioned(question, best.entry):
+            return result
+        return MatchResult(Verdict.ANSWERED, best, result.suggestions)
+
     def _linked_cast(self, entry: Entry) -> Entry | None:
         """The one visible cast entry (tagged ``cast``) that ``entry`` links to and that links back;
         None for a cast entry itself, or for none or several."""
@@ -796,11 +816,7 @@ class LoreView:
         words = tokens(question, self.kb.series.synonyms)
         # The question's words as the matcher reads them ("naomis bird" is Naomi's), but for those
         # asking for the attribute ("called", "name")
-        read = [
-            (word, means | {word})
-            for word, means in self.matcher.meanings(question)
-            if not attribute.told_by(word) and word not in VAGUE_WORDS
-        ]
+        read = [(word, means | {word}) for word, means in self.matcher.meanings(question) if not attribute.told_by(word)]
         # What it asks the attribute of beyond what the entry is about: a quoted title is the name of
         # an episode or a song, or of what the entry is about, not of a luxury liner its episode's
         # entry mentions ("whats the name of the luxury liner").
