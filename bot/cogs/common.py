@@ -200,6 +200,36 @@ async def think_privately(interaction: discord.Interaction[Any]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
 
 
+def decision_button(verb: str, custom_id: str) -> discord.ui.Button[Any]:
+    """Accept (green) or Reject (red) under a post in the mod-log; the ``custom_id`` is the
+    persistent item's (a ``DynamicItem``), so a press works after a restart."""
+    accept = verb == "accept"
+    return discord.ui.Button(
+        label="Accept" if accept else "Reject",
+        style=discord.ButtonStyle.success if accept else discord.ButtonStyle.danger,
+        custom_id=custom_id,
+    )
+
+
+def decision_view(*items: discord.ui.Item[Any]) -> discord.ui.View:
+    """A view holding persistent items only: the dynamic items registered by their cog answer the
+    presses, so discord.py need not track the view (stopped, it does not)."""
+    view = discord.ui.View(timeout=None)
+    for item in items:
+        view.add_item(item)
+    view.stop()
+    return view
+
+
+async def cog_or_notice(interaction: discord.Interaction[Any], name: str, what: str) -> Any:
+    """The cog ``name`` that answers a persistent item's press, or None after telling the
+    presser that ``what`` (for instance "Corrections") is not available right now."""
+    cog = interaction.client.get_cog(name)  # type: ignore[attr-defined]
+    if cog is None:
+        await send_quietly(interaction, f"{what} are not available right now; please try again shortly.")
+    return cog
+
+
 async def send_quietly(interaction: discord.Interaction[Any], content: str) -> None:
     """An ephemeral notice on a path that is already failing: a failure to send is only logged."""
     if interaction.type is discord.InteractionType.autocomplete:

@@ -61,9 +61,8 @@ class SuggestButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"l
         return cls(match["entry"])
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        cog = interaction.client.get_cog("Corrections")  # type: ignore[attr-defined]
+        cog = await common.cog_or_notice(interaction, "Corrections", "Suggestions")
         if cog is None:
-            await common.send_quietly(interaction, "Suggestions are not available right now; please try again shortly.")
             return
         await cog.open_suggestion(interaction, self.entry_id)
 
@@ -95,11 +94,7 @@ class DecideButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"lo
     """Accept or Reject under a correction in the home server's mod-log."""
 
     def __init__(self, verb: str, proposal_id: int) -> None:
-        super().__init__(discord.ui.Button(
-            label="Accept" if verb == "accept" else "Reject",
-            style=discord.ButtonStyle.success if verb == "accept" else discord.ButtonStyle.danger,
-            custom_id=f"lore-fix:{verb}:{proposal_id}",
-        ))
+        super().__init__(common.decision_button(verb, f"lore-fix:{verb}:{proposal_id}"))
         self.verb, self.proposal_id = verb, proposal_id
 
     @classmethod
@@ -107,9 +102,8 @@ class DecideButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"lo
         return cls(match["verb"], int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        cog = interaction.client.get_cog("Corrections")  # type: ignore[attr-defined]
+        cog = await common.cog_or_notice(interaction, "Corrections", "Corrections")
         if cog is None:
-            await common.send_quietly(interaction, "Corrections are not available right now; please try again shortly.")
             return
         try:
             await cog.decide(interaction, self.verb, self.proposal_id)
@@ -118,11 +112,7 @@ class DecideButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"lo
 
 
 def decision_view(proposal_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(DecideButton("accept", proposal_id))
-    view.add_item(DecideButton("reject", proposal_id))
-    view.stop()  # dynamic items answer the presses; discord.py need not track the view
-    return view
+    return common.decision_view(DecideButton("accept", proposal_id), DecideButton("reject", proposal_id))
 
 
 class PartView(discord.ui.View):

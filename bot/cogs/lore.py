@@ -129,9 +129,8 @@ class SuggestionButton(
         return cls(match["entry"], item.label or match["entry"], public=match["vis"] == "p", upto=upto)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
-        cog = interaction.client.get_cog(LoreCog.__cog_name__)
-        if not isinstance(cog, LoreCog):
-            await common.send_quietly(interaction, "Answers are not available right now; please try again shortly.")
+        cog = await common.cog_or_notice(interaction, LoreCog.__cog_name__, "Answers")
+        if cog is None:
             return
         await cog.answer_pressed(interaction, self.entry_id, public=self.public, upto=self.upto)
 

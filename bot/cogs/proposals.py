@@ -51,14 +51,7 @@ class ProposalButton(
     """Accept or Reject on a proposal's post in the home server's mod-log."""
 
     def __init__(self, action: str, proposal_id: int) -> None:
-        accept = action == "accept"
-        super().__init__(
-            discord.ui.Button(
-                label="Accept" if accept else "Reject",
-                style=discord.ButtonStyle.success if accept else discord.ButtonStyle.danger,
-                custom_id=_custom_id(action, proposal_id),
-            )
-        )
+        super().__init__(common.decision_button(action, _custom_id(action, proposal_id)))
         self.action = action
         self.proposal_id = proposal_id
 
@@ -69,9 +62,8 @@ class ProposalButton(
         return cls(match["action"], int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
-        cog = interaction.client.get_cog(ProposalsCog.__cog_name__)
+        cog = await common.cog_or_notice(interaction, ProposalsCog.__cog_name__, "Proposals")
         if cog is None:
-            await common.send_quietly(interaction, "Proposals are not available right now; please try again shortly.")
             return
         try:
             await cog.decide(interaction, self.proposal_id, accept=self.action == "accept")
@@ -79,12 +71,8 @@ class ProposalButton(
             await common.report_unexpected(interaction, error, where=f"proposal button {self.custom_id}")
 
 
-class ProposalView(discord.ui.View):
-    def __init__(self, proposal_id: int) -> None:
-        super().__init__(timeout=None)
-        self.add_item(ProposalButton("accept", proposal_id))
-        self.add_item(ProposalButton("reject", proposal_id))
-        self.stop()  # dynamic items registered by the cog answer the presses; nothing to track here
+def proposal_view(proposal_id: int) -> discord.ui.View:
+    return common.decision_view(ProposalButton("accept", proposal_id), ProposalButton("reject", proposal_id))
 
 
 def proposal_text(proposal: governance.Proposal, server: str) -> str:
@@ -168,7 +156,7 @@ class ProposalsCog(commands.Cog, name="Proposals"):
             channel: Any = self.bot.get_channel(channel_id) or self.bot.get_partial_messageable(channel_id, guild_id=home)
             message = await channel.send(
                 proposal_text(proposal, server or f"server {proposal.guild_id}"),
-                view=ProposalView(proposal.id),
+                view=proposal_view(proposal.id),
                 allowed_mentions=common.no_mentions(),
             )
             await self.bot.storage.set_proposal_message(proposal.id, channel_id, message.id)
