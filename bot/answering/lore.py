@@ -757,7 +757,7 @@ class LoreView:
         return result
 
     def _cast_of_the_named(self, question: str, form: QuestionForm, result: MatchResult) -> MatchResult:
-        """"graufon va pls he has the deepest voice", "who voices jean young heart": a cast question
+        """"graufon va pls he has the deepest voice", "operas voice actress": a cast question
         whose best suggestion is the cast entry of someone it names is answered with it, when no
         other cast entry offered is about someone it names, and it mentions all it names. Not a
         yes/no question: "did hiroyuki yoshino voice anyone else" asks what the entry may not hold."""
