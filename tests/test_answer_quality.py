@@ -263,6 +263,13 @@ def test_the_shows_title_is_the_show_not_its_heroine(lore: Lore) -> None:
     assert answered_id(lore.ask("who directed metallic rooj")) == "director"
 
 
+def test_punctuation_said_to_dictation_is_no_word_of_the_question(lore: Lore) -> None:
+    assert lore.matcher.question_tokens("who is roosh mom question mark") == lore.matcher.question_tokens("who is roosh mom?")
+    assert answered_id(lore.ask("who directed metallic rooj period")) == "director"
+    # Inside a message, or in the knowledge's own words, "period" is a word.
+    assert "period" in lore.matcher.question_tokens("what time period is it set in")
+
+
 def test_which_ones_are_dead_so_far_asks_who_has_died(lore: Lore) -> None:
     assert tokens("which ones are dead so far") == tokens("who is dead")
     assert "ones" in tokens("the ones who visited")  # episode 9's title keeps its words

@@ -71,7 +71,7 @@ from rapidfuzz import fuzz
 
 from bot.gc_pause import paused_gc
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
-from bot.answering.normalize import CHAT_WORDS, NUMBER_WORDS, VAGUE_WORDS, fold, sound_key, stem, tokens
+from bot.answering.normalize import CHAT_WORDS, NUMBER_WORDS, VAGUE_WORDS, fold, sound_key, stem, tokens, without_said_marks
 
 _VAGUE = frozenset(stem(word) for word in VAGUE_WORDS)
 _CHAT = frozenset(stem(word) for word in CHAT_WORDS)
@@ -462,6 +462,7 @@ class Matcher:
 
     def question_tokens(self, question: str) -> list[str]:
         """:meth:`tokens` of a fan's question: the show's title read as the show even misspelled."""
+        question = without_said_marks(question)
         return tokens(question, self.synonyms, self._as_the_show_typed if self._title is not None else None)
 
     def question_stems(self, entry: Entry) -> frozenset[str]:

@@ -264,6 +264,17 @@ _WHAT_CALLED = re.compile(
 _SPELLED_OUT = re.compile(r"(?<![\w'])(?!u r |r u )(?:[a-z] ){2,}[a-z](?![\w'])|(?<![\w'])(?:[a-z]\. ?){2,}")
 
 
+#: punctuation said aloud to a phone's dictation, at the end of a message or a line ("who is roosh
+#: mom question mark"); "what time period is it set in" keeps its word
+_SAID_MARK = re.compile(r"\s+(?:question mark|exclamation (?:mark|point)|full stop|period)\s*(?=$|\n)", re.IGNORECASE)
+
+
+def without_said_marks(question: str) -> str:
+    """A fan's message without the punctuation its dictation spelled out ("... question mark"):
+    read in questions only, where a knowledge text's "time period" keeps its word."""
+    return _SAID_MARK.sub("?", question) if _SAID_MARK.search(question) else question
+
+
 def _letters_joined(found: re.Match[str]) -> str:
     return re.sub(r"[ .]", "", found.group(0)) + " "
 
