@@ -485,6 +485,9 @@ def test_a_cast_question_gets_the_cast_entry_not_the_character(lore: Lore) -> No
     ):
         answer = lore.ask(question)
         assert answered_id(answer) == expected, question
+    # The cast entries tell the original cast: "in japanese" asks nothing more ("jp" pulled the cast list ahead).
+    assert answered_id(lore.ask("who does genes voice in jp")) == "voice-gene"
+    assert answered_id(lore.ask("who voices eva in japanese", upto=8)) == "voice-eva"
     # Not what the cast entry tells: another role, or a dub other than the English one.
     for question in ("did hiroyuki yoshino voice anyone else in this show besides jaron", "naomi latin american dub voice"):
         assert lore.ask(question).status is not Verdict.ANSWERED, question

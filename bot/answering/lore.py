@@ -118,6 +118,8 @@ _A_REASON = re.compile(
     r"\b(?:because|since|so that|in order to|out of|motives?|reasons?|why|wish(?:es)?|wants?|wanted|meant to"
     r"|to (?:stop|protect|free|save|punish|liberate|pressure|find|get|make))\b"
 )
+#: the original language, in a cast question ("who voices eva in japanese", "genes jp va")
+_IN_JAPANESE = re.compile(r"\b(?:in\s+(?:the\s+)?)?(?:japanese|jp|jpn|original\s+japanese)\b(?:\s+(?:version|audio|sub|subs))?")
 #: a question word after a few words of chat in the same sentence ("this soundtrack goes so hard
 #: 🎷 who did the music"): where the question begins
 _QUESTION_WORD_INSIDE = re.compile(r"(?<=\s)(?:who|whos|who's|what|whats|what's|when|where|why|how|which)\b(?=\s+\w)")
@@ -287,7 +289,12 @@ class LoreView:
         answer = self._answer_for(whole, question, form, spoiler_free)
         if answer.status is Verdict.ANSWERED:
             return answer
-        alone = self._asked_alone(question) or self._claim_checked(question) or self._asked_of_the_show(question)
+        alone = (
+            self._asked_alone(question)
+            or self._claim_checked(question)
+            or self._asked_of_the_show(question)
+            or self._cast_in_the_original(question, form)
+        )
         return answer if alone is None else self._reply(alone[1], alone[0], spoiler_free)
 
     def _claim_checked(self, question: str) -> tuple[str, MatchResult] | None:
@@ -304,6 +311,16 @@ class LoreView:
             return None
         claim += "?"
         return self._answered_alone(claim, read_claim(claim))
+
+    def _cast_in_the_original(self, question: str, form: QuestionForm) -> tuple[str, MatchResult] | None:
+        """"who voices eva in japanese", "who does genes voice in jp": the cast entries tell the
+        original, Japanese cast (the English dub's is said as such), so "in japanese" only lowers
+        the match, pulling the cast list ahead of the one asked for. The question without it, if it
+        is answered alone."""
+        if not form.cast or not _IN_JAPANESE.search(question.lower()):
+            return None
+        asked = _IN_JAPANESE.sub(" ", question.lower()).strip()
+        return self._answered_alone(asked) if asked else None
 
     def _asked_of_the_show(self, question: str) -> tuple[str, MatchResult] | None:
         """"does the show ever explain why roy did all this": a question asked of the show holds the
