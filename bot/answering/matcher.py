@@ -819,7 +819,13 @@ class HorizonMatcher:
         return missing
 
     def _asked(self, question: str, words: list[str]) -> _Asked:
-        return _Asked.of(question, words, self.index.question_tokens)
+        return _Asked.of(question, words, self._stemmed_words)
+
+    def _stemmed_words(self, text: str) -> list[str]:
+        """The words of ``text`` as :meth:`_analyse` names them ("mars": "mar")."""
+        index = self.index
+        surface, stem_of = index._surface, index._stem
+        return [surface.get(word) or stem_of(word) for word in index.question_tokens(text)]
 
     def _mentions(self, position: int) -> tuple[frozenset[str], frozenset[str]]:
         """The stems an entry's visible text uses, and the episodes it tells or names, kept for
