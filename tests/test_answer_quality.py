@@ -263,6 +263,12 @@ def test_the_shows_title_is_the_show_not_its_heroine(lore: Lore) -> None:
     assert answered_id(lore.ask("who directed metallic rooj")) == "director"
 
 
+def test_a_chat_word_in_a_reveal_is_no_evidence_that_it_answers(lore: Lore) -> None:
+    # "The Alter give Eden his ID back so he can fight at full strength" holds "fight" and "back":
+    # "back" says nothing of what is asked, and the IDs' entry is no answer to it.
+    assert answered_id(lore.ask("why don't the neans just fight back")) != "ids"
+
+
 def test_punctuation_said_to_dictation_is_no_word_of_the_question(lore: Lore) -> None:
     assert lore.matcher.question_tokens("who is roosh mom question mark") == lore.matcher.question_tokens("who is roosh mom?")
     assert answered_id(lore.ask("who directed metallic rooj period")) == "director"

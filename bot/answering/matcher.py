@@ -1183,6 +1183,7 @@ class HorizonMatcher:
             positions.update(dict.fromkeys(leaders))
         sentence_words = index._sentence_words
         pairs = _stem_pairs(known)
+        ruled_out = {word.text for word in known if word.text.isdigit() or word.text in _NOT_EVIDENCE}
         for position in positions:
             by_title = self._phrasing_credit(position, len(known), pairs)
             title_share = sum(w.weight * v for w, v in zip(known, by_title)) / total
@@ -1201,8 +1202,9 @@ class HorizonMatcher:
                     if value < 1.0:
                         for candidate, similarity in word.stems.items():
                             if similarity > value and candidate in own:
-                                # evidence: a word the phrasings lack, as written (not a typo), not a number
-                                evidence += value == 0.0 and similarity == 1.0 and not word.text.isdigit()
+                                # evidence: a word the phrasings lack, as written (not a typo), not a number, nor
+                                # chat or vague ("back" in "why dont the neans just fight back")
+                                evidence += value == 0.0 and similarity == 1.0 and word.text not in ruled_out
                                 value = similarity
                     explained += word.weight * value
                 share = explained / total
