@@ -647,9 +647,7 @@ class HorizonMatcher:
             return MatchResult(Verdict.SUGGEST, result.best, offered)
         return MatchResult(result.verdict, result.best, offered)
 
-    def _named_below_the_bar(
-        self, words: list[str], ranking: _Ranking, limit: int, asked: _Asked
-    ) -> MatchResult | None:
+    def _named_below_the_bar(self, words: list[str], ranking: _Ranking, limit: int, asked: _Asked) -> MatchResult | None:
         """"Did you mean" for a chatty question that names something the knowledge knows, but
         whose unknown words ("popping", "everywhere") hold its score under the suggest bar: the
         entries from ``named_suggest`` whose question names one of its names (what they are
@@ -785,9 +783,7 @@ class HorizonMatcher:
                 best, reveal = held, index._sentence_reveal[row]
         return Told(best, sum(1 for word in asked if not word.stems), len(asked), reveal)
 
-    def _unmentioned(
-        self, words: list[str], analysed: list[_Word], entry: Entry, asked: _Asked
-    ) -> list[_Word]:
+    def _unmentioned(self, words: list[str], analysed: list[_Word], entry: Entry, asked: _Asked) -> list[_Word]:
         """The names and numbers of the question that the entry's visible text never mentions.
 
         An answer is about what the question names: "noid's favourite food" is not answered by
@@ -799,21 +795,21 @@ class HorizonMatcher:
         names = self._stats.names
         own, episodes = self._mentions(self.index._entry_position[entry.id])
         of_episode = episode_numbers(words)
-        missing = []
+        missing: list[_Word] = []
+        told: set[str] = set()  # the names and numbers it mentions, and counts
         for word in analysed:
             if word.text.isdigit():
-                if word.text in asked.counts:
-                    continue  # "had two directors": a count, not a name
-                if word.text not in (episodes if word.text in of_episode else own):
+                # "had two directors": a count, not a name
+                if word.text not in asked.counts and word.text not in (episodes if word.text in of_episode else own):
                     missing.append(word)
-            elif word.stems and not names.isdisjoint(word.stems) and own.isdisjoint(word.stems):
+                    continue
+            elif not word.stems or names.isdisjoint(word.stems):
+                continue
+            elif own.isdisjoint(word.stems):
                 missing.append(word)
+                continue
+            told.add(word.text)
         if missing and asked.either:
-            lacking = {word.text for word in missing}
-            told = {
-                word.text for word in analysed if word.text not in lacking
-                and (word.text.isdigit() or word.stems and not names.isdisjoint(word.stems))
-            }
             either = {one for pair in asked.either for one, other in (pair, pair[::-1]) if other in told}
             missing = [word for word in missing if word.text not in either]
         return missing

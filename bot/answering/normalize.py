@@ -272,7 +272,7 @@ _SAID_MARK = re.compile(r"\s+(?:question mark|exclamation (?:mark|point)|full st
 def without_said_marks(question: str) -> str:
     """A fan's message without the punctuation its dictation spelled out ("... question mark"):
     read in questions only, where a knowledge text's "time period" keeps its word."""
-    return _SAID_MARK.sub("?", question) if _SAID_MARK.search(question) else question
+    return _SAID_MARK.sub("?", question)
 
 
 def _letters_joined(found: re.Match[str]) -> str:
