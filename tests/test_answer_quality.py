@@ -751,6 +751,28 @@ def test_an_attribute_is_told_only_by_a_reveal_about_what_the_question_adds(lore
     assert answered_id(lore.ask("does noid survive")) == "noid"
 
 
+
+def test_a_name_is_told_only_of_what_comes_just_before_called(lore: Lore) -> None:
+    # The carnival's entry says it is tied to "the Usurpers, also called Junoids": a name of the
+    # Usurpers, not of the carnival, which the knowledge never names.
+    for question in ("whats the carnival called", "whats the name of the carnival's airship"):
+        assert answered_id(lore.ask(question)) != "carnival", question
+    # A name given right after what is asked about still tells it; so does a quoted title.
+    assert answered_id(lore.ask("whats the walled-off nean ghetto called again")) == "wellstown"
+    assert answered_id(lore.ask("whats the op called")) == "opening-theme"
+
+
+def test_a_colour_a_brand_or_an_owner_needs_an_entry_that_tells_one(lore: Lore) -> None:
+    # Each names something the knowledge knows, but nothing it says tells a colour, brand or owner.
+    for question, named in (
+        ("what color is operas hair", "opera"),
+        ("what brand of chocolate does rouge eat 🍫", "chocolate"),
+        ("club canal owner", "club-canal"),
+    ):
+        answer = lore.ask(question)
+        assert answered_id(answer) != named, question
+        assert answer.status is not Verdict.ANSWERED, question
+
 def test_at_the_end_means_the_series_end_not_an_episodes(lore: Lore) -> None:
     # Episode 6's entry says "at the end of the voyage": "at the end" alone is the finale.
     for upto in (None, 9):

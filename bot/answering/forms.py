@@ -48,6 +48,9 @@ class Attribute:
     quoted: bool = False
     #: or a number that counts something ("Four of the nine are dead"; not "Immortal Nine")
     counted: bool = False
+    #: of ``words``, those that tell a name only of what comes just before them ("the Usurpers,
+    #: also called Junoids" names the Usurpers, not the carnival the sentence is about)
+    naming: frozenset[str] = frozenset()
 
     def told_by(self, text: str, *, quotes: bool = True) -> bool:
         """Whether ``text`` tells it; with ``quotes`` false, a quoted title does not count."""
@@ -61,8 +64,23 @@ class Attribute:
     def told_in(self, texts: Iterable[str]) -> bool:
         return any(self.told_by(text) for text in texts)
 
+    def named_before(self, text: str) -> list[str]:
+        """The few words before each of ``naming`` in ``text`` that the name it gives belongs to;
+        empty when ``text`` tells the attribute by another of its words or by a quoted title."""
+        lowered = text.lower()
+        found = re.findall(r"[a-z]+", lowered)
+        if not self.naming or (self.quoted and _QUOTED.search(text)) or not (self.words - self.naming).isdisjoint(found):
+            return []
+        return [
+            " ".join(re.findall(r"[a-z]+", lowered[: match.start()])[-_NAMED_REACH:])
+            for match in re.finditer(r"[a-z]+", lowered)
+            if match.group() in self.naming
+        ]
+
 
 _QUOTED = re.compile(r'"[^"]+"|“[^”]+”')
+#: how many words before "called" may say what is called so ("the Usurpers, also called")
+_NAMED_REACH = 4
 #: a number that counts: digits or a number word ("13 episodes", "four of the nine")
 _COUNT = re.compile(
     r"\b(?:\d[\d,.]*|" + "|".join(word for word in NUMBER_WORDS if word not in ("zero", "one"))
@@ -145,11 +163,13 @@ def asks_for_cast(question: str) -> bool:
     return any(word in CAST_WORDS for word in re.findall(r"[a-z]+", _NOT_CAST.sub(" ", fold(question))))
 
 
+#: words that give a name to what they follow ("also called Junoids", "a Nean named Noid")
+_NAMING = frozenset("called named known".split())
 #: questions about an attribute ("how old is gene", "opera's real name") and the words a text that
 #: tells it would use; an entry that uses none of them does not answer such a question, however
 #: well the rest of the question names it
 _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
-    (re.compile(pattern), Attribute(what, frozenset(words.split()), quoted, *counted))
+    (re.compile(pattern), Attribute(what, frozenset(words.split()), quoted, *counted, naming=_NAMING & set(words.split())))
     for what, pattern, words, quoted, *counted in (
         (
             "another dub than the English one",
@@ -226,6 +246,25 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
             "a partner",
             r"\b(?:wife|husband|girlfriend|boyfriend|gf|bf|lover|dated|dating|married|spouse)\b",
             "wife husband girlfriend boyfriend lover lovers dated dating couple married spouse love loved",
+            False,
+        ),
+        (
+            "a colour",
+            r"\bwhat colou?rs?\b|\bcolou?rs? (?:is|are|was|were|of)\b",
+            "colour color colours colors coloured colored red blue black white green pink silver gold golden purple"
+            " violet yellow orange grey gray brown blonde crimson scarlet",
+            False,
+        ),
+        (
+            "a brand or maker",
+            r"\b(?:what|which) brands?\b|\bbrands? (?:is|of)\b",
+            "brand brands company companies made makes maker manufacturer",
+            False,
+        ),
+        (
+            "an owner",
+            r"\bowners?\b|\bwho (?:owns|owned)\b",
+            "owner owners own owns owned",
             False,
         ),
         (

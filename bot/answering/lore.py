@@ -841,10 +841,18 @@ class LoreView:
         passing = {word for word, means in read if means.isdisjoint(subject)}
         quotes = passing <= _TITLED
 
-        def tells(text: str) -> bool:
-            return attribute.told_by(text, quotes=quotes) or (attribute.quoted and _proper_name_of(passing, text))
-
         named = set(self._stems(" ".join([shown.question, *(alias.text for alias in shown.aliases)])))
+        asked_about = subject.union(*(means for _, means in read))
+
+        def tells(text: str) -> bool:
+            if attribute.quoted and _proper_name_of(passing, text):
+                return True
+            if not attribute.told_by(text, quotes=quotes):
+                return False
+            # "called" in "the Usurpers, also called Junoids" names the Usurpers, not the carnival
+            before = attribute.named_before(text)
+            return not before or any(not asked_about.isdisjoint(self._stems(words)) for words in before)
+
         detail = [means for _, means in read if means.isdisjoint(named)]  # "airship" in "carnival airship called"
         said = ((reveal, set(self._stems(reveal.text))) for reveal in visible_reveals(shown, self.horizon))
         telling = [
