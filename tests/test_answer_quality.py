@@ -762,6 +762,22 @@ def test_a_name_is_told_only_of_what_comes_just_before_called(lore: Lore) -> Non
     assert answered_id(lore.ask("whats the op called")) == "opening-theme"
 
 
+def test_who_someone_really_is_is_answered_only_once_a_reveal_tells_it(lore: Lore) -> None:
+    # The Puppeteer unmasks in episode 12: before it, nothing his entry tells says who he is, and
+    # its alias "puppeteer identity" only says what the entry is about.
+    for question, upto in (
+        ("who is the puppeteer really", 11),
+        ("whos under the puppeteer mask", 5),
+        ("only seen up to 7, who is the puppeteer really?", None),
+        ("jill the journalist seems way too nice, is she secretly someone??", 5),
+    ):
+        assert lore.ask(question, upto=upto).status is not Verdict.ANSWERED, question
+    unmasked = lore.ask("who is the puppeteer really", upto=12)
+    assert answered_id(unmasked) == "puppeteer" and "unmasks" in first_reveal(unmasked.text)
+    # Where it is told, a description stands for the name: it need not be in the telling reveal.
+    assert answered_id(lore.ask("the doctor from the bus... who is he really", upto=4)) == "afdal-bashal"
+
+
 def test_a_colour_a_brand_or_an_owner_needs_an_entry_that_tells_one(lore: Lore) -> None:
     # Each names something the knowledge knows, but nothing it says tells a colour, brand or owner.
     for question, named in (
@@ -963,6 +979,9 @@ def test_the_issues_examples_are_answered_right_or_honestly_declined(lore: Lore)
         ("watched up to ep 3 what is the c f n", "watched up to ep 3 what is the cfn"),  # spelled out, as dictated
         ("what is the I.D. rouge takes from them", "what is the id rouge takes from them"),
         ("u r a legend who is rouges mom", "a legend who is rouges mom"),  # "you are", not a word spelled out
+        ("lore dump on the immortal nine pls", "the immortal nine"),  # asking to be told
+        ("can u break down who the alter are", "who the alter are"),
+        ("refresh my memory on eden", "eden"),
     ],
 )
 def test_chat_spelling_reads_like_the_plain_question(lore: Lore, typed: str, plain: str) -> None:

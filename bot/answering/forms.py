@@ -51,6 +51,10 @@ class Attribute:
     #: of ``words``, those that tell a name only of what comes just before them ("the Usurpers,
     #: also called Junoids" names the Usurpers, not the carnival the sentence is about)
     naming: frozenset[str] = frozenset()
+    #: who someone really is: the question's other words describe whom it asks about ("that creepy
+    #: dude on the bus, who is he really"), and an alias naming the attribute ("puppeteer identity")
+    #: only says what the entry is about, not that what it tells by then answers it
+    identity: bool = False
 
     def told_by(self, text: str, *, quotes: bool = True) -> bool:
         """Whether ``text`` tells it; with ``quotes`` false, a quoted title does not count."""
@@ -163,13 +167,17 @@ def asks_for_cast(question: str) -> bool:
     return any(word in CAST_WORDS for word in re.findall(r"[a-z]+", _NOT_CAST.sub(" ", fold(question))))
 
 
+_IDENTITY = "an identity (who someone really is)"
 #: words that give a name to what they follow ("also called Junoids", "a Nean named Noid")
 _NAMING = frozenset("called named known".split())
 #: questions about an attribute ("how old is gene", "opera's real name") and the words a text that
 #: tells it would use; an entry that uses none of them does not answer such a question, however
 #: well the rest of the question names it
 _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
-    (re.compile(pattern), Attribute(what, frozenset(words.split()), quoted, *counted, naming=_NAMING & set(words.split())))
+    (
+        re.compile(pattern),
+        Attribute(what, frozenset(words.split()), quoted, *counted, naming=_NAMING & set(words.split()), identity=what == _IDENTITY),
+    )
     for what, pattern, words, quoted, *counted in (
         (
             "another dub than the English one",
@@ -246,6 +254,15 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
             "a partner",
             r"\b(?:wife|husband|girlfriend|boyfriend|gf|bf|lover|dated|dating|married|spouse)\b",
             "wife husband girlfriend boyfriend lover lovers dated dating couple married spouse love loved",
+            False,
+        ),
+        (
+            _IDENTITY,
+            r"\bwho(?:'?s| is| was| are| were)\b[^?.!,;\n]{1,40}?\b(?:really|actually)\b(?!\s+(?:\w+ing|for|with|to|from)\b)"
+            r"|\b(?:true|real|secret) identity\b|\bunder (?:the|that|his|her)(?: [\w']+)? (?:mask|helmet)\b"
+            r"|\bsecretly (?:someone|somebody|one of)\b",
+            "secretly secret revealed reveals unmasks unmasked unmask disguise disguised identity member members turns"
+            " turned posing poses posed hides hiding impostor",
             False,
         ),
         (

@@ -853,7 +853,8 @@ class LoreView:
             before = attribute.named_before(text)
             return not before or any(not asked_about.isdisjoint(self._stems(words)) for words in before)
 
-        detail = [means for _, means in read if means.isdisjoint(named)]  # "airship" in "carnival airship called"
+        # "airship" in "carnival airship called"; who someone really is asks nothing of a detail
+        detail = [] if attribute.identity else [means for _, means in read if means.isdisjoint(named)]
         said = ((reveal, set(self._stems(reveal.text))) for reveal in visible_reveals(shown, self.horizon))
         telling = [
             (reveal, stems)
@@ -865,7 +866,7 @@ class LoreView:
             asked = {stem(word) for word in words}
             lead = max(range(len(telling)), key=lambda i: (len(asked & telling[i][1]), i))
             return MatchResult(result.verdict, replace(result.best, focus=telling[lead][0]), result.suggestions)
-        if telling or attribute.told_in(alias.text for alias in shown.aliases):
+        if telling or (not attribute.identity and attribute.told_in(alias.text for alias in shown.aliases)):
             return result
         if attribute.quoted and not passing and shown.question.lower().startswith(("who ", "which ")):
             return result  # its answer is a name ("the name of the studio": "Which studio made it?")

@@ -231,6 +231,14 @@ _RIGHT_TAG = re.compile(r"\b(?:right|correct|yeah|innit)\s*\?")
 #: "catch me up on ep 11": a recap (not a slip of "watch")
 _CATCH_UP = re.compile(r"\bcatch (?:me |us )?up\b")
 
+#: "lore dump on the nine", "break down who the alter are", "refresh my memory on eden": asking to
+#: be told, like "explain" and "remind me" (filler words); "tldr of ep 5" asks for a recap
+_ASK_TO_TELL = re.compile(
+    r"\b(?:lore[\s-]?dump|break (?:it |this |that )?down|refresh (?:my|our) memor(?:y|ies)|fill (?:me|us) in"
+    r"|(?:run|walk|take) (?:me|us) through|(?:some |more |need |give me |for )*context (?:for|on|about|of))\b"
+)
+_TLDR = re.compile(r"\btl\W?dr\b")
+
 #: "when did it come out": released ("out" alone is filler, and "come" is "where does rouge come from")
 _COME_OUT = re.compile(r"\b(?:come|comes|came|coming) out\b")
 
@@ -287,6 +295,8 @@ _PHRASES: tuple[tuple[tuple[str, ...], re.Pattern[str], str | Callable[[re.Match
     (("the end", "very end"), _THE_END, " finale "),
     (("right", "correct", "yeah", "innit"), _RIGHT_TAG, "?"),
     (("catch",), _CATCH_UP, "recap"),
+    (("lore", "break", "memor", "fill", " through", "context"), _ASK_TO_TELL, " "),
+    (("tl",), _TLDR, "recap"),
     ((" out",), _COME_OUT, "release"),
     (("far", "now", "ones"), _SO_FAR, " "),
     (("spoil",), _NO_SPOILERS, " "),
