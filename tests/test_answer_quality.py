@@ -274,6 +274,7 @@ def test_punctuation_said_to_dictation_is_no_word_of_the_question(lore: Lore) ->
     assert answered_id(lore.ask("who directed metallic rooj period")) == "director"
     # Inside a message, or in the knowledge's own words, "period" is a word.
     assert "period" in lore.matcher.question_tokens("what time period is it set in")
+    assert "period" in lore.matcher.question_tokens("whats the time period")  # a time period, not a full stop
 
 
 def test_which_ones_are_dead_so_far_asks_who_has_died(lore: Lore) -> None:

@@ -742,7 +742,7 @@ class LoreView:
         leads them by ``told_margin``, and none of their reveals tells as much of the question.
         A cast entry offered beside it is no rival unless the question asks for the cast ("just
         finished ep 8, who's gene's real dad": Gene, then who voices him)."""
-        rivals = result.suggestions if form.cast else [s for s in result.suggestions if "cast" not in s.entry.tags]
+        rivals = result.suggestions if form.cast else [s for s in result.suggestions if not s.entry.is_cast]
         if not rivals or result.best is None:
             return result
         offered, *others = rivals
@@ -781,12 +781,12 @@ class LoreView:
         if not form.cast or form.form in (Form.YES_NO, Form.CHOICE) or result.best is None or not result.suggestions:
             return result
         best = result.suggestions[0]
-        if best.entry.id != result.best.entry.id or "cast" not in best.entry.tags:
+        if best.entry.id != result.best.entry.id or not best.entry.is_cast:
             return result
         named = self.matcher.names_asked(question)
         if not named or not self.matcher.is_about(best.entry, named):
             return result
-        others = [s for s in result.suggestions[1:] if "cast" in s.entry.tags and self.matcher.is_about(s.entry, named)]
+        others = [s for s in result.suggestions[1:] if s.entry.is_cast and self.matcher.is_about(s.entry, named)]
         if others or self.matcher.unmentioned(question, best.entry):
             return result
         return MatchResult(Verdict.ANSWERED, best, result.suggestions)
@@ -794,21 +794,21 @@ class LoreView:
     def _linked_cast(self, entry: Entry) -> Entry | None:
         """The one visible cast entry (tagged ``cast``) that ``entry`` links to and that links back;
         None for a cast entry itself, or for none or several."""
-        if "cast" in entry.tags:
+        if entry.is_cast:
             return None
         linked = [self.kb.entries.get(link.id) for link in self.kb.entries[entry.id].see_also]
-        cast = [e for e in linked if e is not None and "cast" in e.tags and any(l.id == entry.id for l in e.see_also)]
+        cast = [e for e in linked if e is not None and e.is_cast and any(l.id == entry.id for l in e.see_also)]
         return cast[0] if len(cast) == 1 else None
 
     def _cast_entry(self, form: QuestionForm, result: MatchResult, entry: Entry) -> MatchResult:
         """"who voices the twins" is about the twins' voice actors, not the twins: an answer that is
         not a cast entry (tagged ``cast``) becomes its one visible cast entry that links back to
         it, or else "did you mean"."""
-        if not form.cast or "cast" in entry.tags or result.score >= 99.5:
+        if not form.cast or entry.is_cast or result.score >= 99.5:
             return result  # 99.5: the question is one of the entry's phrasings, a moderator taught it so
         # "who voices rouge in the english dub": the dub's entry came first, Rouge's cast entry
         # clears the answer bar too (the suggestions naming everything the question names first).
-        offered = next((s for s in result.suggestions if "cast" in s.entry.tags), None)
+        offered = next((s for s in result.suggestions if s.entry.is_cast), None)
         if offered is not None and offered.score >= self.matcher.thresholds.answer:
             return MatchResult(Verdict.ANSWERED, offered, result.suggestions)
         cast = self._linked_cast(entry)

@@ -609,6 +609,7 @@ class HorizonMatcher:
         self.horizon = h
         self._stats = _HorizonStats(index, h)
         self._mentioned: dict[int, tuple[frozenset[str], frozenset[str]]] = {}  # see _mentions()
+        self._last_read: tuple[tuple[str, ...], list[_Word]] | None = None  # see _read()
 
     @property
     def thresholds(self) -> Thresholds:
@@ -670,7 +671,7 @@ class HorizonMatcher:
     def names_asked(self, question: str) -> list[frozenset[str]]:
         """For each word of ``question`` naming someone or something visible here, the names it
         may stand for ("sara": {"sarah"})."""
-        return self._named(self._analyse(self._words(question), prefix=False, reveals=True))
+        return self._named(self._read(self._words(question)))
 
     def _named(self, analysed: list[_Word]) -> list[frozenset[str]]:
         names = self._stats.names
@@ -740,14 +741,12 @@ class HorizonMatcher:
     def unmentioned(self, question: str, entry: Entry) -> list[str]:
         """The names and numbers of ``question`` that ``entry``'s visible text never mentions."""
         words = self._words(question)
-        analysed = self._analyse(words, prefix=False, reveals=True)
-        return [w.text for w in self._unmentioned(words, analysed, entry, self._asked(question, words))]
+        return [w.text for w in self._unmentioned(words, self._read(words), entry, self._asked(question, words))]
 
     def meanings(self, question: str) -> list[tuple[str, frozenset[str]]]:
         """Each word of ``question`` as stemmed, with the stems of visible phrasings and reveals it
         may stand for (a typo read as the word it slips from); none when nothing here knows it."""
-        words = self._words(question)
-        return [(word.text, frozenset(word.stems)) for word in self._analyse(words, prefix=False, reveals=True)]
+        return [(word.text, frozenset(word.stems)) for word in self._read(self._words(question))]
 
     def _phrasing_words(self, entry: Entry) -> set[str]:
         """The stems of ``entry``'s phrasings (question and aliases) visible here."""
@@ -768,7 +767,7 @@ class HorizonMatcher:
         own = self._phrasing_words(entry)
         asked = [
             word
-            for word in self._analyse(self._words(question), prefix=False, reveals=True)
+            for word in self._read(self._words(question))
             if word.text not in _NOT_EVIDENCE and not word.text.isdigit()
         ]
         lacking = [
@@ -851,6 +850,18 @@ class HorizonMatcher:
         """The rows of an entry's sentences visible here (its reveals are in episode order)."""
         rows = self.index._sentence_rows[position]
         return rows[: self._visible_end(rows, self.index._sentence_episode)]
+
+    def _read(self, words: list[str]) -> list[_Word]:
+        """:meth:`_analyse` with the reveals' vocabulary, of the last words read here kept: the
+        answering checks read one question several times (who it names, what its entry leaves
+        unmentioned, what the reveals tell of it). Callers do not change what it returns."""
+        key = tuple(words)
+        last = self._last_read
+        if last is not None and last[0] == key:
+            return last[1]
+        analysed = self._analyse(words, prefix=False, reveals=True)
+        self._last_read = (key, analysed)
+        return analysed
 
     def _analyse(self, words: list[str], *, prefix: bool, reveals: bool = False) -> list[_Word]:
         """Each word of the question with the stems it may mean and how much it weighs, in the
@@ -1033,7 +1044,7 @@ class HorizonMatcher:
             clear = bool(order) and order[0][1][0] >= t.settled and (
                 len(order) == 1 or order[0][1][0] - order[1][1][0] >= t.settled_margin
             )
-            sentences = self._unknown_in_decline(self._analyse(words, prefix=False, reveals=True))
+            sentences = self._unknown_in_decline(self._read(words))
             leaders = [position for position, _ in order[: index.TITLE_ENTRIES_WITH_REVEALS]]
             self._score_sentences(sentences, best, leaders, only=order[0][0] if clear else None)
             order = sorted(best.items(), key=lambda pair: (-pair[1].score, pair[0]))

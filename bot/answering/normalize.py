@@ -273,8 +273,10 @@ _SPELLED_OUT = re.compile(r"(?<![\w'])(?!u r |r u )(?:[a-z] ){2,}[a-z](?![\w'])|
 
 
 #: punctuation said aloud to a phone's dictation, at the end of a message or a line ("who is roosh
-#: mom question mark"); "what time period is it set in" keeps its word
-_SAID_MARK = re.compile(r"\s+(?:question mark|exclamation (?:mark|point)|full stop|period)\s*(?=$|\n)", re.IGNORECASE)
+#: mom question mark"); "what time period is it set in" and "whats the time period" keep theirs
+_SAID_MARK = re.compile(
+    r"(?<!\btime)\s+(?:question mark|exclamation (?:mark|point)|full stop|period)\s*(?=$|\n)", re.IGNORECASE
+)
 
 
 def without_said_marks(question: str) -> str:

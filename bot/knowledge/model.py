@@ -15,6 +15,8 @@ OFF_SCREEN_EPISODE = 0
 
 #: the tag of an entry telling one episode (:attr:`Entry.is_episode_guide`)
 EPISODE_GUIDE_TAG = "episode-guide"
+#: the tag of an entry telling who voices or plays someone (:attr:`Entry.is_cast`)
+CAST_TAG = "cast"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,11 @@ class Entry:
         """It tells one episode (tagged ``episode-guide``): the episode's guide for /episode, the
         lore site and questions naming the episode, not one of the things the episode reveals."""
         return EPISODE_GUIDE_TAG in self.tags
+
+    @property
+    def is_cast(self) -> bool:
+        """It tells who voices or plays someone (tagged ``cast``): the answer to a cast question."""
+        return CAST_TAG in self.tags
 
     def visible_to(self, upto: int | None) -> bool:
         """Whether an asker who has watched up to ``upto`` (None: everything) may see the entry."""
