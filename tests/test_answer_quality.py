@@ -779,6 +779,22 @@ def test_who_someone_really_is_is_answered_only_once_a_reveal_tells_it(lore: Lor
     assert answered_id(lore.ask("the doctor from the bus... who is he really", upto=4)) == "afdal-bashal"
 
 
+def test_what_is_still_to_come_is_not_answered_with_the_entry_as_it_stands(lore: Lore) -> None:
+    # At episode 8 Giallon's entry says he is still alive after his fall: no answer to whether he
+    # ever dies. Offered, not answered, and the same for what the asker has not reached.
+    for question, upto in (
+        ("no spoilers past ep 8 pls but does giallon ever actually die", None),
+        ("will eden ever get his id back? finished ep 10", None),
+        ("im on ep 8 do they go to venus at some point", None),
+    ):
+        answer = lore.ask(question, upto=upto)
+        assert answer.status is Verdict.SUGGEST, question
+    # With the whole series seen, what is to come is told.
+    assert answered_id(lore.ask("does giallon ever die")) == "giallon"
+    # "a will of her own" asks nothing about what is to come.
+    assert answered_id(lore.ask("what did jill tell rouge about having a will of her own", upto=2)) == "jill-sturgeon"
+
+
 def test_a_colour_a_brand_or_an_owner_needs_an_entry_that_tells_one(lore: Lore) -> None:
     # Each names something the knowledge knows, but nothing it says tells a colour, brand or owner.
     for question, named in (

@@ -162,6 +162,19 @@ _NOT_CAST = re.compile(
 )
 
 
+#: a question about what is still to come: "does giallon ever die", "do they go to venus at some
+#: point", "will eden get his id back", "is jill gonna matter later"
+_AHEAD = re.compile(
+    r"\b(?:ever|at some point|eventually|later|in the future|gonna|going to|end up|ends up)\b"
+    r"|(?<!\ba )(?<!\bher )(?<!\bhis )(?<!\bown )(?<!\bfree )(?<!\bthe )\bwill\b(?!\s+of\b)"  # not "a will of her own"
+)
+
+
+def asks_ahead(question: str) -> bool:
+    """Whether ``question`` asks about what is still to come ("does giallon ever die")."""
+    return _AHEAD.search(fold(question)) is not None
+
+
 def asks_for_cast(question: str) -> bool:
     """Whether ``question`` asks who voices or plays someone ("who voices the twins", "rouge jp va")."""
     return any(word in CAST_WORDS for word in re.findall(r"[a-z]+", _NOT_CAST.sub(" ", fold(question))))

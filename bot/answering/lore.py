@@ -39,7 +39,7 @@ from bot.gc_pause import paused_gc
 from bot.knowledge.horizon import cut
 from bot.knowledge.loader import load_knowledge
 from bot.answering.chat import MAX_QUESTIONS, WH_WORDS, is_question, parse_progress, refers_back, split_questions
-from bot.answering.forms import Form, QuestionForm, read_claim, read_form, shared_question
+from bot.answering.forms import Form, QuestionForm, asks_ahead, read_claim, read_form, shared_question
 from bot.answering.normalize import CHAT_WORDS, ORDINAL_WORDS, VAGUE_WORDS, stem, tokens
 from bot.answering.matcher import HorizonMatcher, Matcher, MatchResult, Scored, Verdict, episode_numbers
 from bot.knowledge.model import Entry, KnowledgeBase, Reveal
@@ -524,7 +524,19 @@ class LoreView:
             result = self._tells_attribute(question, form, result, result.best.entry)
         if result.verdict is Verdict.ANSWERED and result.best is not None and result.best.focus is None:
             result = self._led_by_a_reason(question, form, result)
+        if result.verdict is Verdict.ANSWERED and result.best is not None:
+            result = self._ahead_of_the_asker(question, result)
         return result
+
+    def _ahead_of_the_asker(self, question: str, result: MatchResult) -> MatchResult:
+        """"im on ep 8, does giallon ever die": the asker asks past what they have seen. The entry
+        as it stands by then ("he is still alive after his fall") does not answer what is to come;
+        it is offered, not answered, unless a sentence of it tells the whole question."""
+        if self.horizon is None or self.horizon >= self.kb.series.episode_count or not asks_ahead(question):
+            return result
+        if result.best is None or result.best.whole:
+            return result
+        return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
 
     def _led_by_a_reason(self, question: str, form: QuestionForm, result: MatchResult) -> MatchResult:
         """"why did roy do all this" is answered by Roy's entry, which tells his reasons in one
