@@ -176,6 +176,17 @@ BUILT_IN_SYNONYMS = {
         }.items()
         for past in forms.split()
     },
+    **{
+        # A word and its derived forms that the stemmer leaves apart ("freedom" and "free",
+        # "create" and "created": a silent e or a noun ending), as one word.
+        other: word
+        for word, forms in {
+            "free": "freedom freed", "survive": "survival", "betray": "betrayal", "arrive": "arrival",
+            "created": "create creation", "released": "release", "related": "relate", "disguised": "disguise disguises",
+            "escaped": "escape escapes", "captured": "capture captures",
+        }.items()
+        for other in forms.split()
+    },
 }
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
