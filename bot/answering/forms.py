@@ -156,7 +156,7 @@ CAST_WORDS = frozenset("va vas voice voices voiced voicing seiyuu seiyu seiyuus 
 
 #: cast words that say nothing of the cast: "the voice in cyans head", "who plays the piano"
 _NOT_CAST = re.compile(
-    r"\bvoices? (?:in|inside) (?:\w+'?s|her|his|their|my|your) (?:head|mind)\b"
+    r"\bvoices? (?:(?:is|are|was|were) )?(?:in|inside) (?:the |that |this |her |his |their |my |your )?(?:[\w'-]+ ){0,3}(?:head|mind)\b"
     r"|\b(?:plays?|played|playing) (?:the |a |that )?(?:piano|song|tune|music|guitar|violin|game|games|dead|along)\b"
     r"|\bvoices? (?:that )?(?:comes?|coming|came|talks?|talking|speaks?|speaking) (?:out of|from|through)\b"
 )
