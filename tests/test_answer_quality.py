@@ -1007,6 +1007,7 @@ def test_the_issues_examples_are_answered_right_or_honestly_declined(lore: Lore)
         ("lore dump on the immortal nine pls", "the immortal nine"),  # asking to be told
         ("can u break down who the alter are", "who the alter are"),
         ("refresh my memory on eden", "eden"),
+        ("why do the crunchyroll subs say aletheia", "why do the crunchyroll subtitles say aletheia"),  # chat short forms
     ],
 )
 def test_chat_spelling_reads_like_the_plain_question(lore: Lore, typed: str, plain: str) -> None:
@@ -1081,3 +1082,9 @@ def test_cast_questions_are_told_by_their_words(lore: Lore) -> None:
     assert asks_for_cast("who plays cyan") and asks_for_cast("the voice of cyan")
     answer = lore.ask("who's the voice in cyans head telling her to attack?", upto=10)
     assert answered_id(answer) != "voice-cyan"
+
+
+def test_subs_are_the_subtitles(lore: Lore) -> None:
+    # Aletheia's entry tells what Crunchyroll's subtitles call the Ministry of Truth.
+    answer = lore.ask("why do the crunchyroll subs say aletheia instead of ministry of truth")
+    assert answered_id(answer) == "aletheia" and "subtitles" in answer.text

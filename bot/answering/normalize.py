@@ -140,6 +140,9 @@ BUILT_IN_SYNONYMS = {
     "jpn": "japanese",
     "eng": "english",
     "tech": "technology",
+    "sub": "subtitles",
+    "subs": "subtitles",
+    "subbed": "subtitled",
     "fav": "favorite",
     # The show's words as an international server mixes them in (accents are folded first).
     **dict.fromkeys("episodio capitulo folge odcinek episodyo".split(), "episode"),
