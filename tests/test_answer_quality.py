@@ -1008,6 +1008,7 @@ def test_the_issues_examples_are_answered_right_or_honestly_declined(lore: Lore)
         ("can u break down who the alter are", "who the alter are"),
         ("refresh my memory on eden", "eden"),
         ("why do the crunchyroll subs say aletheia", "why do the crunchyroll subtitles say aletheia"),  # chat short forms
+        ("was dumas actually jaron the whole time", "was dumas actually jaron"),  # not a time period
     ],
 )
 def test_chat_spelling_reads_like_the_plain_question(lore: Lore, typed: str, plain: str) -> None:
