@@ -1009,6 +1009,7 @@ def test_the_issues_examples_are_answered_right_or_honestly_declined(lore: Lore)
         ("refresh my memory on eden", "eden"),
         ("why do the crunchyroll subs say aletheia", "why do the crunchyroll subtitles say aletheia"),  # chat short forms
         ("was dumas actually jaron the whole time", "was dumas actually jaron"),  # not a time period
+        ("why did gene send rouge after the nine in the first place", "why did gene send rouge after the nine"),
     ],
 )
 def test_chat_spelling_reads_like_the_plain_question(lore: Lore, typed: str, plain: str) -> None:

@@ -268,7 +268,10 @@ _NO_SPOILERS = re.compile(
 )
 
 #: "was dumas jaron the whole time", "all along": how long something was so, not a time period
-_ALL_ALONG = re.compile(r"\b(?:(?:the|this|that) (?:whole|entire) time|all along)\b")
+_ALL_ALONG = re.compile(
+    r"\b(?:(?:the|this|that) (?:whole|entire) time|all along|in the first place|at this point|at that point|for real"
+    r"|right now|last night|the other day|at all)\b"
+)
 
 #: "i keep losing track", "ive lost track of who is who": the asker's state, not the lore's
 _LOSE_TRACK = re.compile(r"\b(?:lose|loses|losing|lost)\s+track(?:\s+of)?\b")
@@ -320,7 +323,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], re.Pattern[str], str | Callable[[re.Match
     (("far", "now", "ones"), _SO_FAR, " "),
     (("spoil",), _NO_SPOILERS, " "),
     (("track",), _LOSE_TRACK, " "),
-    (("time", "along"), _ALL_ALONG, " "),
+    (("time", "along", "place", "point", "real", "now", "night", "day", "all"), _ALL_ALONG, " "),
     (("5", "five"), _LIKE_IM_FIVE, " "),
     ((" ep",), _ORDINAL_EPISODE, _episode_in_place),
     (("called", "named"), _WHAT_CALLED, r"\1"),
