@@ -226,6 +226,7 @@ def test_strip_mentions_removes_only_the_given_users() -> None:
         ),
         ("who is rouge? what about her, is she a nean", ["who is rouge? what about her, is she a nean"]),
         ("who is eden & who is graufon", ["who is eden", "who is graufon"]),
+        ("what does chau warn gene about + was naomi the mole", ["what does chau warn gene about", "was naomi the mole"]),
         # a yes/no question about the one just asked about stays with it in chat
         ("whos the girl w the blue hair and is she evil", ["whos the girl w the blue hair? is she evil"]),
         # "it" is as often the show: not split off

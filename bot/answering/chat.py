@@ -342,8 +342,9 @@ _CONNECTOR = re.compile(
     r"|\s*[,;]?\s*\b(?:and also|oh and|oh also|also,|plus also)\s+"
     # "whos the girl with the blue hair and is she evil": a yes/no question about the same one
     r"|\s*[,;]?\s*\band\s+(?=(?:is|was|are|were|does|did|do|can|could|will|would|has|had)\s+(?:she|he|they)\b)"
-    # "whats nectar + who makes it", "who voices rouge / who voices naomi", "what studio made it, when did it air"
-    rf"|\s+[&+/|]\s+(?=(?:{_WH_PATTERN})\b)|\s*,\s*(?=(?:{_WH_PATTERN})\b)",
+    # "whats nectar + who makes it", "who voices rouge / who voices naomi", "what studio made it, when did it air",
+    # "what does chau warn gene about + was naomi the mole"
+    rf"|\s+[&+/|]\s+(?=(?:{_WH_PATTERN}|is|was|are|were|does|did|do|can|will|has|had)\b)|\s*,\s*(?=(?:{_WH_PATTERN})\b)",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[\w']+")
