@@ -803,6 +803,14 @@ def test_what_is_still_to_come_is_not_answered_with_the_entry_as_it_stands(lore:
     assert answered_id(lore.ask("what did jill tell rouge about having a will of her own", upto=2)) == "jill-sturgeon"
 
 
+def test_someones_powers_are_answered_leading_with_how_they_fight(lore: Lore) -> None:
+    answer = lore.ask("graufon power")
+    assert answered_id(answer) == "graufon" and "gravity" in first_reveal(answer.text)
+    assert "shapeshifter" in first_reveal(lore.ask("what are giallon's powers").text)
+    # Nothing tells how Nius fought: offered, not answered.
+    assert lore.ask("what were nius's powers").status is Verdict.SUGGEST
+
+
 def test_a_colour_a_brand_or_an_owner_needs_an_entry_that_tells_one(lore: Lore) -> None:
     # Each names something the knowledge knows, but nothing it says tells a colour, brand or owner.
     for question, named in (

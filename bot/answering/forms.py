@@ -279,6 +279,13 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
             False,
         ),
         (
+            "a power (how someone fights)",
+            r"\b(?:powers?|abilit(?:y|ies))\b",
+            "power powers ability abilities fights fight fighting fought weapon weapons armour armor blades gravity"
+            " shapeshifter copy copies fog hair",
+            False,
+        ),
+        (
             "a colour",
             r"\bwhat colou?rs?\b|\bcolou?rs? (?:is|are|was|were|of)\b",
             "colour color colours colors coloured colored red blue black white green pink silver gold golden purple"

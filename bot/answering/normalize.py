@@ -84,6 +84,7 @@ VAGUE_WORDS = frozenset(
     proper real really reason seriously simple simply so special specific still story strange
     supposedly sure team thing things think thought total totally true truly weird whole wonder
     called confused confusing curious question quick random remember wondering
+    power powers ability abilities
     """.split()
 )
 
