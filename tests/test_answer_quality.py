@@ -771,10 +771,15 @@ def test_who_someone_really_is_is_answered_only_once_a_reveal_tells_it(lore: Lor
         ("whos under the puppeteer mask", 5),
         ("only seen up to 7, who is the puppeteer really?", None),
         ("jill the journalist seems way too nice, is she secretly someone??", 5),
+        ("is the journalist from the bus more than she seems?", 3),
+        ("is eden from the bus a good guy or a bad guy", 2),
+        ("the twins on the cruise ship, are they just random passengers", 6),
     ):
         assert lore.ask(question, upto=upto).status is not Verdict.ANSWERED, question
     unmasked = lore.ask("who is the puppeteer really", upto=12)
     assert answered_id(unmasked) == "puppeteer" and "unmasks" in first_reveal(unmasked.text)
+    # Once a reveal says it, it is answered: Eden is the Immortal Nine member Jet Black Noir.
+    assert answered_id(lore.ask("is eden from the bus a good guy or a bad guy", upto=8)) == "eden"
     # Where it is told, a description stands for the name: it need not be in the telling reveal.
     assert answered_id(lore.ask("the doctor from the bus... who is he really", upto=4)) == "afdal-bashal"
 

@@ -273,7 +273,9 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
             _IDENTITY,
             r"\bwho(?:'?s| is| was| are| were)\b[^?.!,;\n]{1,40}?\b(?:really|actually)\b(?!\s+(?:\w+ing|for|with|to|from)\b)"
             r"|\b(?:true|real|secret) identity\b|\bunder (?:the|that|his|her)(?: [\w']+)? (?:mask|helmet)\b"
-            r"|\bsecretly (?:someone|somebody|one of)\b",
+            r"|\bsecretly (?:someone|somebody|one of)\b|\bmore than (?:s?he|they|it) (?:seems?|looks?)\b"
+            r"|\b(?:good|bad) guys? or (?:an? )?(?:good|bad) guys?\b"
+            r"|\bjust (?:an? |some )?(?:random|background|side characters?|passengers?|extras?)\b",
             "secretly secret revealed reveals unmasks unmasked unmask disguise disguised identity member members turns"
             " turned posing poses posed hides hiding impostor",
             False,
