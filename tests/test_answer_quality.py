@@ -722,7 +722,11 @@ def test_it_in_a_question_about_an_episode_is_the_episode_the_asker_is_on(lore: 
 def test_how_many_is_answered_only_by_an_entry_that_tells_a_count(lore: Lore) -> None:
     # The Alter's entry names the Immortal Nine, a name and not a count; the webtoon's entry gives
     # no chapter count: "did you mean", not an answer.
-    for question in ("how many members does the alter have", "the webtoon on line manga have how many chapter now?"):
+    # Giallon's "episode-6 claim" names an episode, it counts nothing.
+    for question in (
+        "how many members does the alter have", "the webtoon on line manga have how many chapter now?",
+        "how many people did giallon kill on the liner",
+    ):
         assert lore.ask(question).status is not Verdict.ANSWERED, question
     # An entry that counts answers: "Four of the nine are dead", "13 episodes".
     assert answered_id(lore.ask("how many of the immortal nine are dead")) == "immortal-nine"

@@ -91,7 +91,7 @@ _COUNT = re.compile(
     + r"|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|several|both|half|couple)\b"
 )
 #: numbers that are names or places in a story, not counts: "Immortal Nine", "Noid 262", "episode 6"
-_NOT_A_COUNT = re.compile(r"\bimmortal nine\b|\bnoid[\s-]*\d+|\b(?:episodes?|eps?)\s+\d+(?:\s*(?:-|to|and)\s*\d+)?")
+_NOT_A_COUNT = re.compile(r"\bimmortal nine\b|\bnoid[\s-]*\d+|\b(?:episodes?|eps?)[\s-]+\d+(?:\s*(?:-|to|and)\s*\d+)?")
 
 
 @dataclass(frozen=True, slots=True)
