@@ -812,6 +812,14 @@ def test_what_is_still_to_come_is_not_answered_with_the_entry_as_it_stands(lore:
     assert answered_id(lore.ask("what did jill tell rouge about having a will of her own", upto=2)) == "jill-sturgeon"
 
 
+def test_who_hired_or_sent_someone_needs_an_entry_that_tells_it(lore: Lore) -> None:
+    # The Sons of Ares' entry says they attack the bus, not who hired them ("sons" is no child here).
+    for question in ("who hired the sons of ares to go after rouge", "who hired the mercenaries that attacked the bus"):
+        assert lore.ask(question).status is not Verdict.ANSWERED, question
+    # Gene sent Rouge after the Nine, and an entry says so.
+    assert "sent her after them" in lore.ask("who sent rouge after the immortal nine").text
+
+
 def test_someones_powers_are_answered_leading_with_how_they_fight(lore: Lore) -> None:
     answer = lore.ask("graufon power")
     assert answered_id(answer) == "graufon" and "gravity" in first_reveal(answer.text)

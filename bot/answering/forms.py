@@ -246,6 +246,13 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
             False,
         ),
         (
+            "who sent or hired someone",
+            r"\bwho (?:hired|hires|sent|sends|ordered|orders|paid|pays|employed|employs|commissioned)\b",
+            "hired hire hires sent send sends ordered order orders paid pay pays employer employed employs behind"
+            " commissioned",
+            False,
+        ),
+        (
             "a parent",
             r"\b(?:mom|moms|mum|mums|mother|mothers|mama|dad|dads|father|fathers|papa|pops|parents?)\b",
             "mom mum mother mothers mama dad father fathers papa parent parents",
