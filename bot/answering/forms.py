@@ -71,15 +71,10 @@ class Attribute:
     def named_before(self, text: str) -> list[str]:
         """The few words before each of ``naming`` in ``text`` that the name it gives belongs to;
         empty when ``text`` tells the attribute by another of its words or by a quoted title."""
-        lowered = text.lower()
-        found = re.findall(r"[a-z]+", lowered)
+        found = re.findall(r"[a-z]+", text.lower())
         if not self.naming or (self.quoted and _QUOTED.search(text)) or not (self.words - self.naming).isdisjoint(found):
             return []
-        return [
-            " ".join(re.findall(r"[a-z]+", lowered[: match.start()])[-_NAMED_REACH:])
-            for match in re.finditer(r"[a-z]+", lowered)
-            if match.group() in self.naming
-        ]
+        return [" ".join(found[max(0, i - _NAMED_REACH) : i]) for i, word in enumerate(found) if word in self.naming]
 
 
 _QUOTED = re.compile(r'"[^"]+"|“[^”]+”')
