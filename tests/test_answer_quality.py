@@ -839,6 +839,39 @@ def test_a_colour_a_brand_or_an_owner_needs_an_entry_that_tells_one(lore: Lore) 
         assert answered_id(answer) != named, question
         assert answer.status is not Verdict.ANSWERED, question
 
+def test_a_length_of_time_a_meaning_or_a_make_up_needs_an_entry_that_tells_one(lore: Lore) -> None:
+    # Nectar's entry says Neans inject it regularly, not for how long they last without it; Noid's
+    # says who he is, not what his number stands for; Panacea's, that it makes Nectar, not of what.
+    for question, named in (
+        ("how long can a nean go without a nectar shot before it shuts down", "nectar"),
+        ("what does the 262 in noid's name mean", "noid"),
+        ("what is nectar made out of", "panacea"),
+    ):
+        answer = lore.ask(question)
+        assert answered_id(answer) != named, question
+        assert answer.status is not Verdict.ANSWERED, question
+    # Silvia tells how long Neans on Venus live: that answers it.
+    assert "three years" in lore.ask("how many years do neans on venus live").text
+
+
+def test_a_groups_leader_is_asked_by_name_too(lore: Lore) -> None:
+    # The Sons of Ares' entry names no leader ("sons" is no child here either).
+    assert lore.ask("sons of ares leader name").status is not Verdict.ANSWERED
+
+
+def test_a_cast_question_about_the_one_character_offered_is_answered_with_their_cast(lore: Lore) -> None:
+    # Chat held the card-throwing man under the answer bar and his voice actor under the suggest bar.
+    question = (
+        "who voices the card throwing dude with glasses, jaron? his voice is so smug i love it, i need to know who it is fr"
+    )
+    assert answered_id(lore.ask(question)) == "voice-giallon"
+
+
+def test_a_fans_snack_is_food_and_a_nickname_a_name(lore: Lore) -> None:
+    assert answered_id(lore.ask("ruju fav snack?")) == "chocolate"
+    assert "nicknamed the Joker" in first_reveal(lore.ask("whats the card guy's nickname").text)
+
+
 def test_at_the_end_means_the_series_end_not_an_episodes(lore: Lore) -> None:
     # Episode 6's entry says "at the end of the voyage": "at the end" alone is the finale.
     for upto in (None, 9):

@@ -202,7 +202,29 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
             "english dub dubbed",
             False,
         ),
+        (
+            "a length of time",
+            r"\bhow long\b(?! (?:ago|is (?:the|each|an|one) (?:show|series|anime|episode|ep)s?\b))"
+            r"|\bhow many (?:years|months|weeks|days|hours|decades|centuries)\b",
+            "year years month months week weeks day days hour hours minute minutes decade decades century centuries"
+            " lifespan",
+            False,
+        ),
         ("a number", r"\bhow (?:many|much)\b|\bnumber of\b|\bpopulation\b", "", False, True),
+        (
+            "a meaning (what a name or word stands for)",
+            r"\bstands? for\b|\bshort for\b|\bacronym\b|\babbreviation\b"
+            r"|\bwhat (?:does|do|did)\b.{1,40}\bin (?:the |his |her |its |their )?(?:[\w']+ )?name\b.{0,10}\bmean\b",
+            "means meaning stands stand short named refers reference references nod homage acronym derived",
+            False,
+        ),
+        (
+            "what something is made of",
+            r"\bmade (?:out )?of\b|\bmade from\b|\bingredients?\b",
+            "contains contain containing ingredient ingredients composed consists material materials substance"
+            " substances extracted derived",
+            False,
+        ),
         ("an age", r"\bhow old\b|\bage\b|\bbirthday\b|\bwhen was \w+ born\b", "old age year years born birthday", False),
         (
             "a size",
@@ -236,7 +258,7 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
         (
             "a leader",
             r"\bwho(?:'?s| is| was| are| were)? (?:the |their |its )?(?:leader|head|boss|chief|founder)s?\b"
-            r"|\bwho (?:leads|led|runs|ran|heads|headed|founded|commands|commanded)\b",
+            r"|\bwho (?:leads|led|runs|ran|heads|headed|founded|commands|commanded)\b|\bleader'?s? (?:name|called)\b",
             "leader leaders lead leads led leading head heads headed boss chief runs ran run founder founded commander commands",
             False,
         ),
@@ -255,7 +277,8 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
         ),
         (
             "a child",
-            r"\b(?:kids?|child|children|sons?|daughters?)\b",
+            # not a group's name: "the sons of ares"
+            r"\b(?:kids?|child|children|son|sons(?! of\b)|daughter|daughters(?! of\b))\b",
             "kid kids child children son sons daughter daughters",
             False,
         ),

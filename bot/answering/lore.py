@@ -783,6 +783,10 @@ class LoreView:
             for suggestion in result.suggestions:
                 if suggestion.entry.id == cast.id:
                     return MatchResult(Verdict.ANSWERED, suggestion, result.suggestions)
+            # the character is the one entry offered: its cast is what is asked
+            if len(result.suggestions) == 1:
+                best = Scored(cast, result.score, cast.question)
+                return MatchResult(Verdict.ANSWERED, best, (best, *result.suggestions))
         return result
 
     def _cast_of_the_named(self, question: str, form: QuestionForm, result: MatchResult) -> MatchResult:
