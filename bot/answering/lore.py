@@ -662,8 +662,24 @@ class LoreView:
             return result
         for suggestion in result.suggestions:
             if self._names_subject(form, suggestion.entry):
+                if self._tells_of_subject(form, result, suggestion):
+                    return result
                 return MatchResult(Verdict.ANSWERED, suggestion, result.suggestions)
         return result
+
+    def _tells_of_subject(self, form: QuestionForm, result: MatchResult, rival: Scored) -> bool:
+        """"was naomi the spy in aletheia" at episode 7: the mole's entry is what is asked, far
+        ahead of Naomi's, found by what is asked of her ("aletheia mole", not through her name),
+        and a reveal of it speaks of her ("Naomi hints she leaked it")."""
+        best = result.best
+        t = self.matcher.thresholds
+        if best is None or best.score < t.answer or best.score - rival.score < 2 * t.margin:
+            return False
+        subject = self._stems(form.subject or "")[:1]
+        if not subject or subject[0] in self._stems(best.phrasing):
+            return False  # "can neans have kids": Rion's "the nean kid" is found through the subject
+        shown = visible_reveals(self.kb.entries[best.entry.id], self.horizon)
+        return any(subject[0] in self._stems(reveal.text) for reveal in shown)
 
     def _about_named_topic(self, question: str, form: QuestionForm, result: MatchResult) -> MatchResult:
         """"sara fitzgerald the singer" names Sarah and asks nothing of her: Club Canal's phrasing

@@ -36,7 +36,7 @@ FILLER_WORDS = frozenset(
     whether while whose why wot wut y yall yours yourself
     theyre youre hes shes weve theyve ive wont cant arent werent wouldnt couldnt shouldnt aint
     whatre theres heres hows whered whatd youll theyll hed itll hadnt ima imma
-    bit deal guy kind lot name person sort stuff type way
+    bit deal guy kind lot name person sort stuff type way dudes
     """.split()
 ) | frozenset(
     # The words that make a comparison ("X vs Y", "the difference between X and Y"): the answering
@@ -188,6 +188,12 @@ BUILT_IN_SYNONYMS = {
             "free": "freedom freed", "survive": "survival", "betray": "betrayal", "arrive": "arrival",
             "created": "create creation", "released": "release", "related": "relate", "disguised": "disguise disguises",
             "escaped": "escape escapes", "captured": "capture captures",
+            # a doer, a deed or a doubled l ("writer", "theft", "controlled") and the verb
+            "write": "writer writers", "investigate": "investigation investigator investigators",
+            "decide": "decision", "destroy": "destruction", "transform": "transformation transformations",
+            "control": "controlled controlling controller", "steal": "theft thief thieves",
+            "compose": "composer composers composition", "invade": "invaded invading invasion",
+            "manipulate": "manipulated manipulating manipulation", "confess": "confession", "reveal": "revelation",
         }.items()
         for other in forms.split()
     },
