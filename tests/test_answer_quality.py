@@ -854,6 +854,25 @@ def test_a_length_of_time_a_meaning_or_a_make_up_needs_an_entry_that_tells_one(l
     assert "three years" in lore.ask("how many years do neans on venus live").text
 
 
+def test_a_date_a_name_what_someone_is_or_a_relation_needs_an_entry_that_tells_one(lore: Lore) -> None:
+    # Episode 6's entry gives its title and staff, no date; the carnival's, no name of its own; the
+    # IDs' entry, no name for the handler; by episode 1 Naomi's says nothing of what she is, and by
+    # episode 2 nothing says Gene is family.
+    for question, upto, named in (
+        ("when did nameless guest air", None, "episode-6"),
+        ("does the carnival have a name? like what do they call themselves", None, "carnival"),
+        ("who's the handler they give viola's id to in ep 3, does he ever get a name", None, "ids"),
+        ("is naomi human? she's always in that suit", 1, "naomi"),
+        ("is the aletheia guy giving rouge orders related to her somehow? they have a vibe", 2, "aletheia"),
+    ):
+        answer = lore.ask(question, upto=upto)
+        assert answered_id(answer) != named, question
+        assert answer.status is not Verdict.ANSWERED, question
+    # Where the entry tells it, it answers: the webtoon's launch date, what Rouge is.
+    assert "7 March 2024" in lore.ask("when did the webtoon drop").text
+    assert "Proto-Nean" in lore.ask("is rouge a proto nean like the nine?", upto=7).text
+
+
 def test_a_groups_leader_is_asked_by_name_too(lore: Lore) -> None:
     # The Sons of Ares' entry names no leader ("sons" is no child here either).
     assert lore.ask("sons of ares leader name").status is not Verdict.ANSWERED
@@ -872,6 +891,7 @@ def test_fan_words_for_what_the_knowledge_names_otherwise(lore: Lore) -> None:
     assert answered_id(lore.ask("who is the spy leaking aletheia info")) == "aletheia-mole"
     synonyms = lore.kb.series.synonyms
     assert tokens("droid cyborg spaceship impostor", synonyms) == tokens("android android ship copy", synonyms)
+    assert tokens("the android juice, the fake rouge", synonyms) == tokens("the android nectar, the copy rouge", synonyms)
 
 
 def test_a_yes_no_question_stays_with_the_entry_asked_when_it_speaks_of_the_subject(lore: Lore) -> None:

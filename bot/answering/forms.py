@@ -210,6 +210,16 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
             " lifespan",
             False,
         ),
+        (
+            "a date",
+            r"\bwhen (?:did|does|do|was|were|is|will)\b.{1,40}\b(?:air|aired|airs|release|released|come out|came out"
+            r"|drop|dropped|premiere|premiered|stream|streamed|broadcast)\b|\b(?:air|release|premiere|broadcast) date\b"
+            r"|\bwhat (?:date|day)\b",
+            "january february march april may june july august september october november december monday tuesday"
+            " wednesday thursday friday saturday sunday weekly air aired airs release released drop dropped premiere"
+            " premiered stream streamed broadcast date",
+            False,
+        ),
         ("a number", r"\bhow (?:many|much)\b|\bnumber of\b|\bpopulation\b", "", False, True),
         (
             "a meaning (what a name or word stands for)",
@@ -235,7 +245,9 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
         ("a name", r"\b(?:real|first|last|birth|true|full|actual) name\b|\bsurname\b", "name named names credited", False),
         (
             "a name or title",
-            r"\bwhat(?:'?s| is| was| are| were)?\b.{1,40}\bcalled\b|\bits own name\b|\b(?:name|title)s? (?:of|for)\b",
+            r"\bwhat(?:'?s| is| was| are| were)?\b.{1,40}\bcalled\b|\bits own name\b|\b(?:name|title)s? (?:of|for)\b"
+            r"|\b(?:have|has|had|got|get|gets|given) (?:a |an |any )?(?:(?:real|proper|official|own) )?names?\b"
+            r"|\bwhat do(?:es)? \w+ call (?:themselves|himself|herself|itself)\b",
             "name named names called known title titled",
             True,
         ),
@@ -289,6 +301,13 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
             False,
         ),
         (
+            "a relation (family)",
+            r"\b(?:related|relatives?|blood)\b|\bsame family\b",
+            "related relative relatives brother brothers sister sisters sibling siblings mother father son daughter"
+            " family parent parents twin twins blood",
+            False,
+        ),
+        (
             "a partner",
             r"\b(?:wife|husband|girlfriend|boyfriend|gf|bf|lover|dated|dating|married|spouse)\b",
             "wife husband girlfriend boyfriend lover lovers dated dating couple married spouse love loved",
@@ -310,6 +329,16 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
             r"\b(?:powers?|abilit(?:y|ies))\b",
             "power powers ability abilities fights fight fighting fought weapon weapons armour armor blades gravity"
             " shapeshifter copy copies fog hair",
+            False,
+        ),
+        (
+            "what someone is (human, Nean, alien)",
+            r"^(?:(?:so|wait|ok|okay|but|and|like|also)\s+)*(?:is|are|was|were|isnt|isn't|arent|aren't)\s+(?:\w+\s+){1,4}?"
+            r"(?:(?:even|really|actually|also|secretly|just|a|an|the|too)\s+)*(?:human|humans|nean|neans|android|androids"
+            r"|robot|robots|alien|aliens|proto[\s-]?neans?)\b"
+            r"|\b(?:human|nean|android|robot|alien)s? or (?:a |an )?(?:human|nean|android|robot|alien)s?\b",
+            "human humans nean neans android androids robot robots alien aliens usurper usurpers visitor visitors"
+            " proto",
             False,
         ),
         (
