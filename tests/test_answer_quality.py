@@ -32,6 +32,14 @@ def first_reveal(text: str) -> str:
     return text.splitlines()[1]
 
 
+def assert_not_answered(lore: Lore, asked: tuple[tuple[str, int | None, str], ...]) -> None:
+    """Each (question, upto, entry id) is neither answered with that entry nor answered at all."""
+    for question, upto, named in asked:
+        answer = lore.ask(question, upto=upto)
+        assert answered_id(answer) != named, question
+        assert answer.status is not Verdict.ANSWERED, question
+
+
 # -- details only a reveal states ---------------------------------------------------------------
 def test_a_detail_only_a_reveal_states_is_answered_leading_with_that_reveal(lore: Lore) -> None:
     answer = lore.ask("why was gene put under house arrest", upto=7)
@@ -830,26 +838,27 @@ def test_someones_powers_are_answered_leading_with_how_they_fight(lore: Lore) ->
 
 def test_a_colour_a_brand_or_an_owner_needs_an_entry_that_tells_one(lore: Lore) -> None:
     # Each names something the knowledge knows, but nothing it says tells a colour, brand or owner.
-    for question, named in (
-        ("what color is operas hair", "opera"),
-        ("what brand of chocolate does rouge eat 🍫", "chocolate"),
-        ("club canal owner", "club-canal"),
-    ):
-        answer = lore.ask(question)
-        assert answered_id(answer) != named, question
-        assert answer.status is not Verdict.ANSWERED, question
+    assert_not_answered(
+        lore,
+        (
+            ("what color is operas hair", None, "opera"),
+            ("what brand of chocolate does rouge eat 🍫", None, "chocolate"),
+            ("club canal owner", None, "club-canal"),
+        ),
+    )
+
 
 def test_a_length_of_time_a_meaning_or_a_make_up_needs_an_entry_that_tells_one(lore: Lore) -> None:
     # Nectar's entry says Neans inject it regularly, not for how long they last without it; Noid's
     # says who he is, not what his number stands for; Panacea's, that it makes Nectar, not of what.
-    for question, named in (
-        ("how long can a nean go without a nectar shot before it shuts down", "nectar"),
-        ("what does the 262 in noid's name mean", "noid"),
-        ("what is nectar made out of", "panacea"),
-    ):
-        answer = lore.ask(question)
-        assert answered_id(answer) != named, question
-        assert answer.status is not Verdict.ANSWERED, question
+    assert_not_answered(
+        lore,
+        (
+            ("how long can a nean go without a nectar shot before it shuts down", None, "nectar"),
+            ("what does the 262 in noid's name mean", None, "noid"),
+            ("what is nectar made out of", None, "panacea"),
+        ),
+    )
     # Silvia tells how long Neans on Venus live: that answers it.
     assert "three years" in lore.ask("how many years do neans on venus live").text
 
@@ -858,16 +867,16 @@ def test_a_date_a_name_what_someone_is_or_a_relation_needs_an_entry_that_tells_o
     # Episode 6's entry gives its title and staff, no date; the carnival's, no name of its own; the
     # IDs' entry, no name for the handler; by episode 1 Naomi's says nothing of what she is, and by
     # episode 2 nothing says Gene is family.
-    for question, upto, named in (
-        ("when did nameless guest air", None, "episode-6"),
-        ("does the carnival have a name? like what do they call themselves", None, "carnival"),
-        ("who's the handler they give viola's id to in ep 3, does he ever get a name", None, "ids"),
-        ("is naomi human? she's always in that suit", 1, "naomi"),
-        ("is the aletheia guy giving rouge orders related to her somehow? they have a vibe", 2, "aletheia"),
-    ):
-        answer = lore.ask(question, upto=upto)
-        assert answered_id(answer) != named, question
-        assert answer.status is not Verdict.ANSWERED, question
+    assert_not_answered(
+        lore,
+        (
+            ("when did nameless guest air", None, "episode-6"),
+            ("does the carnival have a name? like what do they call themselves", None, "carnival"),
+            ("who's the handler they give viola's id to in ep 3, does he ever get a name", None, "ids"),
+            ("is naomi human? she's always in that suit", 1, "naomi"),
+            ("is the aletheia guy giving rouge orders related to her somehow? they have a vibe", 2, "aletheia"),
+        ),
+    )
     # Where the entry tells it, it answers: the webtoon's launch date, what Rouge is.
     assert "7 March 2024" in lore.ask("when did the webtoon drop").text
     assert "Proto-Nean" in lore.ask("is rouge a proto nean like the nine?", upto=7).text
