@@ -85,6 +85,10 @@ def lore() -> Lore:
         ("i havent watched anything beyond ep 4, who is jill", 4, "who is jill"),
         ("left off at 7 who dies", 7, "who dies"),
         ("who is jill, watching ep 2 now", 1, "who is jill, now"),
+        ("halfway through ep 8 who is cyan", 7, "who is cyan"),
+        ("im like halfway thru episode eight lol who is cyan", 7, "lol who is cyan"),
+        ("im in the middle of episode 8, who is cyan", 7, "who is cyan"),
+        ("currently on 7, who is eden", 7, "who is eden"),
     ],
 )
 def test_stated_progress_is_found_and_its_phrase_removed(text: str, episode: int, rest: str) -> None:

@@ -131,8 +131,8 @@ _PROGRESS_PATTERNS: tuple[tuple[re.Pattern[str], _Kind], ...] = tuple(
             rf"\b(?:i'?m|i am|im)\s+(?:(?:currently|still|only|just|now|rn)\s+)?(?:on|at)\s+(?:the\s+)?{_EPISODE_OR_BARE}",
             _Kind.AT,
         ),
-        # "currently on ep 6", "still at episode 4"
-        (rf"\b(?:currently|still|only|now)\s+(?:on|at)\s+(?:the\s+)?{_EPISODE}", _Kind.AT),
+        # "currently on ep 6", "still at episode 4", "currently on 7"
+        (rf"\b(?:currently|still|only|now)\s+(?:on|at)\s+(?:the\s+)?{_EPISODE_OR_BARE}", _Kind.AT),
         # "just finished ep 10", "i've only seen up to 9", "watched the first 3 episodes", "seen 3 eps"
         (
             rf"\b(?:(?:i'?ve|ive|i|have|just|only|already|finally|recently)\s+){{0,4}}{_SEEN}\s+"
@@ -172,6 +172,12 @@ _PROGRESS_PATTERNS: tuple[tuple[re.Pattern[str], _Kind], ...] = tuple(
         (rf"\b(?:stopped|paused|left off)\s+(?:at|after|on)\s+(?:the\s+)?{_EPISODE_OR_BARE}", _Kind.AT),
         # "watching ep 2 now": episode 2 is under way, so not seen yet (the safe reading)
         (rf"\bwatching\s+(?:the\s+)?{_EPISODE}", _Kind.BEFORE),
+        # "halfway through ep 8", "in the middle of episode 8": under way too
+        (
+            rf"\b(?:(?:i'?m|im|i am)\s+(?:(?:only|just|like|about)\s+)?)?(?:(?:(?:half|mid|part)[\s-]?way|partly)\s+"
+            rf"(?:through|thru|into)\s+(?:the\s+)?{_EPISODE_OR_BARE}|(?:in\s+the\s+middle\s+of|mid)\s+(?:the\s+)?{_EPISODE})",
+            _Kind.BEFORE,
+        ),
         # "haven't watched ep 9 yet", "i didn't see episode 9"
         (
             rf"{_FIRST_PERSON}{_NEGATION}\s+(?:yet\s+)?(?:watched|seen|saw|see|watch|finished|gotten to|got to|reached)\s+"
