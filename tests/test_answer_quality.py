@@ -911,6 +911,13 @@ def test_a_yes_no_question_stays_with_the_entry_asked_when_it_speaks_of_the_subj
     assert answered_id(lore.ask("is ash a nean")) == "ash-stahl"
 
 
+def test_the_biggest_is_the_largest_and_legally_asks_nothing(lore: Lore) -> None:
+    # Wellstown's entry says "the largest Nean settlement on Mars"; "legally" weighed as a word
+    # nothing here knows, and held where to watch under the answer bar.
+    assert answered_id(lore.ask("where is the biggest nean settlement on mars")) == "wellstown"
+    assert answered_id(lore.ask("where can i watch this legally", upto=3)) == "where-to-watch"
+
+
 def test_a_fans_snack_is_food_and_a_nickname_a_name(lore: Lore) -> None:
     assert answered_id(lore.ask("ruju fav snack?")) == "chocolate"
     assert "nicknamed the Joker" in first_reveal(lore.ask("whats the card guy's nickname").text)

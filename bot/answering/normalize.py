@@ -36,7 +36,7 @@ FILLER_WORDS = frozenset(
     whether while whose why wot wut y yall yours yourself
     theyre youre hes shes weve theyve ive wont cant arent werent wouldnt couldnt shouldnt aint
     whatre theres heres hows whered whatd youll theyll hed itll hadnt ima imma
-    bit deal guy kind lot name person sort stuff type way dudes
+    bit deal guy kind lot name person sort stuff type way dudes legally
     """.split()
 ) | frozenset(
     # The words that make a comparison ("X vs Y", "the difference between X and Y"): the answering
@@ -162,6 +162,7 @@ BUILT_IN_SYNONYMS = {
     "aug": "august", "sep": "september", "sept": "september", "oct": "october", "nov": "november",
     "dec": "december",
     "fave": "favorite",
+    "biggest": "largest",
     "favourite": "favorite",
     **{
         # Irregular past forms, so "who gave them the tech" meets "gives" and "give": the stemmer
