@@ -255,6 +255,14 @@ def _together(answers: list[Answer], notes: list[str], unanswered: tuple[str, ..
     return Answer(first.status, text, first.entry, episode, first.suggestions, score, also, unanswered)
 
 
+def _answered_by_cast(cast: Entry, result: MatchResult) -> MatchResult:
+    """``cast`` (a character's linked cast entry) answers a cast question matched to the
+    character, at the character's score, with the other entries offered after it."""
+    best = Scored(cast, result.score, cast.question)
+    others = [s for s in result.suggestions if s.entry.id != cast.id]
+    return MatchResult(Verdict.ANSWERED, best, (best, *others[:2]))
+
+
 def listing_horizon(upto: int | None, spoiler_free: int) -> int:
     """The horizon of lists that cannot hold spoiler bars (autocomplete, the mystery list): the
     asker's own, or with none, the server's spoiler-free episode."""
@@ -801,8 +809,7 @@ class LoreView:
                     return MatchResult(Verdict.ANSWERED, suggestion, result.suggestions)
             # the character is the one entry offered: its cast is what is asked
             if len(result.suggestions) == 1:
-                best = Scored(cast, result.score, cast.question)
-                return MatchResult(Verdict.ANSWERED, best, (best, *result.suggestions))
+                return _answered_by_cast(cast, result)
         return result
 
     def _cast_of_the_named(self, question: str, form: QuestionForm, result: MatchResult) -> MatchResult:
@@ -845,9 +852,7 @@ class LoreView:
             return MatchResult(Verdict.ANSWERED, offered, result.suggestions)
         cast = self._linked_cast(entry)
         if cast is not None:
-            best = Scored(cast, result.score, cast.question)
-            others = [s for s in result.suggestions if s.entry.id != cast.id]
-            return MatchResult(Verdict.ANSWERED, best, (best, *others[:2]))
+            return _answered_by_cast(cast, result)
         return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
 
     def _tells_attribute(self, question: str, form: QuestionForm, result: MatchResult, entry: Entry) -> MatchResult:
