@@ -1010,6 +1010,19 @@ def test_when_no_offer_mentions_who_is_named_those_about_them_are_offered(lore: 
         assert answer.status is Verdict.SUGGEST and answer.suggestions[0].entry_id == first, question
 
 
+def test_a_question_about_two_things_is_told_by_the_reveal_naming_both(lore: Lore) -> None:
+    # Naomi's entry, Episode 1's and others are offered; only Naomi's has a reveal naming both
+    # Rouge and Naomi that tells of their meeting "in person" for the "first time".
+    answer = lore.ask("had rouge and naomi met irl before ep 1 or")
+    assert answered_id(answer) == "naomi"
+    assert "first time they meet in person" in first_reveal(answer.text)
+    answer = lore.ask("what does alethia want rouge to do with the immortal nine")
+    assert answered_id(answer) == "aletheia"
+    assert "hunt down and kill the Immortal Nine" in first_reveal(answer.text)
+    # Two words of one name are one thing: Roy's own entry does not tell who killed him.
+    assert answered_id(lore.ask("who killed doctor roy junghardt on the ship", upto=3)) is None
+
+
 def test_two_entries_tied_above_the_answer_bar_are_both_answered(lore: Lore) -> None:
     # Rouge's origin and her bond with Gene both tell that she is a Nean, at the same score:
     # "did you mean" between two right answers helps nobody.

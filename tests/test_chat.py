@@ -89,6 +89,10 @@ def lore() -> Lore:
         ("im like halfway thru episode eight lol who is cyan", 7, "lol who is cyan"),
         ("im in the middle of episode 8, who is cyan", 7, "who is cyan"),
         ("currently on 7, who is eden", 7, "who is eden"),
+        ("ep 2 done: who was on the bus", 2, "who was on the bus"),
+        ("ok episode 6 finished, who is cyan", 6, "who is cyan"),
+        ("only seen to ep 5, who is eden", 5, "who is eden"),
+        ("watched to 5, who is eden", 5, "who is eden"),
     ],
 )
 def test_stated_progress_is_found_and_its_phrase_removed(text: str, episode: int, rest: str) -> None:
@@ -120,6 +124,9 @@ def test_stated_progress_is_found_and_its_phrase_removed(text: str, episode: int
         "what is rouge watching in ep 3",
         "who was killed by 2 gladiators",
         "was viola killed by rouge in ep 1",
+        "the way ep 9 finished was wild, who is cyan",
+        "why ep 4 finished like that",
+        "who did rouge talk to in ep 5",
     ],
 )
 def test_a_question_about_an_episode_is_not_progress(text: str) -> None:

@@ -133,10 +133,11 @@ _PROGRESS_PATTERNS: tuple[tuple[re.Pattern[str], _Kind], ...] = tuple(
         ),
         # "currently on ep 6", "still at episode 4", "currently on 7"
         (rf"\b(?:currently|still|only|now)\s+(?:on|at)\s+(?:the\s+)?{_EPISODE_OR_BARE}", _Kind.AT),
-        # "just finished ep 10", "i've only seen up to 9", "watched the first 3 episodes", "seen 3 eps"
+        # "just finished ep 10", "i've only seen up to 9", "watched the first 3 episodes", "seen 3 eps",
+        # "only seen to ep 5"
         (
             rf"\b(?:(?:i'?ve|ive|i|have|just|only|already|finally|recently)\s+){{0,4}}{_SEEN}\s+"
-            rf"(?:(?:only|just)\s+)?(?:{_UP_TO}\s+)?(?:the\s+)?(?:first\s+)?{_EPISODE_OR_BARE}",
+            rf"(?:(?:only|just)\s+)?(?:(?:{_UP_TO}|to)\s+)?(?:the\s+)?(?:first\s+)?{_EPISODE_OR_BARE}",
             _Kind.AT,
         ),
         # "up to ep 9", "as of episode 5", "spoilers only through 7"
@@ -195,6 +196,12 @@ _PROGRESS_PATTERNS: tuple[tuple[re.Pattern[str], _Kind], ...] = tuple(
         (rf"(?:^|(?<=[\n,.;:!?()]))\s*(?:(?:currently|still|only|now|just)\s+)?on\s+(?:the\s+)?{_EPISODE}", _Kind.AT),
         # "ep 3 here", "on episode 3 here"
         (rf"{_EPISODE}\s+here\b", _Kind.AT),
+        # "ep 6 done, who is ...", "ok episode 6 finished:": a clause that opens with the episode
+        (
+            rf"(?:^|(?<=[\n,.;:!?()]))\s*(?:(?:ok|okay|so|alright|just)\s+)?(?:the\s+)?{_EPISODE}\s+"
+            r"(?:(?:just|now)\s+)?(?:done|finished|watched|completed?)\b",
+            _Kind.AT,
+        ),
         # "just started ep 3": episode 3 is under way, so not seen yet (the safe reading)
         (
             rf"{_FIRST_PERSON}(?:(?:just|only just)\s+)?started\s+(?:watching\s+)?(?:the\s+)?{_EPISODE}",

@@ -114,6 +114,8 @@ _CLAIMED_BY = re.compile(
     r"(?:\s+(?:on|in) \w+)?\s+(?:that\s+)?"
 )
 #: words giving a reason: "because", "to stop them", "out of love", "his motives"
+#: a word as typed, to tell two words of one name ("roy junghardt") from two names
+_TYPED_WORD = re.compile(r"[\w']+")
 _A_REASON = re.compile(
     r"\b(?:because|since|so that|in order to|out of|motives?|reasons?|why|wish(?:es)?|wants?|wanted|meant to"
     r"|to (?:stop|protect|free|save|punish|liberate|pressure|find|get|make))\b"
@@ -520,6 +522,8 @@ class LoreView:
             result = self._topic_or_cause(question, form, result)
         if result.verdict is Verdict.SUGGEST:
             result = self._only_one_tells_it(question, form, result)
+        if result.verdict is Verdict.SUGGEST:
+            result = self._between_two_named(question, result)
         if result.verdict is Verdict.ANSWERED and result.best is not None:
             result = self._about_named_topic(question, form, result)
         for check in (self._about_subject, self._cast_entry):
@@ -795,6 +799,38 @@ class LoreView:
         if told.unknown >= told.words and told.unknown * 4 > told.asked:
             return result
         return MatchResult(Verdict.ANSWERED, replace(offered, focus=told.reveal), result.suggestions)
+
+    def _between_two_named(self, question: str, result: MatchResult) -> MatchResult:
+        """"had rouge and naomi met irl before ep 1", "what does alethia want rouge to do with the
+        immortal nine": a question about two things is told by a reveal that mentions both and
+        says more of what is asked. Of the offered entries (not the cast), the one with a visible
+        reveal that names both and holds ``between_evidence`` of the question's other words that
+        its phrasings lack, more than any other offered entry's reveal does, is answered, leading
+        with that reveal. Two words of one name ("roy junghardt") are one thing."""
+        named = list(dict.fromkeys(self.matcher.names_asked(question)))
+        if len(named) != 2 or result.best is None:
+            return result
+        typed = [set(self._stems(word)) for word in _TYPED_WORD.findall(question.lower())]
+        first = [next((i for i, stems in enumerate(typed) if not stems.isdisjoint(names)), -2) for names in named]
+        if abs(first[0] - first[1]) == 1:
+            return result
+        asked = set(self._stems(question)).difference(*named, CHAT_WORDS, VAGUE_WORDS)
+        told: list[tuple[int, Scored, Reveal]] = []
+        for offered in result.suggestions:
+            if offered.entry.is_cast or self.matcher.unmentioned(question, offered.entry):
+                continue
+            lacking = asked - self.matcher.phrasing_words(offered.entry)
+            for reveal in visible_reveals(self.kb.entries[offered.entry.id], self.horizon):
+                said = set(self._stems(reveal.text))
+                if all(not said.isdisjoint(names) for names in named):
+                    told.append((len(lacking & said), offered, reveal))
+        told.sort(key=lambda found: -found[0])
+        if not told or told[0][0] < self.matcher.thresholds.between_evidence:
+            return result
+        most, offered, reveal = told[0]
+        if any(words >= most and other.entry.id != offered.entry.id for words, other, _ in told[1:]):
+            return result
+        return MatchResult(Verdict.ANSWERED, replace(offered, focus=reveal), result.suggestions)
 
     def _cast_suggested(self, form: QuestionForm, result: MatchResult) -> MatchResult:
         """"grauphon va" in doubt between Graufon and his voice cast is about the cast: a cast

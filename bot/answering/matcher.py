@@ -130,6 +130,9 @@ class Thresholds:
     #: this lead, and when no other's reveals tell as much of the question (bot.answering.lore)
     told_answer: float = 65.0
     told_margin: float = 1.0
+    #: a question about two things: the offered entry with the one reveal that mentions both and
+    #: tells this many more of the question's words is answered (bot.answering.lore)
+    between_evidence: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -748,7 +751,7 @@ class HorizonMatcher:
         may stand for (a typo read as the word it slips from); none when nothing here knows it."""
         return [(word.text, frozenset(word.stems)) for word in self._read(self._words(question))]
 
-    def _phrasing_words(self, entry: Entry) -> set[str]:
+    def phrasing_words(self, entry: Entry) -> set[str]:
         """The stems of ``entry``'s phrasings (question and aliases) visible here."""
         h = self.horizon
         words = self.index._entry_words[self.index._entry_position[entry.id]]
@@ -764,7 +767,7 @@ class HorizonMatcher:
         index = self.index
         names = self._stats.names
         position = index._entry_position[entry.id]
-        own = self._phrasing_words(entry)
+        own = self.phrasing_words(entry)
         asked = [
             word
             for word in self._read(self._words(question))
@@ -828,7 +831,7 @@ class HorizonMatcher:
         found = self._mentioned.get(position)
         if found is None:
             index = self.index
-            own = self._phrasing_words(index._entry_list[position])
+            own = self.phrasing_words(index._entry_list[position])
             episodes = {number for number in own if number.isdigit()}
             for row in self._visible_sentences(position):
                 own |= index._sentence_words[row]
