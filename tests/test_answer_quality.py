@@ -811,6 +811,9 @@ def test_what_is_still_to_come_is_not_answered_with_the_entry_as_it_stands(lore:
         ("no spoilers past ep 8 pls but does giallon ever actually die", None),
         ("will eden ever get his id back? finished ep 10", None),
         ("im on ep 8 do they go to venus at some point", None),
+        ("just finished ep 6, is giallon dead for good after his fall", None),
+        ("watched up to ep 7, is roy really dead or is there a twist coming", None),
+        ("im on ep 7, is noid's death a fakeout", None),
     ):
         answer = lore.ask(question, upto=upto)
         assert answer.status is Verdict.SUGGEST, question
@@ -1011,11 +1014,11 @@ def test_when_no_offer_mentions_who_is_named_those_about_them_are_offered(lore: 
 
 
 def test_a_question_about_two_things_is_told_by_the_reveal_naming_both(lore: Lore) -> None:
-    # Naomi's entry, Episode 1's and others are offered; only Naomi's has a reveal naming both
-    # Rouge and Naomi that tells of their meeting "in person" for the "first time".
-    answer = lore.ask("had rouge and naomi met irl before ep 1 or")
-    assert answered_id(answer) == "naomi"
-    assert "first time they meet in person" in first_reveal(answer.text)
+    # Afdal's entry is offered beside others; its reveal naming both Afdal and Rion tells which of
+    # them is the "Immortal Nine" member.
+    answer = lore.ask("afdal or rion who was the actual immortal nine")
+    assert answered_id(answer) == "afdal-bashal"
+    assert "Afdal is the Immortal Nine member Phantom Verde" in first_reveal(answer.text)
     answer = lore.ask("what does alethia want rouge to do with the immortal nine")
     assert answered_id(answer) == "aletheia"
     assert "hunt down and kill the Immortal Nine" in first_reveal(answer.text)
@@ -1137,6 +1140,23 @@ def test_the_issues_examples_are_answered_right_or_honestly_declined(lore: Lore)
 def test_chat_spelling_reads_like_the_plain_question(lore: Lore, typed: str, plain: str) -> None:
     assert tokens(typed) == tokens(plain)
     assert lore.ask(typed).entry == lore.ask(plain).entry
+
+
+def test_before_the_first_episode_is_before_the_story(lore: Lore) -> None:
+    # Not a question about episode 1: Nius and Achillus were killed "before the series starts".
+    for question in ("who did rouge kill before ep 1", "how many of the nine did rouge kill before the show even starts"):
+        answer = lore.ask(question)
+        assert answered_id(answer) == "nius-achillus", question
+        assert "before the series starts" in first_reveal(answer.text), question
+
+
+def test_building_is_making_and_beating_is_defeating(lore: Lore) -> None:
+    # The knowledge says who "made" Cyan and Rouge, and that Rouge "defeats" Roy.
+    answer = lore.ask("who built cyan", upto=10)
+    assert answered_id(answer) == "cyan" and "the Puppeteer did" in first_reveal(answer.text)
+    assert answered_id(lore.ask("who built rouge")) == "rouge-origin"
+    answer = lore.ask("finished 13, how did cyan help rouge beat roy in the end")
+    assert answered_id(answer) == "ending" and "Rouge defeats him" in first_reveal(answer.text)
 
 
 def test_irregular_verbs_and_word_endings_meet_the_knowledges_words() -> None:

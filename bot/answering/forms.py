@@ -160,7 +160,8 @@ _NOT_CAST = re.compile(
 #: a question about what is still to come: "does giallon ever die", "do they go to venus at some
 #: point", "will eden get his id back", "is jill gonna matter later"
 _AHEAD = re.compile(
-    r"\b(?:ever|at some point|eventually|later|in the future|gonna|going to|end up|ends up)\b"
+    r"\b(?:ever|at some point|eventually|later|in the future|gonna|going to|end up|ends up"
+    r"|for good|twist|fake ?out|come back|comes back|coming back)\b"
     r"|(?<!\ba )(?<!\bher )(?<!\bhis )(?<!\bown )(?<!\bfree )(?<!\bthe )\bwill\b(?!\s+of\b)"  # not "a will of her own"
 )
 

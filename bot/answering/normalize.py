@@ -224,6 +224,14 @@ def fold(text: str) -> str:
     return stripped.casefold().translate(_APOSTROPHES)
 
 
+#: "who did rouge kill before ep 1", "before the show even starts": before the story, as the
+#: knowledge says it (not a question about episode 1)
+_BEFORE_THE_STORY = re.compile(
+    r"\bbefore (?:(?:ep|episode)\s*(?:1|one)\b|the (?:first (?:ep|episode)|show|series|anime|story)\b"
+    r"(?: (?:even |really )?(?:starts|started|begins|began|start|begin)\b)?)"
+)
+
+
 #: "the show", "this series": the anime itself (alone, "show" is filler: "show me rouge's mother")
 _THE_SHOW = re.compile(r"\b(?:the|this|that) (?:show|series|anime)\b")
 
@@ -320,6 +328,7 @@ def _letters_joined(found: re.Match[str]) -> str:
 #: phrases rewritten before the words are split: (substrings one of which the text must hold for
 #: the pattern to be tried, pattern, replacement), in this order
 _PHRASES: tuple[tuple[tuple[str, ...], re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    (("before",), _BEFORE_THE_STORY, "before the story"),
     (("the ", "this ", "that "), _THE_SHOW, "anime"),
     (("end",), _ENDS_UP, " "),
     (("the end", "very end"), _THE_END, " finale "),
