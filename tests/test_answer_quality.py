@@ -1026,6 +1026,18 @@ def test_a_question_about_two_things_is_told_by_the_reveal_naming_both(lore: Lor
     assert answered_id(lore.ask("who killed doctor roy junghardt on the ship", upto=3)) is None
 
 
+def test_a_choice_is_settled_by_the_reveal_mentioning_both_options(lore: Lore) -> None:
+    # The cast list is the one offer whose reveal names both Monica Flatley and Cassie Ewulu.
+    answer = lore.ask("is the dub va for rouge monica flatley or cassie ewulu")
+    assert answered_id(answer) == "voice-cast"
+    assert "Monica Flatley" in first_reveal(answer.text) and "Cassie Ewulu" in first_reveal(answer.text)
+
+
+def test_asking_whether_two_things_are_the_same_answers_both(lore: Lore) -> None:
+    answer = lore.ask("are aletheia and ochrona on the same side")
+    assert answered_id(answer) == "aletheia" and answer.also is not None and answer.also.id == "ochrona"
+
+
 def test_two_entries_tied_above_the_answer_bar_are_both_answered(lore: Lore) -> None:
     # Rouge's origin and her bond with Gene both tell that she is a Nean, at the same score:
     # "did you mean" between two right answers helps nobody.
@@ -1187,6 +1199,10 @@ def test_a_slip_in_a_spelling_the_knowledge_maps_still_finds_the_name(lore: Lore
         ("izubuchi vs hori whats the difference in what they did", Form.COMPARISON, ("izubuchi", "hori"), None),
         ("whats the difference between the visitors and the usurpers", Form.COMPARISON, ("visitors", "usurpers"), None),
         ("how is code eve different from the asimov code", Form.COMPARISON, ("code eve", "asimov code"), None),
+        ("is the cfn the same as the alter", Form.COMPARISON, ("cfn", "alter"), None),
+        ("are aletheia and ochrona the same thing?", Form.COMPARISON, ("aletheia", "ochrona"), None),
+        ("is a proto nean a different thing from a normal nean", Form.COMPARISON, ("proto nean", "normal nean"), None),
+        ("how do aletheia and ochrona differ", Form.COMPARISON, ("aletheia", "ochrona"), None),
         ("was it giallon or roy", Form.CHOICE, (), None),  # a choice about no one named
         ("is naomi human or a nean", Form.CHOICE, (), "naomi"),
         ("is there an eng dub or is it sub only", Form.CHOICE, (), "eng"),

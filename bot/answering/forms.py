@@ -118,6 +118,16 @@ _DIFFER = re.compile(
     r"^(?:how\s+(?:is|are|does|do|was|were)\s+)?(.+?)\s+"
     r"(?:different\s+(?:from|than|to)|differs?\s+from|compared?\s+(?:to|with))\s+(.+)$"
 )
+#: "is the cfn the same as the alter", "is a proto nean a different thing from a nean", "are
+#: usurpers and visitors the same species", "how do aletheia and ochrona differ"
+_KIND = r"(?:\s+(?:thing|things|species|kind|group|groups|people|person|org|orgs|organi[sz]ations?|side|faction|aliens))?"
+_SAME = re.compile(
+    rf"^(?:is|are|was|were)\s+(.+?)\s+(?:(?:the\s+)?same{_KIND}\s+as|(?:an?\s+)?different{_KIND}\s+(?:from|than|to))\s+(.+)$"
+)
+_SAME_AND = re.compile(
+    rf"^(?:are|were)\s+(.+?)\s+(?:and|&)\s+(.+?)\s+(?:the\s+same|different){_KIND}(?:\s+or\s+(?:not|what|different))?$"
+)
+_HOW_DIFFER = re.compile(r"^how\s+(?:do|does|did|are|is)\s+(.+?)\s+(?:and|&)\s+(.+?)\s+(?:differ|different)$")
 _AND_DIFFERENCE = re.compile(
     r"([^?!.,;]+?)\s+(?:and|&)\s+([^?!.,;]+?)\s*[,;:]?\s*(?:what'?s|whats|what is|what are)\s+(?:the|their)\s+differences?"
 )
@@ -459,7 +469,15 @@ def _shape(text: str) -> QuestionForm:
         left, right = _clean_side(_LEADING.sub("", parts[0])), _right_side(parts[1])
         if left and right:
             return QuestionForm(Form.COMPARISON, (left, right))
-    found = _BETWEEN.search(text) or _AND_DIFFERENCE.search(text) or _DIFFER.search(_TRAILING.sub("", text))
+    plain = _TRAILING.sub("", text)
+    found = (
+        _BETWEEN.search(text)
+        or _AND_DIFFERENCE.search(text)
+        or _DIFFER.search(plain)
+        or _SAME.search(plain)
+        or _SAME_AND.search(plain)
+        or _HOW_DIFFER.search(plain)
+    )
     if found:
         left, right = _clean_side(found.group(1)), _clean_side(_TRAILING.sub("", found.group(2)))
         if left and right:

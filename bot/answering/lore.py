@@ -524,6 +524,8 @@ class LoreView:
             result = self._only_one_tells_it(question, form, result)
         if result.verdict is Verdict.SUGGEST:
             result = self._between_two_named(question, result)
+        if result.verdict is Verdict.SUGGEST and form.form is Form.CHOICE:
+            result = self._both_options_told(question, result)
         if result.verdict is Verdict.ANSWERED and result.best is not None:
             result = self._about_named_topic(question, form, result)
         for check in (self._about_subject, self._cast_entry):
@@ -830,6 +832,28 @@ class LoreView:
         most, offered, reveal = told[0]
         if any(words >= most and other.entry.id != offered.entry.id for words, other, _ in told[1:]):
             return result
+        return MatchResult(Verdict.ANSWERED, replace(offered, focus=reveal), result.suggestions)
+
+    def _both_options_told(self, question: str, result: MatchResult) -> MatchResult:
+        """"is the dub va for rouge monica flatley or cassie ewulu", "is he human or a nean": a
+        choice between two things is settled by a reveal that mentions both. The one offered entry
+        (not the cast) with such a visible reveal, and mentioning every name the question does, is
+        answered, leading with that reveal."""
+        options = self.matcher.options_asked(question)
+        if not options or result.best is None:
+            return result
+        telling: list[tuple[Scored, Reveal]] = []
+        for offered in result.suggestions:
+            if offered.entry.is_cast or self.matcher.unmentioned(question, offered.entry):
+                continue
+            for reveal in visible_reveals(self.kb.entries[offered.entry.id], self.horizon):
+                said = set(self._stems(reveal.text))
+                if any(one in said and other in said for one, other in options):
+                    telling.append((offered, reveal))
+                    break
+        if len(telling) != 1:
+            return result
+        offered, reveal = telling[0]
         return MatchResult(Verdict.ANSWERED, replace(offered, focus=reveal), result.suggestions)
 
     def _cast_suggested(self, form: QuestionForm, result: MatchResult) -> MatchResult:

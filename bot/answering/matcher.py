@@ -737,6 +737,10 @@ class HorizonMatcher:
             return MatchResult(Verdict.ANSWERED, best, suggestions)
         return MatchResult(Verdict.SUGGEST, best, suggestions)
 
+    def options_asked(self, question: str) -> frozenset[tuple[str, str]]:
+        """The two things a question asks between, as stems ("was it jaron or verde": giallon, verde)."""
+        return asked_between(question, self._stemmed_words)
+
     def names_in(self, stems: Iterable[str]) -> set[str]:
         """Those of ``stems`` that name someone or something in the visible reveals."""
         return self._stats.names.intersection(stems)
