@@ -110,11 +110,11 @@ class Thresholds:
     settled_margin: float = 2.0
     #: a yes/no question left in doubt is answered at this score by the one entry whose question
     #: names its subject ("does noid survive": Noid's), if it leads (bot.answering.lore)
-    subject_answer: float = 75.0
+    subject_answer: float = 76.0
     #: a message naming a topic without a question form ("rouge mother identity"), or asking why
     #: something happened, is answered at this score by its best suggestion, if clear of the others
     #: by ``margin`` (bot.answering.lore)
-    topic_answer: float = 72.0
+    topic_answer: float = 70.0
     #: a fuzzy word match (typo) must be at least this similar (rapidfuzz ratio)
     word: float = 80.0
     #: how many of the question's words (as typed, not numbers) a reveal's sentence must add to
