@@ -839,14 +839,17 @@ def test_someones_powers_are_answered_leading_with_how_they_fight(lore: Lore) ->
     assert lore.ask("what were nius's powers").status is Verdict.SUGGEST
 
 
-def test_a_colour_a_brand_or_an_owner_needs_an_entry_that_tells_one(lore: Lore) -> None:
-    # Each names something the knowledge knows, but nothing it says tells a colour, brand or owner.
+def test_a_colour_a_brand_an_owner_or_a_birthplace_needs_an_entry_that_tells_one(lore: Lore) -> None:
+    # Each names something the knowledge knows, but nothing it says tells a colour, brand, owner or
+    # birthplace.
     assert_not_answered(
         lore,
         (
             ("what color is operas hair", None, "opera"),
             ("what brand of chocolate does rouge eat 🍫", None, "chocolate"),
             ("club canal owner", None, "club-canal"),
+            # nor where someone was born: a cast entry names the actor, not a birthplace
+            ("where was yume miyamoto, the voice of rouge, born?", None, "voice-rouge"),
         ),
     )
 
@@ -1169,6 +1172,13 @@ def test_building_is_making_and_beating_is_defeating(lore: Lore) -> None:
     assert answered_id(lore.ask("who built rouge")) == "rouge-origin"
     answer = lore.ask("finished 13, how did cyan help rouge beat roy in the end")
     assert answered_id(answer) == "ending" and "Rouge defeats him" in first_reveal(answer.text)
+
+
+def test_a_script_is_writing_and_ripping_is_tearing(lore: Lore) -> None:
+    answer = lore.ask("who wrote the script for ep10")
+    assert answered_id(answer) == "episode-staff" and "written by Kimiko Ueno" in first_reveal(answer.text)
+    answer = lore.ask("what happens to eden after jill rips his id out")
+    assert answered_id(answer) == "episode-9" and "Jill tears out Eden's ID" in first_reveal(answer.text)
 
 
 def test_irregular_verbs_and_word_endings_meet_the_knowledges_words() -> None:

@@ -248,6 +248,12 @@ _ATTRIBUTES: tuple[tuple[re.Pattern[str], Attribute], ...] = tuple(
         ),
         ("an age", r"\bhow old\b|\bage\b|\bbirthday\b|\bwhen was \w+ born\b", "old age year years born birthday", False),
         (
+            "a birthplace or hometown",
+            r"\bwhere\b.{1,40}\bborn\b|\bbirth ?place\b|\bhome ?town\b|\bplace of birth\b|\bwhere\b.{1,40}\b(?:grow|grew) up\b",
+            "born birthplace hometown native raised grew",
+            False,
+        ),
+        (
             "a size",
             r"\bhow tall\b|\bheight\b|\bhow big\b|\bhow heavy\b|\bweight\b",
             "tall height metre metres meter meters cm feet size big weight",
