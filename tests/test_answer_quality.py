@@ -521,6 +521,8 @@ def test_an_episode_title_question_is_answered_by_that_episodes_entry(lore: Lore
         ("whats the name of the first episode", 1, "Crimson Is the Sound of Dawn"),
         ("what is the last episode of metallic rouge called", 13, "Code Eve"),
         ("whats the finale called", 13, "Code Eve"),
+        # asked as a list of what its entry opens with
+        ("list ep 2 title (eng + jp) and the date it streamed pls", 2, "Wander in the Labyrinth"),
     ):
         answer = lore.ask(question)
         assert answered_id(answer) == f"episode-{number}", question

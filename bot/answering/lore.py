@@ -69,7 +69,8 @@ _EPISODE_ASKS = frozenset(
     for word in (
         "title titled call called name named air aired airing release released drop dropped date day premiere premiered "
         "happen happens happened about recap summary summarise summarize plot explain explained japanese kanji english "
-        "japan stream streamed january february march april may june july august september october november december"
+        "japan stream streamed january february march april may june july august september october november december "
+        "list"
     ).split()
     for form in (word, stem(word))
 )
