@@ -114,9 +114,9 @@ _CLAIMED_BY = re.compile(
     r"\s+(?:\w+\s+)?(?:said|says|told me|swears?|claims?|thinks?|heard|read|saw)|i heard|i read)"
     r"(?:\s+(?:on|in) \w+)?\s+(?:that\s+)?"
 )
-#: words giving a reason: "because", "to stop them", "out of love", "his motives"
 #: a word as typed, to tell two words of one name ("roy junghardt") from two names
 _TYPED_WORD = re.compile(r"[\w']+")
+#: words giving a reason: "because", "to stop them", "out of love", "his motives"
 _A_REASON = re.compile(
     r"\b(?:because|since|so that|in order to|out of|motives?|reasons?|why|wish(?:es)?|wants?|wanted|meant to"
     r"|to (?:stop|protect|free|save|punish|liberate|pressure|find|get|make))\b"
@@ -804,8 +804,8 @@ class LoreView:
         return MatchResult(Verdict.ANSWERED, replace(offered, focus=told.reveal), result.suggestions)
 
     def _between_two_named(self, question: str, result: MatchResult) -> MatchResult:
-        """"had rouge and naomi met irl before ep 1", "what does alethia want rouge to do with the
-        immortal nine": a question about two things is told by a reveal that mentions both and
+        """"afdal or rion who was the actual immortal nine", "what does alethia want rouge to do with
+        the immortal nine": a question about two things is told by a reveal that mentions both and
         says more of what is asked. Of the offered entries (not the cast), the one with a visible
         reveal that names both and holds ``between_evidence`` of the question's other words that
         its phrasings lack, more than any other offered entry's reveal does, is answered, leading
