@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -818,15 +819,12 @@ class LoreView:
         if abs(first[0] - first[1]) == 1:
             return result
         asked = set(self._stems(question)).difference(*named, CHAT_WORDS, VAGUE_WORDS)
+        lacking = {offered.entry.id: asked - self.matcher.phrasing_words(offered.entry) for offered in result.suggestions}
         told: list[tuple[int, Scored, Reveal]] = []
-        for offered in result.suggestions:
-            if offered.entry.is_cast or self.matcher.unmentioned(question, offered.entry):
-                continue
-            lacking = asked - self.matcher.phrasing_words(offered.entry)
-            for reveal in visible_reveals(self.kb.entries[offered.entry.id], self.horizon):
-                said = set(self._stems(reveal.text))
-                if all(not said.isdisjoint(names) for names in named):
-                    told.append((len(lacking & said), offered, reveal))
+        for offered, reveal in self._offered_reveals(question, result):
+            said = set(self._stems(reveal.text))
+            if all(not said.isdisjoint(names) for names in named):
+                told.append((len(lacking[offered.entry.id] & said), offered, reveal))
         told.sort(key=lambda found: -found[0])
         if not told or told[0][0] < self.matcher.thresholds.between_evidence:
             return result
@@ -843,19 +841,26 @@ class LoreView:
         options = self.matcher.options_asked(question)
         if not options or result.best is None:
             return result
-        telling: list[tuple[Scored, Reveal]] = []
+        telling: dict[str, tuple[Scored, Reveal]] = {}
+        for offered, reveal in self._offered_reveals(question, result):
+            if offered.entry.id in telling:
+                continue  # its first such reveal leads
+            said = set(self._stems(reveal.text))
+            if any(one in said and other in said for one, other in options):
+                telling[offered.entry.id] = (offered, reveal)
+        if len(telling) != 1:
+            return result
+        offered, reveal = next(iter(telling.values()))
+        return MatchResult(Verdict.ANSWERED, replace(offered, focus=reveal), result.suggestions)
+
+    def _offered_reveals(self, question: str, result: MatchResult) -> Iterator[tuple[Scored, Reveal]]:
+        """Each visible reveal of the offered entries that could answer ``question``: not the cast,
+        and mentioning every name it does."""
         for offered in result.suggestions:
             if offered.entry.is_cast or self.matcher.unmentioned(question, offered.entry):
                 continue
             for reveal in visible_reveals(self.kb.entries[offered.entry.id], self.horizon):
-                said = set(self._stems(reveal.text))
-                if any(one in said and other in said for one, other in options):
-                    telling.append((offered, reveal))
-                    break
-        if len(telling) != 1:
-            return result
-        offered, reveal = telling[0]
-        return MatchResult(Verdict.ANSWERED, replace(offered, focus=reveal), result.suggestions)
+                yield offered, reveal
 
     def _cast_suggested(self, form: QuestionForm, result: MatchResult) -> MatchResult:
         """"grauphon va" in doubt between Graufon and his voice cast is about the cast: a cast
