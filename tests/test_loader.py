@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.answering.normalize import tokens
 from bot.knowledge.loader import MAX_PROBLEMS, KnowledgeError, load_knowledge
 from bot.knowledge.model import OFF_SCREEN_EPISODE
 
@@ -139,6 +140,30 @@ def test_empty_file_and_missing_series(kb_dir: Path) -> None:
         "kb: no series file: one file must start with 'series:'",
         "kb/empty.yaml:1: the file is empty; it needs 'series:' or 'entries:' at the top",
     ]
+
+
+def test_a_synonym_the_bot_would_never_use_is_refused(kb_dir: Path) -> None:
+    """The bot's own reading comes before the knowledge's synonyms: a word it already rewrites or
+    drops would never be looked up, and a word mapped to filler would vanish from every question."""
+    series = kb_dir / "series.yaml"
+    series.write_text(
+        series.read_text().replace(
+            "    dad: father\n", "    dad: father\n    died: death\n    bro: brother\n    nickname: name\n"
+        )
+    )
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(kb_dir)
+    assert [str(p) for p in caught.value.problems] == [
+        "kb/series.yaml:24: synonym 'died' is never used: the bot already reads 'died' as 'die'; map 'die' instead",
+        "kb/series.yaml:25: synonym 'bro' is never used: the bot ignores 'bro' as a filler word",
+        "kb/series.yaml:26: synonym 'nickname: name' maps to a word the bot ignores as filler; "
+        "map it to a word that names something",
+    ]
+
+
+def test_a_synonym_is_read_like_the_word_it_names() -> None:
+    """"crafted: made" in the knowledge meets "made" and "make" as a fan types them."""
+    assert tokens("who crafted them", {"crafted": "made"}) == tokens("who made them") == ["make"]
 
 
 def test_second_series_file_is_refused(kb_dir: Path) -> None:

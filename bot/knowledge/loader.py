@@ -21,7 +21,7 @@ import yaml
 
 from bot.gc_pause import paused_gc
 from bot.knowledge.model import Alias, Entry, Episode, KnowledgeBase, Link, Reveal, Series
-from bot.answering.normalize import normalize
+from bot.answering.normalize import normalize, reads_as
 
 try:  # libyaml is several times faster; fall back to the pure-Python parser.
     _YamlLoader: type = yaml.CSafeLoader
@@ -464,14 +464,31 @@ def _read_series(reader: _FileReader, node: yaml.Node) -> Series | None:
                     reader.problem(key_node, f"synonym '{word}' is given twice")
                 elif word == target:
                     reader.problem(key_node, f"synonym '{word}' maps to itself")
+                elif reads_as(word) != word:
+                    # the bot's own rewrite comes first, so this synonym would never be looked up
+                    read = reads_as(word)
+                    reader.problem(
+                        key_node,
+                        f"synonym '{word}' is never used: the bot already reads '{word}' as '{read}'; "
+                        f"map '{read}' instead"
+                        if read
+                        else f"synonym '{word}' is never used: the bot ignores '{word}' as a filler word",
+                    )
+                elif not reads_as(target):
+                    reader.problem(
+                        value_node,
+                        f"synonym '{word}: {target}' maps to a word the bot ignores as filler; "
+                        "map it to a word that names something",
+                    )
                 else:
                     synonyms[word] = target
             for word, target in synonyms.items():
-                if target in synonyms:
+                read = reads_as(target)
+                if read in synonyms:
                     reader.problem(
                         synonym_node,
                         f"synonym '{word}: {target}' leads to another synonym "
-                        f"'{target}: {synonyms[target]}'; map '{word}' to '{synonyms[target]}' directly",
+                        f"'{read}: {synonyms[read]}'; map '{word}' to '{synonyms[read]}' directly",
                     )
     if title is None or not episodes:
         return None
