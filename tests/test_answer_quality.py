@@ -637,6 +637,21 @@ def test_which_episode_something_happens_in_is_answered_leading_with_that_reveal
     # "the first ep" names episode 1; it is no first appearance.
     club = lore.ask("why is ruju working at a club in the first ep")
     assert answered_id(club) == "club-canal"
+    # An entry that names him but tells nothing of his death cannot say in which episode he dies;
+    # Giallon's entry tells his ("Silvia kills him").
+    hayward = lore.ask("which episode does hermann hayward die")
+    assert hayward.status is Verdict.SUGGEST and "kill" not in hayward.text
+    assert answered_id(lore.ask("which ep does giallon die")) == "giallon"
+    # Asking the episode of nothing named ("...which eps are those") is no question of how many there are.
+    assert lore.ask("which eps are those").status is Verdict.UNKNOWN
+
+
+def test_a_voice_or_a_piano_is_no_question_of_the_voice_cast(lore: Lore) -> None:
+    assert answered_id(lore.ask("is the voice in cyan's head the puppeteer")) == "cyan"
+    # Offered, Roy's piano comes before who plays him.
+    piano = lore.ask("did roy junghardt play the piano?")
+    offered = answered_id(piano) or piano.suggestions[0].entry_id
+    assert offered == "piano-player"
 
 
 def test_one_question_with_chat_around_it_is_answered_as_asked_alone(lore: Lore) -> None:

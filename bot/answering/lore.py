@@ -145,6 +145,8 @@ _WHICH_EPISODE = re.compile(
     r"|^(?:\w+\s+){0,3}?when\s+(?:do|does|did|is|was|are|were)\b(?=.*\b(?:first|1st|show\s+up|shows\s+up|appear\w*"
     r"|introduc\w*|debut\w*|find\s+out|found\s+out|learn\w*|turn\w*\s+out|reveal\w*)\b)"
 )
+#: words of a which-episode question that name no event ("which ep number", "direct together")
+_NO_EVENT = frozenset(stem(word) for word in "number together".split())
 #: the words of such a question that only ask for the episode
 _EPISODE_ASKING = re.compile(
     r"\b(?:what|which|wat|wich|when)(?:\s+(?:ep|eps|episode|epi|episodes))?(?:\s+(?:do|does|did|is|was|are|were|will))?"
@@ -514,6 +516,8 @@ class LoreView:
         which = self._which_episode(question, result)
         if which is not None:
             return which
+        if result.verdict is Verdict.SUGGEST and not form.cast:
+            result = self._character_before_cast(result)
         if result.verdict is Verdict.SUGGEST:
             result = self._settled_by_subject(question, form, result)
         if result.verdict is Verdict.SUGGEST:
@@ -542,6 +546,19 @@ class LoreView:
             result = self._led_by_a_reason(question, form, result)
         if result.verdict is Verdict.ANSWERED and result.best is not None:
             result = self._ahead_of_the_asker(question, result)
+        return result
+
+    @staticmethod
+    def _character_before_cast(result: MatchResult) -> MatchResult:
+        """"did roy junghardt play the piano" asks nothing of his voice: offered first, the cast
+        entry ("who plays roy") gives way to the first entry offered that is no cast entry."""
+        offered = result.suggestions
+        if not offered or not offered[0].entry.is_cast:
+            return result
+        for n, suggestion in enumerate(offered):
+            if not suggestion.entry.is_cast:
+                ordered = (suggestion, *offered[:n], *offered[n + 1 :])
+                return MatchResult(result.verdict, suggestion, ordered)
         return result
 
     def _ahead_of_the_asker(self, question: str, result: MatchResult) -> MatchResult:
@@ -606,8 +623,9 @@ class LoreView:
         """"what ep does cyan first show up", "which ep do we find out who rouge's mom is": the
         episode is in every reveal's "(ep N)", so what is asked is the event, or whom it names.
         The rest of the question is matched alone; answered, it leads with the reveal telling the
-        event, or for a first appearance with the entry's first reveal. None when the question
-        asks no episode, or its rest is not answered: the form's other checks decide."""
+        event, or for a first appearance with the entry's first reveal; an entry none of whose
+        visible reveals speaks of the event asked is only offered. None when the question asks no
+        episode, or its rest is not answered: the form's other checks decide."""
         text = question.lower()
         if not _WHICH_EPISODE.search(text):
             return None
@@ -615,8 +633,12 @@ class LoreView:
         rest = _EPISODE_ASKING.sub(" ", text)
         if first:
             rest = _FIRST_APPEARANCE.sub(" ", rest)
-        if not tokens(rest, self.kb.series.synonyms) or _WHICH_EPISODE.search(rest):
-            return None  # nothing left to ask, or still asking for an episode: not read apart again
+        if not tokens(rest, self.kb.series.synonyms):
+            # "which eps are those": the episode of something said before it, or of nothing; no
+            # entry tells that ("how many episodes" is no answer)
+            return MatchResult(Verdict.UNKNOWN)
+        if _WHICH_EPISODE.search(rest):
+            return None  # still asking for an episode: not read apart again
         found = self._refine(rest, read_form(rest), self.matcher.match(rest))
         if found.verdict is not Verdict.ANSWERED or found.best is None:
             return None
@@ -624,11 +646,24 @@ class LoreView:
             return None
         entry = self.kb.entries[found.best.entry.id]
         shown = visible_reveals(entry, self.horizon)
+        said = [set(self._stems(reveal.text)) for reveal in shown]
+        # the event asked, in the words of its phrasings ("giallon death") or of a reveal
+        telling = [self.matcher.phrasing_words(found.best.entry), *said]
+        event = [
+            means
+            for word, means in self.matcher.meanings(rest)
+            if means and not self.matcher.names_in(means)
+            and word not in CHAT_WORDS and word not in VAGUE_WORDS and word not in _NO_EVENT
+        ]
+        if not first and event and not any(means & words for means in event for words in telling):
+            # "which ep does hermann hayward get killed": Panacea's entry names him and tells
+            # nothing of a killing, so it cannot say in which episode that happens
+            return MatchResult(Verdict.SUGGEST, found.best, found.suggestions)
         lead = shown[0] if first and shown else found.best.focus
         if lead is None and shown:
             # the first reveal that tells most of what is asked beyond what the entry is about
             asked = set(self._stems(rest)) - set(self._stems(entry.question))
-            told = [len(asked & set(self._stems(reveal.text))) for reveal in shown]
+            told = [len(asked & words) for words in said]
             most = max(range(len(shown)), key=lambda n: (told[n], -n))
             lead = shown[most] if told[most] else None
         return MatchResult(found.verdict, replace(found.best, focus=lead), found.suggestions)
@@ -677,6 +712,8 @@ class LoreView:
         if form.form is not Form.YES_NO or self._names_subject(form, entry) is not False:
             return result
         for suggestion in result.suggestions:
+            if suggestion.entry.is_cast and not form.cast:
+                continue  # "is the voice in cyans head the puppeteer": no question of who voices her
             if self._names_subject(form, suggestion.entry):
                 if self._tells_of_subject(form, result, suggestion):
                     return result
