@@ -831,6 +831,9 @@ def test_what_is_still_to_come_is_not_answered_with_the_entry_as_it_stands(lore:
         ("just finished ep 6, is giallon dead for good after his fall", None),
         ("watched up to ep 7, is roy really dead or is there a twist coming", None),
         ("im on ep 7, is noid's death a fakeout", None),
+        # A sentence holding every word ("Code Eve cannot be triggered without Rouge's ID") is no
+        # answer to whether she ends up doing it.
+        ("does rouge end up triggering code eve", 11),
     ):
         answer = lore.ask(question, upto=upto)
         assert answer.status is Verdict.SUGGEST, question

@@ -564,10 +564,11 @@ class LoreView:
     def _ahead_of_the_asker(self, question: str, result: MatchResult) -> MatchResult:
         """"im on ep 8, does giallon ever die": the asker asks past what they have seen. The entry
         as it stands by then ("he is still alive after his fall") does not answer what is to come;
-        it is offered, not answered, unless a sentence of it tells the whole question."""
+        it is offered, not answered, even where a sentence of it holds every word asked ("up to ep
+        11, does rouge end up triggering code eve": "Code Eve cannot be triggered without Rouge's ID")."""
         if self.horizon is None or self.horizon >= self.kb.series.episode_count or not asks_ahead(question):
             return result
-        if result.best is None or result.best.whole:
+        if result.best is None:
             return result
         return MatchResult(Verdict.SUGGEST, result.best, result.suggestions)
 
