@@ -198,6 +198,12 @@ def test_ends_up_is_not_the_ending() -> None:
     assert "finale" in tokens("what happens to ash at the end")  # the series' end
 
 
+def test_turns_out_says_how_it_came_to_light_not_what(lore: Lore) -> None:
+    assert tokens("Eden turns out to be his father") == ["eden", "father"]
+    # Gene's entry told that "Eden turns out to be his father", which is nothing of Naomi's job.
+    assert answered_id(lore.ask("so naomi turns out to be some top aletheia official in ep 7?")) != "gene"
+
+
 def test_what_something_is_called_asks_for_the_thing_itself(lore: Lore) -> None:
     assert tokens("whats the op called") == tokens("whats the op")
     assert tokens("what is ep 6 called and when did it come out") == tokens("what is ep 6 and when did it come out")
@@ -642,8 +648,17 @@ def test_which_episode_something_happens_in_is_answered_leading_with_that_reveal
     hayward = lore.ask("which episode does hermann hayward die")
     assert hayward.status is Verdict.SUGGEST and "kill" not in hayward.text
     assert answered_id(lore.ask("which ep does giallon die")) == "giallon"
+    # "when does X happen" asks for the episode too: the event's reveal leads.
+    kidnap = lore.ask("when does the altar kidnap jean onto the ship")
+    assert answered_id(kidnap) == "alter" and "(ep 9)" in first_reveal(kidnap.text)
     # Asking the episode of nothing named ("...which eps are those") is no question of how many there are.
     assert lore.ask("which eps are those").status is Verdict.UNKNOWN
+
+
+def test_a_summary_of_someones_arc_is_a_question_about_them(lore: Lore) -> None:
+    # "summarise" and "arc" name nothing; as unknown words they pulled the answer to "did you mean".
+    assert answered_id(lore.ask("summarise gene's arc so far", upto=8)) == "gene"
+    assert answered_id(lore.ask("give me a summary of ash's arc")) == "ash-stahl"
 
 
 def test_a_voice_or_a_piano_is_no_question_of_the_voice_cast(lore: Lore) -> None:

@@ -138,12 +138,13 @@ _ASKS_OF_THE_EPISODE = re.compile(
 _THE_EPISODE = re.compile(_IT)
 #: a question asking in which episode something happens, or someone first appears: "what ep does
 #: cyan first show up", "which ep do we find out who rouge's mom is", "when does jill turn out to
-#: be silvia"
+#: be silvia", "when do the alter kidnap gene" (not "when did it / the show come out")
 _WHICH_EPISODE = re.compile(
     r"\b(?:what|which|wat|wich)\s+(?:ep|eps|episode|epi|episodes)\b"
     r"|(?<!in the )(?<!on the )(?<!of the )\b(?:first|1st)\s+(?:ep|episode)\s+(?:with|where|that)\b"
     r"|^(?:\w+\s+){0,3}?when\s+(?:do|does|did|is|was|are|were)\b(?=.*\b(?:first|1st|show\s+up|shows\s+up|appear\w*"
     r"|introduc\w*|debut\w*|find\s+out|found\s+out|learn\w*|turn\w*\s+out|reveal\w*)\b)"
+    r"|^(?:\w+\s+){0,3}?when\s+(?:do|does|did)\s+(?!it\b|the\s+(?:show|anime|series)\b)"
 )
 #: words of a which-episode question that name no event ("which ep number", "direct together")
 _NO_EVENT = frozenset(stem(word) for word in "number together".split())

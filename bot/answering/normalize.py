@@ -84,7 +84,7 @@ VAGUE_WORDS = frozenset(
     proper real really reason seriously simple simply so special specific still story strange
     supposedly sure team thing things think thought total totally true truly weird whole wonder
     called confused confusing curious question quick random remember wondering
-    power powers ability abilities
+    power powers ability abilities arc arcs
     """.split()
 )
 
@@ -106,6 +106,7 @@ CHAT_WORDS = frozenset(
     obsessed creepy funny cute pretty familiar blown glosses gloss wild insane hype hyped vibe vibes
     chill sad crying cried scared scary annoying annoyed tired bored boring excited curious
     forget forgets forgot forgotten forgetting
+    summarise summarize summarised summarized summary
     """.split()
 )
 
@@ -258,6 +259,9 @@ _THE_SHOW = re.compile(r"\b(?:the|this|that) (?:show|series|anime)\b")
 #: "she ends up staying with Ash": the idiom says nothing about an ending
 _ENDS_UP = re.compile(r"\b(?:end|ends|ended|ending) up\b")
 
+#: "naomi turns out to be an official", "it turned out": how something came to light, not what
+_TURNS_OUT = re.compile(r"\b(?:turn|turns|turned|turning) out(?: to be)?\b")
+
 #: "what happens to naomi at the end", "who is left by the end": the series' end, the finale; not
 #: "at the end of the voyage" nor "at the end of ep 8", and not "in the end" ("is roy human in the
 #: end": ultimately)
@@ -350,6 +354,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], re.Pattern[str], str | Callable[[re.Match
     (("before",), _BEFORE_THE_STORY, "before the story"),
     (("the ", "this ", "that "), _THE_SHOW, "anime"),
     (("end",), _ENDS_UP, " "),
+    (("turn",), _TURNS_OUT, " "),
     (("the end", "very end"), _THE_END, " finale "),
     (("right", "correct", "yeah", "innit"), _RIGHT_TAG, "?"),
     (("catch",), _CATCH_UP, "recap"),
