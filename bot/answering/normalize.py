@@ -424,8 +424,10 @@ def tokens(
                 mapped = synonyms.get(new[:-1])  # a possessive without its apostrophe: "sylvias"
             if mapped:
                 # the knowledge's word read as the reader reads it: "created: made" meets "made"
-                # and "make" as typed; the loader refuses a word this drops as filler
+                # and "make" as typed (the loader refuses a word this drops as filler)
                 new = rewrite(mapped, mapped)
+                if not new:
+                    continue
         words.append(new)
     return words
 
